@@ -1,0 +1,120 @@
+import type { Authority } from '../authority/authority.js';
+import { multiTenantAliases } from '../authority/authority.js';
+import { parseClientInfo } from '../protocol/clientInfo.js';
+import type { IdTokenClaims } from '../protocol/idToken.js';
+import { lookupScopes, splitScopes } from '../protocol/scopes.js';
+import type { TokenResponse } from '../protocol/tokenResponse.js';
+import type { AccessTokenEntity, AccountEntity, AuthorityType, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
+import { accessTokenKey, accountKey, idTokenKey, refreshTokenKey } from './keys.js';
+import type { AccountRef } from './queries.js';
+import type { CacheChange } from './tokenCache.js';
+
+export interface CacheWriteInput {
+  clientId: string;
+  authority: Authority;
+  /** Cache environment (the authority host, or instance discovery's preferred cache alias). */
+  environment: string;
+  response: TokenResponse;
+  /** Claims of the validated id_token in this response, if it had one. */
+  idTokenClaims: IdTokenClaims | undefined;
+  /** The account the request was for (refresh without a new id_token keeps it). */
+  account: AccountEntity | undefined;
+  /** Scopes requested, for when the response does not echo `scope` (RFC 6749 5.1). */
+  requestedScopes: readonly string[];
+  /** Epoch seconds when the request was sent (MSAL computes expiry from request time). */
+  requestedAt: number;
+}
+
+export interface CacheWrite {
+  change: CacheChange;
+  account: AccountEntity;
+  accessToken: AccessTokenEntity;
+}
+
+/** Builds the cache entries for one validated token response, and the removals that keep one AT per scope set. */
+export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheData>): CacheWrite {
+  const { response, clientId, environment, requestedAt } = input;
+  const account = input.idTokenClaims ? accountFrom(input) : input.account;
+  if (!account) throw new Error('keyward: a token response without id_token needs a known account');
+
+  const target = splitScopes(response.scope).length > 0 ? response.scope! : input.requestedScopes.join(' ');
+  const expiresOn = requestedAt + response.expires_in;
+  const accessToken: AccessTokenEntity = {
+    credential_type: response.token_type.toLowerCase() === 'bearer' ? 'AccessToken' : 'AccessToken_With_AuthScheme',
+    secret: response.access_token,
+    home_account_id: account.home_account_id,
+    environment,
+    client_id: clientId,
+    realm: account.realm,
+    target,
+    cached_at: String(requestedAt),
+    expires_on: String(expiresOn),
+    extended_expires_on: String(expiresOn + (response.ext_expires_in ?? 0)),
+    token_type: response.token_type,
+  };
+  if (response.refresh_in !== undefined) accessToken.refresh_on = String(requestedAt + response.refresh_in);
+
+  const set: CacheChange['set'] = {
+    Account: { [accountKey(account)]: account },
+    AccessToken: { [accessTokenKey(accessToken)]: accessToken },
+  };
+  if (input.idTokenClaims) {
+    const idToken: IdTokenEntity = { credential_type: 'IdToken', secret: '', home_account_id: account.home_account_id, environment, client_id: clientId, realm: account.realm };
+    idToken.secret = response.id_token ?? '';
+    set.IdToken = { [idTokenKey(idToken)]: idToken };
+  }
+  if (response.refresh_token) {
+    const refreshToken: RefreshTokenEntity = {
+      credential_type: 'RefreshToken',
+      secret: response.refresh_token,
+      home_account_id: account.home_account_id,
+      environment,
+      client_id: clientId,
+      last_modification_time: String(requestedAt),
+    };
+    if (response.foci) refreshToken.family_id = response.foci;
+    set.RefreshToken = { [refreshTokenKey(refreshToken)]: refreshToken };
+  }
+
+  // One access token per overlapping scope set (msal-common CacheManager): drop the ones the new token supersedes.
+  const newScopes = lookupScopes(splitScopes(target));
+  const superseded = Object.entries(current.AccessToken)
+    .filter(([key, t]) => key !== accessTokenKey(accessToken)
+      && t.home_account_id === accessToken.home_account_id && t.environment === environment && t.realm === accessToken.realm
+      && t.client_id === clientId && t.credential_type === accessToken.credential_type
+      && [...lookupScopes(splitScopes(t.target))].some((scope) => newScopes.has(scope)))
+    .map(([key]) => key);
+
+  return { change: { set, remove: { AccessToken: superseded } }, account, accessToken };
+}
+
+/** Account identity (PROTOCOL.md A4): `uid.utid` from `client_info`, else `sub`. */
+function accountFrom(input: CacheWriteInput): AccountEntity {
+  const claims = input.idTokenClaims!;
+  const clientInfo = parseClientInfo(input.response.client_info);
+  const tenantFromAuthority = input.authority.kind === 'aad' && !multiTenantAliases.has(input.authority.tenant) ? input.authority.tenant : '';
+  const realm = clientInfo?.utid ?? (typeof claims.tid === 'string' ? claims.tid : tenantFromAuthority);
+  const username = [claims.preferred_username, claims['upn'], claims.email].find((value): value is string => typeof value === 'string') ?? '';
+  const account: AccountEntity = {
+    home_account_id: clientInfo ? `${clientInfo.uid}.${clientInfo.utid}` : claims.sub,
+    environment: input.environment,
+    realm,
+    local_account_id: typeof claims.oid === 'string' ? claims.oid : claims.sub,
+    username,
+    authority_type: authorityType(input.authority),
+    last_modification_time: String(input.requestedAt),
+  };
+  if (typeof claims.name === 'string') account.name = claims.name;
+  if (input.response.client_info) account.client_info = input.response.client_info;
+  return account;
+}
+
+function authorityType(authority: Authority): AuthorityType {
+  if (authority.kind === 'adfs') return 'ADFS';
+  return authority.kind === 'oidc' ? 'Generic' : 'MSSTS';
+}
+
+/** The {@link AccountRef} of an account entry. */
+export function refOf(account: AccountEntity): AccountRef {
+  return { homeAccountId: account.home_account_id, environment: account.environment, tenantId: account.realm };
+}

@@ -1,0 +1,143 @@
+import { ApiId } from '../http/telemetry.js';
+import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
+import type { AuthResponse } from '../protocol/authResponse.js';
+import { errorResultFrom, isTokenErrorResult, accountInfoFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './results.js';
+import {
+  acquireTokenByAuthCodeFlow,
+  acquireTokenByAuthorizationCode,
+  type AuthCodeFlowOptions,
+  type AuthorizationCodeOptions,
+  type AuthorizationRequestUrlOptions,
+  getAuthorizationRequestUrl,
+  initiateAuthCodeFlow,
+} from './authCode.js';
+import { ClientContext } from './context.js';
+import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './interactive.js';
+import { logout, type LogoutOptions, removeAccount } from './logout.js';
+import { type PublicClientApplicationOptions, validateOptions } from './options.js';
+import { acquireTokenByRefreshToken } from './refreshToken.js';
+import { acquireTokenSilent, type SilentOptions } from './silent.js';
+import { ServerError } from '../errors.js';
+
+/**
+ * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with
+ * the API of MSAL's `ClientApplication` in camelCase. Constructing one does no I/O and
+ * touches no browser global, so it is safe during server rendering.
+ *
+ * @example
+ * ```ts
+ * const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:4000' });
+ * await app.handleRedirectPromise();
+ * const [account] = await app.getAccounts();
+ * ```
+ */
+export class PublicClientApplication {
+  readonly #ctx: ClientContext;
+  readonly #interaction: InteractionState = { inProgress: false, usedStates: new Set() };
+  readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();
+  #redirectPromise: Promise<AuthenticationResult | null> | undefined;
+
+  constructor(options: PublicClientApplicationOptions) {
+    validateOptions(options);
+    this.#ctx = new ClientContext(options);
+  }
+
+  /** The client id this application was configured with. */
+  get clientId(): string {
+    return this.#ctx.clientId;
+  }
+
+  /**
+   * Finishes a redirect sign-in if this page load is the provider's redirect back; `null`
+   * otherwise. Call it on every page load. Memoized: calling it twice (React StrictMode)
+   * processes the response once and returns the same promise.
+   */
+  handleRedirectPromise(): Promise<AuthenticationResult | null> {
+    this.#redirectPromise ??= handleRedirect(this.#ctx, this.#interaction);
+    return this.#redirectPromise;
+  }
+
+  /** Signs the person in through a popup (resolves with the result) or a full-page redirect. */
+  acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult> {
+    return acquireTokenInteractive(this.#ctx, this.#interaction, options);
+  }
+
+  /**
+   * A token without interaction: the cached access token, or a refresh. `null` when the
+   * cache holds nothing usable for the account. Throws `InteractionRequiredError` when the
+   * provider refuses the refresh token.
+   */
+  acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
+    return acquireTokenSilent(this.#ctx, this.#silentInFlight, scopes, account, options);
+  }
+
+  /**
+   * As {@link acquireTokenSilent}, but a provider's refusal comes back as a
+   * {@link TokenErrorResult} instead of being thrown (MSAL `acquire_token_silent_with_error`).
+   * Transport failures still throw.
+   */
+  async acquireTokenSilentWithError(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | TokenErrorResult | null> {
+    try {
+      return await this.acquireTokenSilent(scopes, account, options);
+    } catch (error) {
+      if (error instanceof ServerError && typeof error.status === 'number' && error.status < 500 && error.errorCode !== 'server_error_non_json' && error.errorCode !== 'invalid_json') {
+        return errorResultFrom(error);
+      }
+      throw error;
+    }
+  }
+
+  /** Starts a PKCE authorization-code flow you drive yourself; store the returned flow until the response comes back. */
+  initiateAuthCodeFlow(scopes: string[], options?: AuthCodeFlowOptions): Promise<AuthCodeFlow> {
+    return initiateAuthCodeFlow(this.#ctx, scopes, options);
+  }
+
+  /** Finishes a flow from {@link initiateAuthCodeFlow} with the provider's response parameters. */
+  acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
+    return acquireTokenByAuthCodeFlow(this.#ctx, this.#interaction.usedStates, flow, authResponse, scopes);
+  }
+
+  /** Redeems an authorization code obtained by other means. */
+  acquireTokenByAuthorizationCode(code: string, scopes: string[], options?: AuthorizationCodeOptions): Promise<AuthenticationResult> {
+    return acquireTokenByAuthorizationCode(this.#ctx, code, scopes, options);
+  }
+
+  /** Migrates a refresh token obtained elsewhere into the cache. */
+  acquireTokenByRefreshToken(refreshToken: string, scopes: string[]): Promise<AuthenticationResult> {
+    return acquireTokenByRefreshToken(this.#ctx, refreshToken, scopes);
+  }
+
+  /** Builds an authorization URL (no flow state kept; prefer {@link initiateAuthCodeFlow}). */
+  getAuthorizationRequestUrl(scopes: string[], options?: AuthorizationRequestUrlOptions): Promise<string> {
+    return getAuthorizationRequestUrl(this.#ctx, scopes, options);
+  }
+
+  /** Signed-in accounts, optionally only those whose username matches (case-insensitive). */
+  async getAccounts(username?: string): Promise<AccountInfo[]> {
+    const cache = await this.#ctx.readyCache();
+    const data = cache.read();
+    const wanted = username?.toLowerCase();
+    this.#ctx.logger.verbose(`getAccounts (api ${ApiId.getAccounts})`);
+    return Object.values(data.Account)
+      .filter((account) => wanted === undefined || account.username.toLowerCase() === wanted)
+      .map((account) => accountInfoFrom(account, data, this.#ctx.clientId));
+  }
+
+  /** Forgets an account and all its tokens, here only (see {@link logout} to end the provider session). */
+  removeAccount(account: AccountInfo): Promise<void> {
+    this.#ctx.logger.verbose(`removeAccount (api ${ApiId.removeAccount})`);
+    return removeAccount(this.#ctx, account);
+  }
+
+  /** Signs out of this app and, through `end_session_endpoint`, of the provider. */
+  logout(options?: LogoutOptions): Promise<void> {
+    return logout(this.#ctx, options);
+  }
+
+  /** Calls `listener` after every cache change (sign-in, refresh, removal). Returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    return this.#ctx.cache.subscribe(listener);
+  }
+}
+
+export { isTokenErrorResult };

@@ -1,0 +1,218 @@
+import { ClientAuthError, ErrorCode, ServerError } from '../errors.js';
+import { ApiId, telemetryParams } from '../http/telemetry.js';
+import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
+import { assertMaxAge, buildAuthorizeUrl } from '../protocol/authorizeRequest.js';
+import { type AuthResponse, validateAuthResponse } from '../protocol/authResponse.js';
+import { createPkce } from '../protocol/pkce.js';
+import { requestScopes } from '../protocol/scopes.js';
+import { randomString, randomUuid } from '../util/random.js';
+import { nowSeconds } from '../util/time.js';
+import { mergeClaims } from './claims.js';
+import type { ClientContext, ResolvedAuthority } from './context.js';
+import { type AuthenticationResult, errorResultFrom, type TokenErrorResult } from './results.js';
+import { exchangeToken } from './tokenExchange.js';
+
+/** Options of `initiateAuthCodeFlow` (MSAL `initiate_auth_code_flow`). */
+export interface AuthCodeFlowOptions {
+  redirectUri?: string;
+  /** Default: a fresh random value. */
+  state?: string;
+  prompt?: 'none' | 'login' | 'consent' | 'select_account' | 'create' | (string & {});
+  loginHint?: string;
+  domainHint?: string;
+  /** JSON claims request, e.g. from a resource's claims challenge. */
+  claimsChallenge?: string;
+  /** Seconds since the person last authenticated; checked against `auth_time`. */
+  maxAge?: number;
+  responseMode?: 'query' | 'fragment';
+  /** Authority override for this request. */
+  authority?: string;
+}
+
+/** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */
+export interface AuthorizationRequestUrlOptions {
+  loginHint?: string;
+  state?: string;
+  redirectUri?: string;
+  responseType?: string;
+  prompt?: string;
+  nonce?: string;
+  domainHint?: string;
+  claimsChallenge?: string;
+  /** PKCE challenge (S256) if you manage the verifier yourself; prefer `initiateAuthCodeFlow`. */
+  codeChallenge?: string;
+  authority?: string;
+}
+
+/** Options of `acquireTokenByAuthorizationCode`. */
+export interface AuthorizationCodeOptions {
+  redirectUri?: string;
+  /** The nonce sent in the authorization request; the id_token must carry it. */
+  nonce?: string;
+  /** The PKCE verifier, when the authorization request carried a challenge. */
+  codeVerifier?: string;
+  claimsChallenge?: string;
+  authority?: string;
+}
+
+/** The redirect URI: given, configured, or this page (read at call time, never at import). */
+export function redirectUriFor(ctx: ClientContext, given: string | undefined): string {
+  const uri = given ?? ctx.options.redirectUri ?? (typeof location !== 'undefined' ? `${location.origin}${location.pathname}` : undefined);
+  if (!uri) throw new ClientAuthError(ErrorCode.invalidRequest, 'No "redirectUri": pass one in the options (there is no page location to default to here).');
+  return uri;
+}
+
+function extraParams(ctx: ClientContext, resolved: ResolvedAuthority, correlationId: string): Record<string, string> {
+  const extra = telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion });
+  if (resolved.authority.kind !== 'oidc') extra.client_info = '1';
+  return extra;
+}
+
+/** Starts a PKCE authorization-code flow: fresh state, nonce and verifier every time. */
+export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly string[], options: AuthCodeFlowOptions = {}): Promise<AuthCodeFlow> {
+  assertMaxAge(options.maxAge);
+  const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
+  const resolved = await ctx.resolve(options.authority);
+  const redirectUri = redirectUriFor(ctx, options.redirectUri);
+  const pkce = await createPkce();
+  const state = options.state ?? randomString(32);
+  const nonce = randomString(32);
+  const sentScopes = requestScopes(scopes, ctx.options.excludeScopes);
+  const authUri = buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
+    clientId: ctx.clientId,
+    redirectUri,
+    scopes: sentScopes,
+    state,
+    nonce,
+    codeChallenge: pkce.codeChallenge,
+    ...(options.prompt !== undefined && { prompt: options.prompt }),
+    ...(options.loginHint !== undefined && { loginHint: options.loginHint }),
+    ...(options.domainHint !== undefined && { domainHint: options.domainHint }),
+    ...(options.maxAge !== undefined && { maxAge: options.maxAge }),
+    ...(options.responseMode !== undefined && { responseMode: options.responseMode }),
+    ...(claims !== undefined && { claims }),
+    extra: extraParams(ctx, resolved, randomUuid()),
+  });
+  const flow: AuthCodeFlow = {
+    authUri,
+    state,
+    redirectUri,
+    scopes: sentScopes,
+    codeVerifier: pkce.codeVerifier,
+    nonce,
+    authority: resolved.authority.canonical,
+    clientId: ctx.clientId,
+    issuer: resolved.metadata.issuer,
+    createdAt: nowSeconds(),
+  };
+  if (options.maxAge !== undefined) flow.maxAge = options.maxAge;
+  if (options.claimsChallenge !== undefined) flow.claimsChallenge = options.claimsChallenge;
+  return flow;
+}
+
+/**
+ * Finishes a flow from `initiateAuthCodeFlow`. Client-side problems (state, replay, a
+ * foreign flow, a bad id_token) throw typed errors; the provider's own `error` comes back
+ * as a {@link TokenErrorResult}, as MSAL returns it.
+ */
+export async function acquireTokenByAuthCodeFlow(
+  ctx: ClientContext,
+  usedStates: Set<string>,
+  flow: AuthCodeFlow,
+  response: AuthResponse,
+  scopes?: readonly string[],
+): Promise<AuthenticationResult | TokenErrorResult> {
+  try {
+    return await completeAuthCodeFlow(ctx, usedStates, flow, response, scopes);
+  } catch (error) {
+    if (isProviderError(error)) return errorResultFrom(error);
+    throw error;
+  }
+}
+
+/** True for errors the provider itself stated (an OAuth `error`), as opposed to transport or parsing failures. */
+function isProviderError(error: unknown): error is ServerError {
+  return error instanceof ServerError && error.errorCode !== ErrorCode.serverErrorNonJson && error.errorCode !== ErrorCode.invalidJson;
+}
+
+/** {@link acquireTokenByAuthCodeFlow}, throwing provider errors as {@link ServerError}s (what interactive flows want). */
+export async function completeAuthCodeFlow(
+  ctx: ClientContext,
+  usedStates: Set<string>,
+  flow: AuthCodeFlow,
+  response: AuthResponse,
+  scopes?: readonly string[],
+): Promise<AuthenticationResult> {
+  if (flow?.clientId !== ctx.clientId || typeof flow.codeVerifier !== 'string' || typeof flow.state !== 'string') {
+    throw new ClientAuthError(ErrorCode.flowMismatch, 'This flow was not started by this client (different clientId, or not a flow from initiateAuthCodeFlow).');
+  }
+  const resolved = await ctx.resolve(flow.authority);
+  validateAuthResponse(flow, response, resolved.metadata.authorizationResponseIssRequired);
+  // A flow (its code verifier and nonce) is single-use: RFC 9700 4.2.4.
+  if (usedStates.has(flow.state)) {
+    throw new ClientAuthError(ErrorCode.flowAlreadyUsed, 'This authorization flow was already used. Codes are single-use; start a new sign-in.');
+  }
+  usedStates.add(flow.state);
+  if (response.error !== undefined) {
+    const description = response.error_description ? ` (${response.error_description})` : '';
+    throw new ServerError(response.error, `The provider ended the sign-in with "${response.error}"${description}. Nothing was stored.`, authorizeErrorOptions(response));
+  }
+  return exchangeToken(ctx, {
+    resolved,
+    grant: { grant_type: 'authorization_code', code: response.code!, redirect_uri: flow.redirectUri, code_verifier: flow.codeVerifier },
+    scopes: scopes ? requestScopes(scopes, ctx.options.excludeScopes) : flow.scopes,
+    claims: mergeClaims(flow.claimsChallenge, ctx.options.clientCapabilities),
+    apiId: ApiId.acquireTokenByAuthCode,
+    correlationId: randomUuid(),
+    nonce: flow.nonce,
+    ...(flow.maxAge !== undefined && { maxAge: flow.maxAge }),
+    idTokenRequired: true,
+    state: flow.state,
+  });
+}
+
+/** Turns an authorization error response into the error's fields. */
+export function authorizeErrorOptions(response: AuthResponse): { errorDescription?: string; errorUri?: string } {
+  return {
+    ...(response.error_description !== undefined && { errorDescription: response.error_description }),
+    ...(response.error_uri !== undefined && { errorUri: response.error_uri }),
+  };
+}
+
+/** Builds an authorization URL without keeping any flow state (MSAL `get_authorization_request_url`). */
+export async function getAuthorizationRequestUrl(ctx: ClientContext, scopes: readonly string[], options: AuthorizationRequestUrlOptions = {}): Promise<string> {
+  const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
+  const resolved = await ctx.resolve(options.authority);
+  return buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
+    clientId: ctx.clientId,
+    redirectUri: redirectUriFor(ctx, options.redirectUri),
+    scopes: requestScopes(scopes, ctx.options.excludeScopes),
+    responseType: options.responseType ?? 'code',
+    state: options.state ?? randomString(32),
+    ...(options.nonce !== undefined && { nonce: options.nonce }),
+    ...(options.codeChallenge !== undefined && { codeChallenge: options.codeChallenge }),
+    ...(options.prompt !== undefined && { prompt: options.prompt }),
+    ...(options.loginHint !== undefined && { loginHint: options.loginHint }),
+    ...(options.domainHint !== undefined && { domainHint: options.domainHint }),
+    ...(claims !== undefined && { claims }),
+    extra: extraParams(ctx, resolved, randomUuid()),
+  });
+}
+
+/** Redeems a code obtained by other means (MSAL `acquire_token_by_authorization_code`). Throws on provider errors. */
+export async function acquireTokenByAuthorizationCode(ctx: ClientContext, code: string, scopes: readonly string[], options: AuthorizationCodeOptions = {}): Promise<AuthenticationResult> {
+  if (typeof code !== 'string' || code === '') throw new ClientAuthError(ErrorCode.codeMissing, 'acquireTokenByAuthorizationCode needs the authorization code.');
+  const resolved = await ctx.resolve(options.authority);
+  const grant: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: redirectUriFor(ctx, options.redirectUri) };
+  if (options.codeVerifier) grant.code_verifier = options.codeVerifier;
+  return exchangeToken(ctx, {
+    resolved,
+    grant,
+    scopes: requestScopes(scopes, ctx.options.excludeScopes),
+    claims: mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities),
+    apiId: ApiId.acquireTokenByAuthCode,
+    correlationId: randomUuid(),
+    nonce: options.nonce ?? null,
+    idTokenRequired: true,
+  });
+}

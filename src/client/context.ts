@@ -1,0 +1,75 @@
+import { type Authority, defaultAuthority, parseAuthority, parseOidcAuthority } from '../authority/authority.js';
+import { KeySetSource } from '../authority/jwks.js';
+import { type AuthorityMetadata, loadMetadata } from '../authority/metadata.js';
+import { MemoryTokenCache } from '../cache/memoryTokenCache.js';
+import type { TokenCache } from '../cache/tokenCache.js';
+import type { HttpCacheStore } from '../http/httpCache.js';
+import { fetchHttpClient } from '../http/httpClient.js';
+import type { TransportOptions } from '../http/transport.js';
+import { Logger } from '../logger.js';
+import { defaultPopupTimeoutMs, defaultTimeoutMs, type PublicClientApplicationOptions } from './options.js';
+
+/** An authority with its validated metadata. */
+export interface ResolvedAuthority {
+  authority: Authority;
+  metadata: AuthorityMetadata;
+  /** The cache `environment` for tokens from this authority. */
+  environment: string;
+}
+
+/**
+ * What every flow of one client shares: options, transport, caches, the logger, and
+ * memoized authority resolution. Flows are functions over this; the facade owns one.
+ */
+export class ClientContext {
+  readonly options: PublicClientApplicationOptions;
+  readonly clientId: string;
+  readonly defaultAuthority: Authority;
+  readonly transport: TransportOptions;
+  readonly httpCache: HttpCacheStore;
+  readonly cache: TokenCache;
+  readonly keys: KeySetSource;
+  readonly logger: Logger;
+  readonly popupTimeout: number;
+  readonly #resolving = new Map<string, Promise<ResolvedAuthority>>();
+  #cacheLoad: Promise<void> | undefined;
+
+  constructor(options: PublicClientApplicationOptions) {
+    this.options = options;
+    this.clientId = options.clientId;
+    this.defaultAuthority = options.oidcAuthority !== undefined
+      ? parseOidcAuthority(options.oidcAuthority)
+      : parseAuthority(options.authority ?? defaultAuthority);
+    this.transport = { httpClient: options.httpClient ?? fetchHttpClient, timeout: options.timeout ?? defaultTimeoutMs };
+    this.httpCache = options.httpCache ?? new Map<string, unknown>();
+    this.cache = options.tokenCache ?? new MemoryTokenCache();
+    this.keys = new KeySetSource(this.transport, this.httpCache);
+    this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
+    this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;
+  }
+
+  /** Parses a per-request authority override in the same family as the configured one. */
+  authorityFor(override: string | undefined): Authority {
+    if (override === undefined) return this.defaultAuthority;
+    return this.defaultAuthority.kind === 'oidc' ? parseOidcAuthority(override) : parseAuthority(override);
+  }
+
+  /** Metadata for an authority, fetched once per page (then from `httpCache`); a failure is not memoized. */
+  resolve(override?: string): Promise<ResolvedAuthority> {
+    const authority = this.authorityFor(override);
+    let pending = this.#resolving.get(authority.canonical);
+    if (!pending) {
+      pending = loadMetadata(authority, this.transport, this.httpCache).then((metadata) => ({ authority, metadata, environment: authority.host }));
+      pending.catch(() => this.#resolving.delete(authority.canonical));
+      this.#resolving.set(authority.canonical, pending);
+    }
+    return pending;
+  }
+
+  /** The token cache, loaded once. */
+  async readyCache(): Promise<TokenCache> {
+    this.#cacheLoad ??= this.cache.load();
+    await this.#cacheLoad;
+    return this.cache;
+  }
+}

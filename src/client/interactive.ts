@@ -1,0 +1,107 @@
+import { BrowserError, ClientAuthError, ErrorCode } from '../errors.js';
+import { parseAuthResponseUrl } from '../protocol/authResponse.js';
+import { type AuthCodeFlowOptions, completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
+import type { ClientContext } from './context.js';
+import { savePendingRedirect, takePendingRedirect } from './pendingFlowStore.js';
+import { monitorPopup, openPopup, popupNamePrefix } from './popup.js';
+import type { AuthenticationResult } from './results.js';
+import { randomString } from '../util/random.js';
+
+/** Options of `acquireTokenInteractive`. */
+export interface InteractiveOptions extends AuthCodeFlowOptions {
+  scopes: string[];
+  /** `popup` resolves with the result; `redirect` navigates away and the result comes from `handleRedirectPromise()`. */
+  interaction: 'redirect' | 'popup';
+  /** Page to return to after a redirect sign-in. Default: the current page. */
+  redirectStartPage?: string;
+}
+
+/** Per-client interaction state: one interaction at a time. */
+export interface InteractionState {
+  inProgress: boolean;
+  usedStates: Set<string>;
+}
+
+export function assertBrowser(api: string): void {
+  if (typeof window === 'undefined' || typeof document === 'undefined') {
+    throw new BrowserError(ErrorCode.notInBrowser, `${api} needs a browser window; it cannot run during server rendering or in a worker.`);
+  }
+}
+
+/**
+ * Interactive sign-in with PKCE. The popup is opened before the first await so it is not
+ * blocked for lack of a user gesture.
+ */
+export async function acquireTokenInteractive(ctx: ClientContext, state: InteractionState, options: InteractiveOptions): Promise<AuthenticationResult> {
+  assertBrowser('acquireTokenInteractive');
+  if (options?.interaction !== 'popup' && options?.interaction !== 'redirect') {
+    throw new ClientAuthError(ErrorCode.invalidRequest, '"interaction" must be "popup" or "redirect".');
+  }
+  if (state.inProgress) {
+    throw new BrowserError(ErrorCode.interactionInProgress, 'Another sign-in is already in progress for this app. Wait for it to finish (or for handleRedirectPromise()) before starting one.');
+  }
+  state.inProgress = true;
+  const popup = options.interaction === 'popup' ? tryOpenPopup(state) : undefined;
+  try {
+    const flow = await initiateAuthCodeFlow(ctx, options.scopes, options);
+    if (options.interaction === 'redirect') {
+      savePendingRedirect(ctx.clientId, { flow, startPage: options.redirectStartPage ?? location.href });
+      window.location.assign(flow.authUri);
+      // The page is navigating away; this promise intentionally never settles.
+      return await new Promise<never>(() => {});
+    }
+    popup!.location.href = flow.authUri;
+    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout);
+    const response = parseAuthResponseUrl(responseUrl);
+    if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
+    return await completeAuthCodeFlow(ctx, state.usedStates, flow, response);
+  } catch (error) {
+    if (popup && !popup.closed) popup.close();
+    throw error;
+  } finally {
+    if (options.interaction === 'popup') state.inProgress = false;
+  }
+}
+
+function tryOpenPopup(state: InteractionState): Window {
+  try {
+    return openPopup(randomString(8));
+  } catch (error) {
+    state.inProgress = false;
+    throw error;
+  }
+}
+
+/** Response parameters that must not stay in the address bar or history (RFC 9700 4.2, 4.3). */
+const responseParams = ['code', 'state', 'session_state', 'iss', 'error', 'error_description', 'error_uri', 'client_info'];
+
+/**
+ * Finishes a redirect sign-in on the page the provider sent the person back to.
+ * Returns `null` when this page load is not a redirect response for this client.
+ */
+export async function handleRedirect(ctx: ClientContext, state: InteractionState): Promise<AuthenticationResult | null> {
+  if (typeof window === 'undefined') return null;
+  // Inside our own popup the opener reads the response; redeeming it here would burn the code.
+  if (window.name.startsWith(popupNamePrefix)) return null;
+  const response = parseAuthResponseUrl(location.href);
+  if (!response) return null;
+  const pending = takePendingRedirect(ctx.clientId);
+  clearResponseFromUrl();
+  if (!pending) {
+    throw new ClientAuthError(ErrorCode.noPendingRequest, 'This page has an authorization response but no sign-in was started from this tab (or it was already handled). Nothing was redeemed.');
+  }
+  state.inProgress = true;
+  try {
+    return await completeAuthCodeFlow(ctx, state.usedStates, pending.flow, response);
+  } finally {
+    state.inProgress = false;
+  }
+}
+
+function clearResponseFromUrl(): void {
+  const url = new URL(location.href);
+  for (const name of responseParams) url.searchParams.delete(name);
+  const hash = new URLSearchParams(url.hash.slice(1));
+  if (responseParams.some((name) => hash.has(name))) url.hash = '';
+  history.replaceState(history.state, '', url.toString());
+}

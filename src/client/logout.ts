@@ -1,0 +1,67 @@
+import type { CacheChange } from '../cache/tokenCache.js';
+import { credentialKeysOf } from '../cache/queries.js';
+import { randomString } from '../util/random.js';
+import type { ClientContext } from './context.js';
+import { assertBrowser } from './interactive.js';
+import { monitorPopup, openPopup } from './popup.js';
+import type { AccountInfo } from './results.js';
+
+/** Options of `logout`. */
+export interface LogoutOptions {
+  /** The account to sign out. Default: every account of this client. */
+  account?: AccountInfo;
+  postLogoutRedirectUri?: string;
+  /** `redirect` (default) or `popup` end the provider session too; `none` only forgets the tokens here. */
+  interaction?: 'redirect' | 'popup' | 'none';
+}
+
+/** Removes an account (every tenant profile of it in that environment) and all its tokens. */
+export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {
+  const cache = await ctx.readyCache();
+  const keys = credentialKeysOf(cache.read(), account.homeAccountId, account.environment);
+  const change: CacheChange = { remove: keys };
+  await cache.apply(change);
+}
+
+/**
+ * Signs out: forgets the account's tokens first (so a failed provider round trip still
+ * leaves nobody signed in here), then ends the provider session through
+ * `end_session_endpoint` when the provider has one (OIDC RP-Initiated Logout).
+ */
+export async function logout(ctx: ClientContext, options: LogoutOptions = {}): Promise<void> {
+  const interaction = options.interaction ?? 'redirect';
+  if (interaction !== 'none') assertBrowser('logout');
+  const popup = interaction === 'popup' ? openPopup(randomString(8)) : undefined;
+  try {
+    const cache = await ctx.readyCache();
+    const accounts = options.account ? [options.account] : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
+    const idTokenHint = options.account?.idTokenClaims ? findHint(ctx, options.account) : undefined;
+    for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
+    const { metadata } = await ctx.resolve();
+    if (interaction === 'none' || !metadata.endSessionEndpoint) {
+      popup?.close();
+      return;
+    }
+    const url = new URL(metadata.endSessionEndpoint);
+    const postLogout = options.postLogoutRedirectUri ?? ctx.options.postLogoutRedirectUri ?? ctx.options.redirectUri ?? `${location.origin}${location.pathname}`;
+    url.searchParams.set('client_id', ctx.clientId);
+    url.searchParams.set('post_logout_redirect_uri', postLogout);
+    url.searchParams.set('state', randomString(16));
+    if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
+    if (popup) {
+      popup.location.href = url.toString();
+      await monitorPopup(popup, postLogout, ctx.popupTimeout);
+      return;
+    }
+    window.location.assign(url.toString());
+    await new Promise<never>(() => {});
+  } catch (error) {
+    if (popup && !popup.closed) popup.close();
+    throw error;
+  }
+}
+
+function findHint(ctx: ClientContext, account: AccountInfo): string | undefined {
+  const token = Object.values(ctx.cache.read().IdToken).find((t) => t.home_account_id === account.homeAccountId && t.environment === account.environment && t.client_id === ctx.clientId);
+  return token?.secret || undefined;
+}

@@ -1,0 +1,63 @@
+import type { AuthorityBuilder } from '../authority/authorityBuilder.js';
+import type { TokenCache } from '../cache/tokenCache.js';
+import { ConfigurationError, ErrorCode } from '../errors.js';
+import type { HttpCacheStore } from '../http/httpCache.js';
+import type { HttpClient } from '../http/httpClient.js';
+import type { LoggerOptions } from '../logger.js';
+
+/** Constructor options of {@link PublicClientApplication} (MSAL `ClientApplication` parameters, camelCase). */
+export interface PublicClientApplicationOptions {
+  /** The application (client) id registered with the provider. */
+  clientId: string;
+  /**
+   * An Entra-shaped authority (Entra ID, sovereign clouds, B2C, ADFS, CIAM).
+   * Default `https://login.microsoftonline.com/common`. Use `oidcAuthority` for any other provider.
+   */
+  authority?: string | AuthorityBuilder;
+  /** The issuer URL of any OpenID Connect provider; its `/.well-known/openid-configuration` is used. */
+  oidcAuthority?: string;
+  /** Where the provider sends the person back. Default: the current page's origin and path, read at call time. */
+  redirectUri?: string;
+  /** Where the provider sends the person after sign-out. Default: `redirectUri`. */
+  postLogoutRedirectUri?: string;
+  /** The token cache. Default: in memory for the life of the page. */
+  tokenCache?: TokenCache;
+  /** Transport for every request. Default: `fetch`. */
+  httpClient?: HttpClient;
+  /** Map-like store for discovery documents and key sets. Default: a `Map` in memory. */
+  httpCache?: HttpCacheStore;
+  /** Milliseconds before a request is abandoned with `timed_out`. Default 30000. */
+  timeout?: number;
+  /** Milliseconds a popup may stay open before `monitor_window_timeout`. Default 300000. */
+  popupTimeout?: number;
+  /** Client capabilities (e.g. `['CP1']` for continuous access evaluation), sent in the `claims` request parameter. */
+  clientCapabilities?: string[];
+  /** Default scopes not to send: e.g. `['offline_access']` to ask for no refresh token. `openid` cannot be excluded. */
+  excludeScopes?: string[];
+  /** Sent as `x-app-name`. */
+  appName?: string;
+  /** Sent as `x-app-ver`. */
+  appVersion?: string;
+  /** Allow personal data (usernames, account ids) in log lines. Secrets are never logged. Default false. */
+  enablePiiLog?: boolean;
+  logger?: LoggerOptions;
+}
+
+export const defaultTimeoutMs = 30_000;
+export const defaultPopupTimeoutMs = 300_000;
+
+/** Rejects options that cannot work, with a message that says how to fix them. */
+export function validateOptions(options: PublicClientApplicationOptions): void {
+  if (typeof options?.clientId !== 'string' || options.clientId.trim() === '') {
+    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"clientId" is required: pass the application (client) id registered with your provider.');
+  }
+  if (options.authority !== undefined && options.oidcAuthority !== undefined) {
+    throw new ConfigurationError(ErrorCode.invalidConfiguration, 'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.');
+  }
+  for (const name of ['timeout', 'popupTimeout'] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) {
+      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"${name}" must be a positive number of milliseconds.`);
+    }
+  }
+}

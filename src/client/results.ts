@@ -1,0 +1,130 @@
+import { decodeJwt } from 'jose';
+import type { AccessTokenEntity, AccountEntity, CacheData } from '../cache/entities.js';
+import { findIdToken } from '../cache/queries.js';
+import type { ServerError } from '../errors.js';
+import type { IdTokenClaims } from '../protocol/idToken.js';
+import { splitScopes } from '../protocol/scopes.js';
+
+/** A signed-in account, as apps see it. */
+export interface AccountInfo {
+  /** Stable id across tenants: `uid.utid` on Entra, `sub` elsewhere. */
+  homeAccountId: string;
+  /** Host of the authority that issued the tokens. */
+  environment: string;
+  /** Tenant (realm) of this profile; `''` for providers without tenants. */
+  tenantId: string;
+  username: string;
+  /** `oid` on Entra, `sub` elsewhere. */
+  localAccountId: string;
+  name?: string;
+  authorityType: AccountEntity['authority_type'];
+  /** Claims of the latest validated id_token for this account and client. */
+  idTokenClaims?: IdTokenClaims;
+}
+
+/** A token, ready to use. */
+export interface AuthenticationResult {
+  accessToken: string;
+  /** `Bearer` unless a proof-of-possession scheme was asked for. */
+  tokenType: string;
+  /** Scopes the access token carries. */
+  scopes: string[];
+  expiresOn: Date;
+  extExpiresOn: Date;
+  /** When keyward will refresh proactively, if the provider said (`refresh_in`). */
+  refreshOn?: Date;
+  account: AccountInfo;
+  idToken?: string;
+  idTokenClaims?: IdTokenClaims;
+  /** True when served from the cache without a network call. */
+  fromCache: boolean;
+  correlationId: string;
+  /** Canonical authority the token came from. */
+  authority: string;
+  /** The `state` of the authorization request, for interactive results. */
+  state?: string;
+}
+
+/**
+ * A provider error returned as data rather than thrown (MSAL's result dictionaries):
+ * `acquireTokenByAuthCodeFlow` and `acquireTokenSilentWithError` return it.
+ */
+export interface TokenErrorResult {
+  error: string;
+  errorDescription?: string;
+  errorUri?: string;
+  errorCodes?: number[];
+  suberror?: string;
+  correlationId?: string;
+  /** Claims challenge to pass as `claimsChallenge` on the next interactive request. */
+  claims?: string;
+}
+
+/** Narrows a result union to {@link TokenErrorResult}. */
+export function isTokenErrorResult(value: unknown): value is TokenErrorResult {
+  return typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string';
+}
+
+export function errorResultFrom(error: ServerError): TokenErrorResult {
+  const result: TokenErrorResult = { error: error.errorCode };
+  if (error.errorDescription !== undefined) result.errorDescription = error.errorDescription;
+  if (error.errorUri !== undefined) result.errorUri = error.errorUri;
+  if (error.errorCodes !== undefined) result.errorCodes = error.errorCodes;
+  if (error.suberror !== undefined) result.suberror = error.suberror;
+  if (error.correlationId !== undefined) result.correlationId = error.correlationId;
+  if (error.claims !== undefined) result.claims = error.claims;
+  return result;
+}
+
+/** Builds the public view of an account, with the claims of its cached id_token. */
+export function accountInfoFrom(account: AccountEntity, data: Readonly<CacheData>, clientId: string): AccountInfo {
+  const info: AccountInfo = {
+    homeAccountId: account.home_account_id,
+    environment: account.environment,
+    tenantId: account.realm,
+    username: account.username,
+    localAccountId: account.local_account_id,
+    authorityType: account.authority_type,
+  };
+  if (account.name !== undefined) info.name = account.name;
+  const idToken = findIdToken(data, { homeAccountId: account.home_account_id, environment: account.environment, tenantId: account.realm }, clientId);
+  if (idToken?.secret) {
+    try {
+      info.idTokenClaims = decodeJwt(idToken.secret) as IdTokenClaims;
+    } catch {
+      // The token was validated when stored; an unreadable one just means no claims to show.
+    }
+  }
+  return info;
+}
+
+/** Builds a result from cache entries. */
+export function resultFrom(parts: {
+  accessToken: AccessTokenEntity;
+  account: AccountInfo;
+  idToken: string | undefined;
+  fromCache: boolean;
+  correlationId: string;
+  authority: string;
+  state?: string;
+}): AuthenticationResult {
+  const { accessToken } = parts;
+  const result: AuthenticationResult = {
+    accessToken: accessToken.secret,
+    tokenType: accessToken.token_type,
+    scopes: splitScopes(accessToken.target),
+    expiresOn: new Date(Number(accessToken.expires_on) * 1000),
+    extExpiresOn: new Date(Number(accessToken.extended_expires_on) * 1000),
+    account: parts.account,
+    fromCache: parts.fromCache,
+    correlationId: parts.correlationId,
+    authority: parts.authority,
+  };
+  if (accessToken.refresh_on !== undefined) result.refreshOn = new Date(Number(accessToken.refresh_on) * 1000);
+  if (parts.idToken) {
+    result.idToken = parts.idToken;
+    if (parts.account.idTokenClaims) result.idTokenClaims = parts.account.idTokenClaims;
+  }
+  if (parts.state !== undefined) result.state = parts.state;
+  return result;
+}

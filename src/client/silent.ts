@@ -1,0 +1,133 @@
+import type { AccessTokenEntity, AccountEntity } from '../cache/entities.js';
+import { refOf } from '../cache/fromTokenResponse.js';
+import { findAccessTokens, findAccount, findIdToken, findRefreshToken } from '../cache/queries.js';
+import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
+import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
+import { requestScopes } from '../protocol/scopes.js';
+import { randomUuid } from '../util/random.js';
+import { nowSeconds } from '../util/time.js';
+import { mergeClaims } from './claims.js';
+import type { ClientContext } from './context.js';
+import { accountInfoFrom, type AccountInfo, type AuthenticationResult, resultFrom } from './results.js';
+import { exchangeToken } from './tokenExchange.js';
+
+/** Options of `acquireTokenSilent` (MSAL `acquire_token_silent`). */
+export interface SilentOptions {
+  /** Authority override; must be in the same family as the configured one. */
+  authority?: string;
+  /** Skip the cached access token and use the refresh token. */
+  forceRefresh?: boolean;
+  /** A claims challenge: bypasses the access-token cache. */
+  claimsChallenge?: string;
+}
+
+/** Access tokens are renewed this long before they expire (msal-common `DEFAULT_TOKEN_RENEWAL_OFFSET_SEC`). */
+export const renewalOffsetSeconds = 300;
+
+/**
+ * Silent acquisition: a cached access token, else the refresh-token grant. Resolves
+ * `null` when the cache holds nothing usable for the account; throws
+ * {@link InteractionRequiredError} when the provider refuses the refresh token.
+ * Concurrent calls for the same request share one network call.
+ */
+export async function acquireTokenSilent(
+  ctx: ClientContext,
+  inFlight: Map<string, Promise<AuthenticationResult | null>>,
+  scopes: readonly string[],
+  account: AccountInfo,
+  options: SilentOptions = {},
+): Promise<AuthenticationResult | null> {
+  if (!account || typeof account.homeAccountId !== 'string') {
+    throw new ConfigurationError(ErrorCode.noAccount, 'acquireTokenSilent needs an account: pass one from getAccounts().');
+  }
+  const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
+  const cache = await ctx.readyCache();
+  const resolved = await ctx.resolve(options.authority);
+  const ref = { homeAccountId: account.homeAccountId, environment: resolved.environment, tenantId: account.tenantId };
+  const entity = findAccount(cache.read(), ref);
+  if (!entity) return null;
+
+  let outcome: CacheOutcomeValue = CacheOutcome.noAccessToken;
+  if (options.forceRefresh || options.claimsChallenge !== undefined) {
+    outcome = CacheOutcome.forceRefresh;
+  } else {
+    const hit = cachedAccessToken(ctx, entity, scopes);
+    if (hit.token) {
+      const data = cache.read();
+      return resultFrom({
+        accessToken: hit.token,
+        account: accountInfoFrom(entity, data, ctx.clientId),
+        idToken: findIdToken(data, ref, ctx.clientId)?.secret,
+        fromCache: true,
+        correlationId: randomUuid(),
+        authority: resolved.authority.canonical,
+      });
+    }
+    outcome = hit.outcome;
+  }
+
+  const sentScopes = requestScopes(scopes, ctx.options.excludeScopes);
+  const key = [ref.homeAccountId, ref.environment, ref.tenantId, resolved.authority.canonical, [...sentScopes].map((s) => s.toLowerCase()).sort().join(' '), claims ?? '', options.forceRefresh ? 'force' : ''].join('|');
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = refresh(ctx, entity, sentScopes, claims, outcome, options.authority).finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
+/** The cached access token if one is usable, or why not (the telemetry cache outcome). */
+function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: readonly string[]): { token?: AccessTokenEntity; outcome: CacheOutcomeValue } {
+  const data = ctx.cache.read();
+  const matches = findAccessTokens(data, refOf(account), ctx.clientId, scopes);
+  if (matches.length === 0) return { outcome: CacheOutcome.noAccessToken };
+  if (matches.length > 1) {
+    // Ambiguous: MSAL drops them all and goes to the network (checklist #25).
+    void ctx.cache.apply({ remove: { AccessToken: matches.map(([key]) => key) } });
+    return { outcome: CacheOutcome.noAccessToken };
+  }
+  const [key, token] = matches[0]!;
+  const now = nowSeconds();
+  if (Number(token.cached_at) > now + 60) {
+    // Cached "in the future": the clock was turned back; the expiry cannot be trusted.
+    void ctx.cache.apply({ remove: { AccessToken: [key] } });
+    return { outcome: CacheOutcome.expired };
+  }
+  if (Number(token.expires_on) - renewalOffsetSeconds <= now) return { outcome: CacheOutcome.expired };
+  if (token.refresh_on !== undefined && Number(token.refresh_on) <= now) return { outcome: CacheOutcome.proactiveRefresh };
+  return { token, outcome: CacheOutcome.notApplicable };
+}
+
+async function refresh(
+  ctx: ClientContext,
+  account: AccountEntity,
+  scopes: string[],
+  claims: string | undefined,
+  outcome: CacheOutcomeValue,
+  authorityOverride: string | undefined,
+): Promise<AuthenticationResult | null> {
+  const cache = await ctx.readyCache();
+  const found = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
+  if (!found) return null;
+  const [rtKey, refreshToken] = found;
+  try {
+    return await exchangeToken(ctx, {
+      resolved: await ctx.resolve(authorityOverride),
+      grant: { grant_type: 'refresh_token', refresh_token: refreshToken.secret },
+      scopes,
+      claims,
+      apiId: ApiId.acquireTokenSilent,
+      cacheOutcome: outcome,
+      correlationId: randomUuid(),
+      nonce: undefined,
+      account,
+      idTokenRequired: false,
+    });
+  } catch (error) {
+    // A refused refresh token is dead: drop it so the next call goes interactive instead of looping (PROTOCOL.md B7).
+    if (error instanceof InteractionRequiredError && (error.errorCode === 'invalid_grant' || error.suberror === 'bad_token' || error.errorCode === 'bad_token')) {
+      await cache.apply({ remove: { RefreshToken: [rtKey] } });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,102 @@
+import type { AccountEntity } from '../cache/entities.js';
+import { cacheWriteFor } from '../cache/fromTokenResponse.js';
+import { ErrorCode, IdTokenError } from '../errors.js';
+import { currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
+import { send } from '../http/transport.js';
+import { parseClientInfo } from '../protocol/clientInfo.js';
+import { type IdTokenClaims, verifyIdToken } from '../protocol/idToken.js';
+import { parseTokenResponse } from '../protocol/tokenResponse.js';
+import { nowSeconds } from '../util/time.js';
+import type { ClientContext, ResolvedAuthority } from './context.js';
+import { accountInfoFrom, type AuthenticationResult, resultFrom } from './results.js';
+
+/** One call to the token endpoint and everything that follows from its answer. */
+export interface TokenExchange {
+  resolved: ResolvedAuthority;
+  /** Grant-specific form fields (`grant_type`, `code`, `refresh_token`, …). */
+  grant: Record<string, string>;
+  scopes: string[];
+  claims: string | undefined;
+  apiId: ApiIdValue;
+  cacheOutcome?: CacheOutcomeValue;
+  correlationId: string;
+  /** id_token expectations: the nonce sent (`null`: none sent; `undefined`: refresh, skip). */
+  nonce: string | null | undefined;
+  maxAge?: number;
+  /** For refreshes: the account the refresh token belongs to. */
+  account?: AccountEntity;
+  /** True when the response must carry an id_token (code grants: `openid` is always requested). */
+  idTokenRequired: boolean;
+  state?: string;
+}
+
+/**
+ * Redeems a grant at the token endpoint, validates everything in the answer, and only
+ * then writes the cache in one atomic change: a bad answer never touches stored state.
+ */
+export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange): Promise<AuthenticationResult> {
+  const { resolved, correlationId } = exchange;
+  const { authority, metadata } = resolved;
+  const body = new URLSearchParams({ client_id: ctx.clientId, ...exchange.grant, scope: exchange.scopes.join(' ') });
+  if (exchange.claims) body.set('claims', exchange.claims);
+  if (authority.kind !== 'oidc') body.set('client_info', '1');
+  for (const [name, value] of Object.entries(telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion }))) body.set(name, value);
+
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' };
+  const telemetry = currentTelemetry(exchange.apiId, exchange.cacheOutcome);
+  // Entra allows this header in CORS (MSAL.js sends it); elsewhere a custom header costs a preflight per call.
+  if (authority.kind === 'oidc') body.set('x-client-current-telemetry', telemetry);
+  else headers['x-client-current-telemetry'] = telemetry;
+
+  const requestedAt = nowSeconds();
+  ctx.logger.verbose(`token request (api ${exchange.apiId}, grant ${exchange.grant.grant_type ?? '?'}) correlation ${correlationId}`);
+  const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers, body: body.toString() });
+  const tokens = parseTokenResponse(response, metadata.tokenEndpoint, correlationId);
+
+  let claims: IdTokenClaims | undefined;
+  if (tokens.id_token) {
+    const expectations = { issuer: metadata.issuer, clientId: ctx.clientId, nonce: exchange.nonce, advertisedAlgs: metadata.idTokenSigningAlgs };
+    claims = await verifyIdToken(tokens.id_token, exchange.maxAge === undefined ? expectations : { ...expectations, maxAge: exchange.maxAge }, {
+      get: () => ctx.keys.get(metadata.jwksUri),
+      refetch: () => ctx.keys.refetch(metadata.jwksUri),
+    });
+    if (exchange.account) assertSameSubject(exchange.account, claims, tokens.client_info);
+  } else if (exchange.idTokenRequired) {
+    throw new IdTokenError(ErrorCode.idTokenMissing, 'The token response has no id_token although "openid" was requested. Nothing was stored.', { correlationId });
+  }
+
+  const cache = await ctx.readyCache();
+  const write = cacheWriteFor({
+    clientId: ctx.clientId,
+    authority,
+    environment: resolved.environment,
+    response: tokens,
+    idTokenClaims: claims,
+    account: exchange.account,
+    requestedScopes: exchange.scopes,
+    requestedAt,
+  }, cache.read());
+  await cache.apply(write.change);
+  ctx.logger.info(`tokens stored (correlation ${correlationId})`);
+  ctx.logger.pii('verbose', `tokens stored for ${write.account.username}`);
+
+  const parts = {
+    accessToken: write.accessToken,
+    account: accountInfoFrom(write.account, cache.read(), ctx.clientId),
+    idToken: tokens.id_token,
+    fromCache: false,
+    correlationId,
+    authority: authority.canonical,
+  };
+  return resultFrom(exchange.state === undefined ? parts : { ...parts, state: exchange.state });
+}
+
+/** A refreshed id_token must describe the same person (OIDC Core 12.2; checklist #20). */
+function assertSameSubject(account: AccountEntity, claims: IdTokenClaims, clientInfo: string | undefined): void {
+  const info = parseClientInfo(clientInfo);
+  // Entra keys accounts on uid.utid (client_info); other providers on sub.
+  const identity = info ? `${info.uid}.${info.utid}` : account.client_info ? undefined : claims.sub;
+  if (identity !== undefined && identity !== account.home_account_id) {
+    throw new IdTokenError(ErrorCode.idTokenSubjectChanged, 'The refreshed id_token names a different person than the signed-in account. The account was kept; sign in again.');
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Every error keyward throws is a {@link KeywardError} with a stable `errorCode`
+ * from {@link ErrorCode}. Programs switch on `errorCode`; people read `message`.
+ *
+ * Tokens, codes, verifiers and passwords never appear in messages or in
+ * enumerable properties: errors are routinely logged and sent to telemetry.
+ */
+
+/** Stable error codes. The string values are part of the public API. */
+export const ErrorCode = {
+  // Configuration (ConfigurationError)
+  invalidAuthority: 'invalid_authority',
+  invalidConfiguration: 'invalid_configuration',
+  insecureEndpoint: 'insecure_endpoint',
+  issuerMismatch: 'issuer_mismatch',
+  invalidMetadata: 'invalid_metadata',
+  invalidRequest: 'invalid_request',
+  invalidClaims: 'invalid_claims',
+  reservedScope: 'reserved_scope',
+
+  // Authorization response (ClientAuthError)
+  stateMissing: 'state_missing',
+  stateMismatch: 'state_mismatch',
+  noPendingRequest: 'no_token_request_cache_error',
+  issMismatch: 'iss_mismatch',
+  issMissing: 'iss_missing',
+  codeMissing: 'code_missing',
+  flowAlreadyUsed: 'flow_already_used',
+  flowMismatch: 'flow_mismatch',
+
+  // Token response (ClientAuthError)
+  invalidTokenResponse: 'invalid_token_response',
+  accessTokenMissing: 'access_token_missing',
+
+  // id_token validation (IdTokenError)
+  idTokenMissing: 'id_token_missing',
+  idTokenMalformed: 'id_token_malformed',
+  idTokenAlgNotAllowed: 'id_token_alg_not_allowed',
+  idTokenSignatureInvalid: 'id_token_signature_invalid',
+  idTokenKeyNotFound: 'id_token_key_not_found',
+  idTokenIssuerMismatch: 'id_token_issuer_mismatch',
+  idTokenAudienceMismatch: 'id_token_audience_mismatch',
+  idTokenAzpMismatch: 'id_token_azp_mismatch',
+  idTokenExpired: 'id_token_expired',
+  idTokenIssuedInFuture: 'id_token_issued_in_future',
+  idTokenClaimMissing: 'id_token_claim_missing',
+  nonceMismatch: 'nonce_mismatch',
+  authTimeMissing: 'auth_time_missing',
+  authTimeTooOld: 'auth_time_too_old',
+  idTokenSubjectChanged: 'id_token_subject_changed',
+
+  // Transport (NetworkError / ServerError)
+  networkError: 'network_error',
+  timedOut: 'timed_out',
+  serverErrorNonJson: 'server_error_non_json',
+  serverError: 'server_error',
+  invalidJson: 'invalid_json',
+
+  // Interaction (BrowserError)
+  popupWindowError: 'popup_window_error',
+  userCancelled: 'user_cancelled',
+  monitorWindowTimeout: 'monitor_window_timeout',
+  interactionInProgress: 'interaction_in_progress',
+  notInBrowser: 'not_in_browser',
+  cryptoUnavailable: 'crypto_unavailable',
+  storageUnavailable: 'storage_unavailable',
+
+  // Silent acquisition (InteractionRequiredError)
+  interactionRequired: 'interaction_required',
+  noAccount: 'no_account',
+  noTokensFound: 'no_tokens_found',
+} as const;
+
+/** Union of every {@link ErrorCode} value. */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Fields common to every keyward error. */
+export interface KeywardErrorOptions {
+  /** Longer, human-oriented explanation; for server errors, the server's `error_description`. */
+  errorDescription?: string;
+  /** The `client-request-id` of the request that failed, to quote to the provider's support. */
+  correlationId?: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** Base class of every error keyward throws. */
+export class KeywardError extends Error {
+  /** Stable, switchable code (see {@link ErrorCode}); server errors carry the server's `error` value. */
+  readonly errorCode: string;
+  readonly errorDescription: string | undefined;
+  readonly correlationId: string | undefined;
+
+  constructor(errorCode: string, message: string, options: KeywardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.errorCode = errorCode;
+    this.errorDescription = options.errorDescription;
+    this.correlationId = options.correlationId;
+  }
+}
+
+/** The configuration or the arguments are wrong: fix the code, retrying will not help. */
+export class ConfigurationError extends KeywardError {}
+
+/** Something the client received or holds failed a protocol check (state, nonce, response shape). */
+export class ClientAuthError extends KeywardError {}
+
+/** The id_token failed validation (OIDC Core 3.1.3.7). Nothing from that response was stored. */
+export class IdTokenError extends ClientAuthError {}
+
+/** The request never got an HTTP answer: offline, DNS, CORS, or the `timeout` elapsed. */
+export class NetworkError extends KeywardError {}
+
+/** Fields the authorization server put in its error response. */
+export interface ServerErrorOptions extends KeywardErrorOptions {
+  status?: number;
+  suberror?: string;
+  errorCodes?: number[];
+  errorUri?: string;
+  /** A claims challenge the server asked for (Entra puts it in token error bodies). */
+  claims?: string;
+  /** Seconds to wait before retrying, from `Retry-After`. */
+  retryAfter?: number;
+}
+
+/** The authorization server answered with an error (OAuth error body, non-JSON body, 5xx…). */
+export class ServerError extends KeywardError {
+  readonly status: number | undefined;
+  readonly suberror: string | undefined;
+  readonly errorCodes: number[] | undefined;
+  readonly errorUri: string | undefined;
+  readonly claims: string | undefined;
+  readonly retryAfter: number | undefined;
+
+  constructor(errorCode: string, message: string, options: ServerErrorOptions = {}) {
+    super(errorCode, message, options);
+    this.status = options.status;
+    this.suberror = options.suberror;
+    this.errorCodes = options.errorCodes;
+    this.errorUri = options.errorUri;
+    this.claims = options.claims;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+/**
+ * Silent acquisition cannot go on without the person: call `acquireTokenInteractive`.
+ * Raised for `invalid_grant`, `interaction_required`, `login_required`, `consent_required`
+ * and friends, and when no refresh token is cached.
+ */
+export class InteractionRequiredError extends ServerError {}
+
+/** A browser feature failed or is missing: popups, storage, WebCrypto, a second interaction. */
+export class BrowserError extends KeywardError {}
+
+/** OAuth `error` values (and Entra `suberror` values) that mean "ask the person". */
+const interactionRequiredErrors = new Set([
+  'invalid_grant',
+  'interaction_required',
+  'login_required',
+  'consent_required',
+  'account_selection_required',
+  'bad_token',
+  'ui_not_allowed',
+  'interrupted_user',
+]);
+const interactionRequiredSuberrors = new Set([
+  'message_only',
+  'additional_action',
+  'basic_action',
+  'user_password_expired',
+  'consent_required',
+  'bad_token',
+  'ui_not_allowed',
+  'interrupted_user',
+]);
+
+/** True when an OAuth error response means the person must interact (MSAL's rule set). */
+export function isInteractionRequired(error: string | undefined, suberror?: string): boolean {
+  return (
+    (error !== undefined && interactionRequiredErrors.has(error)) ||
+    (suberror !== undefined && interactionRequiredSuberrors.has(suberror))
+  );
+}

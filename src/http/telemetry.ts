@@ -1,0 +1,45 @@
+import { sdkSku, sdkVersion } from '../version.js';
+
+/** API ids carried in `x-client-current-telemetry` (MSAL Python's numbering). */
+export const ApiId = {
+  acquireTokenSilent: 84,
+  acquireTokenByRefreshToken: 85,
+  acquireTokenInteractive: 169,
+  acquireTokenByUsernamePassword: 301,
+  acquireTokenByDeviceFlow: 622,
+  acquireTokenByAuthCode: 832,
+  getAccounts: 902,
+  removeAccount: 903,
+} as const;
+export type ApiIdValue = (typeof ApiId)[keyof typeof ApiId];
+
+/** Why a token request went to the network (MSAL cache outcome). */
+export const CacheOutcome = { notApplicable: 0, forceRefresh: 1, noAccessToken: 2, expired: 3, proactiveRefresh: 4 } as const;
+export type CacheOutcomeValue = (typeof CacheOutcome)[keyof typeof CacheOutcome];
+
+export interface TelemetryContext {
+  appName?: string;
+  appVersion?: string;
+  correlationId: string;
+}
+
+/**
+ * Library and app identification. In a browser these travel as query parameters on
+ * /authorize and form fields on /token, as MSAL.js does: custom headers would force a
+ * CORS preflight on every token call.
+ */
+export function telemetryParams(context: TelemetryContext): Record<string, string> {
+  const params: Record<string, string> = {
+    'x-client-SKU': sdkSku,
+    'x-client-VER': sdkVersion,
+    'client-request-id': context.correlationId,
+  };
+  if (context.appName) params['x-app-name'] = context.appName;
+  if (context.appVersion) params['x-app-ver'] = context.appVersion;
+  return params;
+}
+
+/** `x-client-current-telemetry` in MSAL Python's schema 4: `4|{apiId},{cacheOutcome}|`. */
+export function currentTelemetry(apiId: ApiIdValue, cacheOutcome: CacheOutcomeValue = CacheOutcome.notApplicable): string {
+  return `4|${apiId},${cacheOutcome}|`;
+}

@@ -1,0 +1,98 @@
+import { ErrorCode, NetworkError, ServerError } from '../errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './httpClient.js';
+
+/** Transport settings shared by every request of one client. */
+export interface TransportOptions {
+  httpClient: HttpClient;
+  /** Milliseconds before a request is abandoned. */
+  timeout: number;
+  /** Longest `Retry-After` (seconds) we wait out before retrying once; longer waits surface as errors. */
+  maxRetryAfterWait?: number;
+}
+
+const retryDelayMs = 100;
+
+/**
+ * Sends one request with the client's timeout, one retry on a transport failure
+ * (as MSAL.js does; not when offline or timed out) and one retry after a short
+ * `Retry-After` on 429/5xx.
+ */
+export async function send(options: TransportOptions, request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> {
+  let response: HttpResponse;
+  try {
+    response = await sendWithTimeout(options, request);
+  } catch (error) {
+    if (error instanceof NetworkError && error.errorCode === ErrorCode.timedOut) throw error;
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) throw error;
+    await delay(retryDelayMs);
+    response = await sendWithTimeout(options, request);
+  }
+  const retryAfter = parseRetryAfter(response.headers['retry-after']);
+  if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && retryAfter <= (options.maxRetryAfterWait ?? 5)) {
+    await delay(retryAfter * 1000);
+    response = await sendWithTimeout(options, request);
+  }
+  return response;
+}
+
+async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Race as well as abort: a custom httpClient may ignore the signal.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new NetworkError(ErrorCode.timedOut, `No answer from ${origin(request.url)} within ${options.timeout} ms. Check the network, or raise the "timeout" option.`));
+    }, options.timeout);
+  });
+  try {
+    return await Promise.race([options.httpClient.send({ ...request, signal: controller.signal }), timeout]);
+  } catch (error) {
+    if (error instanceof NetworkError) throw error;
+    throw new NetworkError(ErrorCode.networkError, `Could not reach ${origin(request.url)}: the browser reported a network failure (offline, DNS, TLS or CORS).`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 10.2.3). */
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/**
+ * Parses a JSON body. Non-JSON answers (an HTML error page from a proxy, a truncated body)
+ * become typed errors instead of `SyntaxError`s.
+ */
+export function parseJsonBody(response: HttpResponse, url: string, correlationId?: string): Record<string, unknown> {
+  const where = origin(url) + new URL(url).pathname;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.body);
+  } catch (cause) {
+    const looksJson = (response.headers['content-type'] ?? '').includes('json');
+    if (response.status >= 400 || !looksJson) {
+      throw new ServerError(ErrorCode.serverErrorNonJson, `${where} answered HTTP ${response.status} with a body that is not JSON (content-type "${response.headers['content-type'] ?? 'none'}"). The server or a proxy in front of it failed.`, { status: response.status, cause, correlationId, retryAfter: parseRetryAfter(response.headers['retry-after']) });
+    }
+    throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with malformed JSON.`, { status: response.status, cause, correlationId });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with JSON that is not an object.`, { status: response.status, correlationId });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the server';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

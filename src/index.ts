@@ -1,0 +1,36 @@
+/**
+ * keyward core: sign people in and get tokens in the browser, against Microsoft Entra ID
+ * or any OpenID Connect provider. No React here; see `keyward/react`.
+ * @packageDocumentation
+ */
+export { PublicClientApplication } from './client/PublicClientApplication.js';
+export type { PublicClientApplicationOptions } from './client/options.js';
+export type { AccountInfo, AuthenticationResult, TokenErrorResult } from './client/results.js';
+export { isTokenErrorResult } from './client/results.js';
+export type { AuthCodeFlowOptions, AuthorizationCodeOptions, AuthorizationRequestUrlOptions } from './client/authCode.js';
+export type { InteractiveOptions } from './client/interactive.js';
+export type { SilentOptions } from './client/silent.js';
+export type { LogoutOptions } from './client/logout.js';
+export type { AuthCodeFlow } from './protocol/authCodeFlow.js';
+export type { AuthResponse } from './protocol/authResponse.js';
+export type { IdTokenClaims } from './protocol/idToken.js';
+export { AuthorityBuilder, AZURE_CHINA, AZURE_PUBLIC, AZURE_US_GOVERNMENT } from './authority/authorityBuilder.js';
+export type { AuthorityKind } from './authority/authority.js';
+export type { HttpClient, HttpRequest, HttpResponse } from './http/httpClient.js';
+export type { HttpCacheStore } from './http/httpCache.js';
+export type { TokenCache, CacheChange } from './cache/tokenCache.js';
+export type { CacheData, AccountEntity, AccessTokenEntity, RefreshTokenEntity, IdTokenEntity, AppMetadataEntity } from './cache/entities.js';
+export { MemoryTokenCache } from './cache/memoryTokenCache.js';
+export type { LogLevel, LogCallback, LoggerOptions } from './logger.js';
+export {
+  ErrorCode,
+  KeywardError,
+  ConfigurationError,
+  ClientAuthError,
+  IdTokenError,
+  NetworkError,
+  ServerError,
+  InteractionRequiredError,
+  BrowserError,
+} from './errors.js';
+export type { ErrorCodeValue, KeywardErrorOptions, ServerErrorOptions } from './errors.js';

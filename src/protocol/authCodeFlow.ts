@@ -1,0 +1,25 @@
+/**
+ * Everything needed to finish an authorization-code flow, returned by
+ * `initiateAuthCodeFlow` as plain JSON so an app may store it where it likes.
+ * It holds no tokens; `codeVerifier` and `nonce` are single-use secrets of this flow.
+ */
+export interface AuthCodeFlow {
+  /** Send the person's browser here. */
+  authUri: string;
+  state: string;
+  redirectUri: string;
+  /** Scopes as sent, defaults included. */
+  scopes: string[];
+  codeVerifier: string;
+  nonce: string;
+  /** Seconds; the id_token's `auth_time` must be within it. */
+  maxAge?: number;
+  claimsChallenge?: string;
+  /** Canonical authority the flow was started against. */
+  authority: string;
+  clientId: string;
+  /** The authority's issuer when the flow started (RFC 9207 `iss` check). */
+  issuer: string;
+  /** Epoch seconds. */
+  createdAt: number;
+}

@@ -1,0 +1,52 @@
+import { ClientAuthError, ErrorCode } from '../errors.js';
+import type { AuthCodeFlow } from './authCodeFlow.js';
+
+/**
+ * The authorization response as the provider sent it (RFC 6749 4.1.2 / 4.1.2.1,
+ * RFC 9207), keeping wire names. Apps hand this to `acquireTokenByAuthCodeFlow`.
+ */
+export interface AuthResponse {
+  code?: string;
+  state?: string;
+  iss?: string;
+  error?: string;
+  error_description?: string;
+  error_uri?: string;
+  client_info?: string;
+  session_state?: string;
+  [name: string]: string | undefined;
+}
+
+/** Reads an authorization response from a redirect URL (query or fragment). */
+export function parseAuthResponseUrl(url: string): AuthResponse | undefined {
+  const parsed = new URL(url);
+  for (const part of [parsed.search, parsed.hash]) {
+    const params = new URLSearchParams(part.replace(/^[?#]/, ''));
+    if (params.has('code') || params.has('error') || params.has('state')) return Object.fromEntries(params) as AuthResponse;
+  }
+  return undefined;
+}
+
+/**
+ * Checks an authorization response against the flow that started it, before any code is
+ * redeemed: state (RFC 6749 10.12, checklist #1) and `iss` (RFC 9207 2.4, checklist #3).
+ * An `error` response still has to match the state, or a forged one could end our flow.
+ */
+export function validateAuthResponse(flow: AuthCodeFlow, response: AuthResponse, issRequired: boolean): void {
+  if (response.state === undefined || response.state === '') {
+    throw new ClientAuthError(ErrorCode.stateMissing, 'The authorization response has no "state". It was not produced by this app\'s request; nothing was redeemed.');
+  }
+  if (response.state !== flow.state) {
+    throw new ClientAuthError(ErrorCode.stateMismatch, 'The authorization response "state" does not match the request (possible CSRF or a stale tab). Nothing was redeemed; start sign-in again.');
+  }
+  if (response.iss !== undefined) {
+    if (response.iss !== flow.issuer) {
+      throw new ClientAuthError(ErrorCode.issMismatch, `The authorization response came from issuer "${response.iss}", not "${flow.issuer}" (RFC 9207 mix-up defence). Nothing was redeemed.`);
+    }
+  } else if (issRequired && response.error === undefined) {
+    throw new ClientAuthError(ErrorCode.issMissing, 'The provider advertises RFC 9207 but its authorization response has no "iss". Nothing was redeemed.');
+  }
+  if (response.error === undefined && !response.code) {
+    throw new ClientAuthError(ErrorCode.codeMissing, 'The authorization response has neither "code" nor "error".');
+  }
+}

@@ -1,0 +1,172 @@
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
+import { ErrorCode, IdTokenError } from '../errors.js';
+import { nowSeconds } from '../util/time.js';
+
+/** Claims of a validated id_token. */
+export interface IdTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  nonce?: string;
+  auth_time?: number;
+  azp?: string;
+  tid?: string;
+  oid?: string;
+  name?: string;
+  preferred_username?: string;
+  email?: string;
+  [claim: string]: unknown;
+}
+
+/** What the id_token must satisfy. */
+export interface IdTokenExpectations {
+  /** The provider's issuer; `{tenantid}` is filled from the token's `tid` (PROTOCOL.md A3). */
+  issuer: string;
+  clientId: string;
+  /** The nonce sent; `null` when none was sent (then none may come back); `undefined` to skip (refresh, OIDC Core 12.2). */
+  nonce: string | null | undefined;
+  /** Seconds; requires `auth_time` within it (OIDC Core 3.1.3.7 step 13). */
+  maxAge?: number;
+  /** Algorithms the provider advertises; intersected with keyward's asymmetric allow-list. */
+  advertisedAlgs: readonly string[];
+}
+
+/** Loads the provider's key set; `refetch` after an unknown `kid` (may return undefined when rate-limited). */
+export interface KeySetLoader {
+  get(): Promise<JSONWebKeySet>;
+  refetch(): Promise<JSONWebKeySet | undefined>;
+}
+
+/** Asymmetric algorithms only: never `none` (no integrity), never HS* (a public client has no secret) — steps 7, 8. */
+export const allowedIdTokenAlgs = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+
+/** Bounded clock skew, seconds (PROTOCOL.md B5: at most 5 minutes). */
+export const clockSkewSeconds = 300;
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Validates an id_token per OIDC Core 3.1.3.7, including the signature against the
+ * provider's JWKS even for back-channel tokens (step 6 would allow skipping it; we don't).
+ * Signature, `iss`, `aud`, `exp` and `nbf` are checked by jose; the OIDC-specific rules here.
+ */
+export async function verifyIdToken(idToken: string, expected: IdTokenExpectations, keys: KeySetLoader): Promise<IdTokenClaims> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  let unverified: JWTPayload;
+  try {
+    header = decodeProtectedHeader(idToken);
+    unverified = decodeJwt(idToken);
+  } catch (cause) {
+    throw fail(ErrorCode.idTokenMalformed, 'The id_token is not a well-formed signed JWT.', cause);
+  }
+  const algorithms = allowedAlgorithms(expected.advertisedAlgs);
+  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
+    throw fail(ErrorCode.idTokenAlgNotAllowed, `The id_token is signed with "${String(header.alg)}", which is not allowed (allowed: ${algorithms.join(', ')}).`);
+  }
+  const issuer = expectedIssuer(expected.issuer, unverified);
+  const options = { algorithms, issuer, audience: expected.clientId, clockTolerance: clockSkewSeconds, requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'] };
+
+  let payload: JWTPayload;
+  try {
+    payload = (await jwtVerify(idToken, createLocalJWKSet(await keys.get()), options)).payload;
+  } catch (error) {
+    if (codeOf(error) !== 'ERR_JWKS_NO_MATCHING_KEY') throw mapJoseError(error);
+    // Keys rotate: one refetch on an unknown kid (OIDC Core 10.1.1), then give up.
+    const fresh = await keys.refetch();
+    if (!fresh) throw mapJoseError(error);
+    try {
+      payload = (await jwtVerify(idToken, createLocalJWKSet(fresh), options)).payload;
+    } catch (retryError) {
+      throw mapJoseError(retryError);
+    }
+  }
+  return checkOidcClaims(payload, expected);
+}
+
+/** The OIDC rules jose does not know (steps 3-5, 10, 11, 13). */
+function checkOidcClaims(payload: JWTPayload, expected: IdTokenExpectations): IdTokenClaims {
+  const claims = payload as IdTokenClaims;
+  const now = nowSeconds();
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw fail(ErrorCode.idTokenClaimMissing, 'The id_token has no "sub".');
+  // Step 3-5: several audiences need an azp naming us (FAPI invalid-secondary-aud).
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (audiences.length > 1 && claims.azp === undefined) {
+    throw fail(ErrorCode.idTokenAzpMismatch, 'The id_token has several audiences but no "azp"; refusing a token that may be meant for another client.');
+  }
+  if (claims.azp !== undefined && claims.azp !== expected.clientId) {
+    throw fail(ErrorCode.idTokenAzpMismatch, `The id_token "azp" is "${String(claims.azp)}", not this client.`);
+  }
+  // Step 10: iat far in the future means a broken clock or a forged token.
+  if (typeof claims.iat !== 'number' || claims.iat > now + clockSkewSeconds) {
+    throw fail(ErrorCode.idTokenIssuedInFuture, 'The id_token "iat" is in the future beyond the allowed clock skew.');
+  }
+  // Step 11, checklist #12.
+  if (expected.nonce !== undefined) {
+    if (expected.nonce === null ? claims.nonce !== undefined : claims.nonce !== expected.nonce) {
+      throw fail(ErrorCode.nonceMismatch, 'The id_token "nonce" does not match the request (possible replay). Nothing was stored.');
+    }
+  }
+  // Step 13.
+  if (expected.maxAge !== undefined) {
+    if (typeof claims.auth_time !== 'number') {
+      throw fail(ErrorCode.authTimeMissing, '"maxAge" was requested but the id_token has no "auth_time".');
+    }
+    if (claims.auth_time + expected.maxAge + clockSkewSeconds < now) {
+      throw fail(ErrorCode.authTimeTooOld, `The person last authenticated ${now - claims.auth_time} s ago, more than "maxAge" (${expected.maxAge} s). Sign in again with prompt "login".`);
+    }
+  }
+  return claims;
+}
+
+/**
+ * Entra's multi-tenant documents publish `https://…/{tenantid}/v2.0`; the token's `tid`
+ * (a GUID) fills the placeholder, and must (Microsoft "Validate the issuer"; checklist #8).
+ */
+export function expectedIssuer(issuer: string, claims: JWTPayload): string {
+  if (!/\{tenantid\}/i.test(issuer)) return issuer;
+  const tid = claims.tid;
+  if (typeof tid !== 'string' || !guidPattern.test(tid)) {
+    throw fail(ErrorCode.idTokenIssuerMismatch, 'The id_token has no tenant id ("tid") to check its issuer against the multi-tenant authority.');
+  }
+  return issuer.replace(/\{tenantid\}/gi, tid);
+}
+
+function allowedAlgorithms(advertised: readonly string[]): string[] {
+  const allowed: readonly string[] = allowedIdTokenAlgs;
+  const both = advertised.filter((alg) => allowed.includes(alg));
+  return both.length > 0 ? both : [...allowed];
+}
+
+function mapJoseError(error: unknown): IdTokenError {
+  const code = codeOf(error);
+  const claim = (error as { claim?: string }).claim;
+  const reason = (error as { reason?: string }).reason;
+  switch (code) {
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return fail(ErrorCode.idTokenKeyNotFound, 'The id_token is signed with a key that is not in the provider\'s key set (JWKS), even after refetching it.', error);
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return fail(ErrorCode.idTokenSignatureInvalid, 'The id_token signature does not verify against the provider\'s keys.', error);
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return fail(ErrorCode.idTokenAlgNotAllowed, 'The id_token algorithm is not allowed.', error);
+    case 'ERR_JWT_EXPIRED':
+      return fail(ErrorCode.idTokenExpired, 'The id_token has expired (beyond the allowed clock skew). Check the device clock, then sign in again.', error);
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (reason === 'missing') return fail(ErrorCode.idTokenClaimMissing, `The id_token has no "${String(claim)}".`, error);
+      if (claim === 'iss') return fail(ErrorCode.idTokenIssuerMismatch, 'The id_token "iss" is not the provider\'s issuer.', error);
+      if (claim === 'aud') return fail(ErrorCode.idTokenAudienceMismatch, 'The id_token "aud" does not contain this client id.', error);
+      if (claim === 'nbf' || claim === 'iat') return fail(ErrorCode.idTokenIssuedInFuture, `The id_token "${claim}" is in the future beyond the allowed clock skew.`, error);
+      return fail(ErrorCode.idTokenMalformed, `The id_token claim "${String(claim)}" is invalid.`, error);
+    default:
+      return fail(ErrorCode.idTokenMalformed, 'The id_token could not be verified.', error);
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+function fail(code: string, message: string, cause?: unknown): IdTokenError {
+  return new IdTokenError(code, message, cause === undefined ? {} : { cause });
+}

@@ -1,0 +1,73 @@
+import { ClientAuthError, ErrorCode, InteractionRequiredError, isInteractionRequired, ServerError } from '../errors.js';
+import type { HttpResponse } from '../http/httpClient.js';
+import { parseJsonBody, parseRetryAfter } from '../http/transport.js';
+
+/** A successful token response (RFC 6749 5.1, OIDC Core 3.1.3.3, Entra extras), wire names kept. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  /** Seconds; defaults to 3600 when the provider omits it. */
+  expires_in: number;
+  ext_expires_in?: number;
+  refresh_in?: number;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+  client_info?: string;
+  foci?: string;
+}
+
+const defaultExpiresIn = 3600;
+
+/**
+ * Turns the token endpoint's HTTP answer into a {@link TokenResponse} or a typed error.
+ * Nothing is stored before this returns, so a bad answer cannot damage the cache (checklist #23).
+ */
+export function parseTokenResponse(response: HttpResponse, url: string, correlationId: string): TokenResponse {
+  const body = parseJsonBody(response, url, correlationId);
+  if (typeof body.error === 'string' || response.status >= 400) throw tokenEndpointError(response, body, correlationId);
+  if (typeof body.access_token !== 'string' || body.access_token === '') {
+    throw new ClientAuthError(ErrorCode.accessTokenMissing, 'The token response has no "access_token". Nothing was stored.', { correlationId });
+  }
+  const tokenResponse: TokenResponse = {
+    access_token: body.access_token,
+    // RFC 6749 makes token_type required; MSAL and the FAPI suite accept any case and assume Bearer when absent.
+    token_type: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
+    expires_in: seconds(body.expires_in) ?? defaultExpiresIn,
+  };
+  const extExpiresIn = seconds(body.ext_expires_in);
+  if (extExpiresIn !== undefined) tokenResponse.ext_expires_in = extExpiresIn;
+  const refreshIn = seconds(body.refresh_in);
+  if (refreshIn !== undefined) tokenResponse.refresh_in = refreshIn;
+  for (const name of ['refresh_token', 'id_token', 'scope', 'client_info', 'foci'] as const) {
+    const value = body[name];
+    if (typeof value === 'string' && value !== '') tokenResponse[name] = value;
+  }
+  return tokenResponse;
+}
+
+/** An OAuth error body (RFC 6749 5.2) with Entra's extra fields, as a typed error. */
+export function tokenEndpointError(response: HttpResponse, body: Record<string, unknown>, correlationId: string): ServerError {
+  const error = typeof body.error === 'string' ? body.error : ErrorCode.serverError;
+  const suberror = typeof body.suberror === 'string' ? body.suberror : undefined;
+  const description = typeof body.error_description === 'string' ? body.error_description : undefined;
+  const options = {
+    status: response.status,
+    errorDescription: description,
+    correlationId: typeof body.correlation_id === 'string' ? body.correlation_id : correlationId,
+    suberror,
+    errorCodes: Array.isArray(body.error_codes) ? body.error_codes.filter((code): code is number => typeof code === 'number') : undefined,
+    errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
+    claims: typeof body.claims === 'string' ? body.claims : undefined,
+    retryAfter: parseRetryAfter(response.headers['retry-after']),
+  };
+  const message = `The token endpoint refused the request: ${error}${description ? ` (${description})` : ''}.`;
+  return isInteractionRequired(error, suberror)
+    ? new InteractionRequiredError(error, `${message} Sign the person in interactively.`, options)
+    : new ServerError(error, message, options);
+}
+
+function seconds(value: unknown): number | undefined {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? Math.floor(number) : undefined;
+}

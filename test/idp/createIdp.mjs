@@ -1,0 +1,265 @@
+// The local identity provider for keyward's e2e tests and `npm start`.
+// Plain ESM + JSDoc so `node test/idp/cli.mjs` runs it without a TS loader;
+// types for TS callers live in createIdp.d.mts.
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import { exportJWK, generateKeyPair } from 'jose';
+
+/** The one resource server. Its scopes are spelled MSAL-style (`<audience>/<name>`). */
+export const API_AUDIENCE = 'api://demo';
+export const API_SCOPES = ['api://demo/read', 'api://demo/write'];
+
+/** Provider events copied into `idp.events`; `detail` picks what a test can assert on. */
+const EVENTS = {
+  'authorization.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId }),
+  'authorization.error': (ctx, err) => ({ error: err.error, description: err.error_description }),
+  'grant.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId, grantType: ctx.oidc?.params?.grant_type }),
+  'grant.error': (ctx, err) => ({ error: err.error, description: err.error_description, grantType: ctx.oidc?.params?.grant_type }),
+  'grant.revoked': (ctx, grantId) => ({ grantId }),
+  'refresh_token.saved': (token) => ({ token: token.jti, grantId: token.grantId }),
+  'refresh_token.consumed': (token) => ({ token: token.jti, grantId: token.grantId }),
+  'refresh_token.destroyed': (token) => ({ token: token.jti, grantId: token.grantId }),
+  'end_session.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId }),
+  'end_session.error': (ctx, err) => ({ error: err.error, description: err.error_description }),
+  'revocation.success': (ctx, token) => ({ kind: token?.kind }),
+  'revocation.error': (ctx, err) => ({ error: err.error }),
+  'interaction.started': (ctx, prompt) => ({ prompt: prompt?.name, reasons: prompt?.reasons }),
+  'interaction.ended': () => ({}),
+  'server_error': (ctx, err) => ({ message: err?.message }),
+};
+
+/** Headers worth seeing in a token request log (CORS, DPoP, content type). */
+const LOGGED_HEADERS = ['origin', 'content-type', 'dpop', 'authorization', 'user-agent'];
+
+const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+
+/**
+ * Refresh tokens need `offline_access` in the code's scope (v9's default
+ * issueRefreshToken; a refresh request re-sending `offline_access` also needs it
+ * in the refresh token's scope). But oidc-provider's authorization endpoint
+ * DROPS `offline_access` unless the request carries `prompt=consent` — and the
+ * SDK sends a plain MSAL-style request with no prompt at all.
+ *
+ * So, provider side: a request to the authorization endpoint that asks for
+ * `offline_access` without `prompt=consent` (or `none`) gets `consent` added to
+ * its `prompt` (no prompt → `consent`, `login` → `login consent`) before
+ * oidc-provider parses it, plus a private marker parameter. consentPolicy()
+ * then ignores a consent prompt that only the marker asked for, so the consent
+ * page shows only when something is really missing from the grant (first
+ * login), and a later authorization with the session cookie redirects back at
+ * once — still with `offline_access`, so still a refresh token. A real
+ * `prompt=consent` from a client keeps forcing the consent page.
+ */
+const IMPLICIT_CONSENT = 'x_keyward_implicit_consent';
+const AUTH_PATH = '/auth';
+
+/** @param {{ method: string, path: string, querystring: string }} ctx Koa context */
+function implicitConsent(ctx) {
+  if (ctx.method !== 'GET' || ctx.path !== AUTH_PATH) return;
+  const query = new URLSearchParams(ctx.querystring);
+  const forged = query.has(IMPLICIT_CONSENT); // only this IdP may set it
+  query.delete(IMPLICIT_CONSENT);
+  const prompts = (query.get('prompt') ?? '').split(' ').filter(Boolean);
+  // prompt=none must stay alone (silent renew loses offline_access, as upstream).
+  const inject = (query.get('scope') ?? '').split(' ').includes('offline_access')
+    && !prompts.includes('none') && !prompts.includes('consent');
+  if (inject) {
+    query.set('prompt', [...prompts, 'consent'].join(' '));
+    query.set(IMPLICIT_CONSENT, '1');
+  }
+  if (inject || forged) ctx.querystring = query.toString();
+}
+
+function consentPolicy() {
+  const policy = interactionPolicy.base();
+  const { checks } = policy.get('consent');
+  const i = checks.findIndex((c) => c.reason === 'consent_prompt');
+  checks[i] = new interactionPolicy.Check(
+    'consent_prompt',
+    'consent prompt was not resolved',
+    'consent_required',
+    (ctx) => ctx.oidc.prompts.has('consent') && ctx.oidc.promptPending('consent') && !ctx.oidc.params[IMPLICIT_CONSENT],
+  );
+  return policy;
+}
+
+const titleCase = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** @param {import('./createIdp.d.mts').IdpOptions} options */
+export async function createIdp(options) {
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    redirectUris,
+    corsOrigins,
+    accessTokenTtl = 3600,
+    idTokenTtl = 3600 * 24,
+    refreshTokenTtl = 14 * 24 * 3600,
+    rotateRefreshTokens = true,
+  } = options;
+
+  // Listen first: with port 0 only the bound socket knows the port, and the
+  // issuer (and every URL in discovery) must carry it.
+  /** @type {import('node:http').RequestListener} */
+  let handler = (_req, res) => { res.statusCode = 503; res.end(); };
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(undefined); });
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('IdP server has no TCP address');
+  const issuer = `http://${host}:${address.port}`;
+
+  // A fresh key per IdP: tests that forge/tamper tokens re-sign with `signingKey`.
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = `keyward-test-${randomUUID().slice(0, 8)}`;
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+
+  const clients = options.clients ?? [{
+    client_id: 'spa',
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: redirectUris,
+  }];
+  const allowedOrigins = new Set(corsOrigins);
+
+  const provider = new Provider(issuer, {
+    clients,
+    jwks: { keys: [privateJwk] },
+    // Fixed secret: cookies only need to survive this process.
+    routes: { authorization: AUTH_PATH },
+    cookies: { keys: ['keyward-test-cookie-secret'] },
+    async findAccount(_ctx, sub) {
+      return {
+        accountId: sub,
+        async claims() {
+          return { sub, name: titleCase(sub), preferred_username: `${sub}@example.test`, email: `${sub}@example.test` };
+        },
+      };
+    },
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'] },
+    // By default an id_token issued next to an access token carries only `sub`
+    // (the rest is for userinfo); keyward reads the user from the id_token.
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    clientBasedCORS: (_ctx, origin) => allowedOrigins.has(origin),
+    rotateRefreshToken: rotateRefreshTokens,
+    // See implicitConsent() below for how offline_access survives a plain request.
+    extraParams: [IMPLICIT_CONSENT],
+    interactions: { policy: consentPolicy() },
+    ttl: {
+      AccessToken: accessTokenTtl,
+      IdToken: idTokenTtl,
+      RefreshToken: refreshTokenTtl,
+      AuthorizationCode: 60,
+      Grant: refreshTokenTtl,
+      Session: refreshTokenTtl,
+      Interaction: 3600,
+    },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      revocation: { enabled: true },
+      // MSAL-style: the SDK sends only `scope=... api://demo/read`, never `resource`.
+      // defaultResource maps a scope prefix to its resource server, which makes
+      // those scopes known (consented on the dev consent page) and the access
+      // token a JWT with aud=api://demo. Requests without an api:// scope get no
+      // resource, i.e. an opaque token good for userinfo. useGrantedResource
+      // lets the code/refresh grants reuse the resource without a `resource` param.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource(ctx, _client, oneOf) {
+          if (oneOf) return oneOf;
+          const scope = String(ctx.oidc.params?.scope ?? '');
+          return scope.split(' ').some((s) => s.startsWith(`${API_AUDIENCE}/`)) ? API_AUDIENCE : undefined;
+        },
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx, resource) {
+          if (resource !== API_AUDIENCE) throw new errors.InvalidTarget();
+          return {
+            scope: API_SCOPES.join(' '),
+            audience: API_AUDIENCE,
+            accessTokenTTL: accessTokenTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+  });
+
+  /** @type {import('./createIdp.d.mts').IdpEvent[]} */
+  const events = [];
+  for (const [type, detail] of Object.entries(EVENTS)) {
+    provider.on(type, (...args) => events.push({ type, at: Date.now(), detail: detail(...args) }));
+  }
+
+  provider.use((ctx, next) => {
+    implicitConsent(ctx);
+    return next();
+  });
+
+  // Token request log. Runs outside oidc-provider's router: after `next()` the
+  // route has parsed the form into ctx.oidc.body (all fields, not only known
+  // params) and the error handler has already turned failures into a response.
+  /** @type {import('./createIdp.d.mts').TokenRequest[]} */
+  const tokenRequests = [];
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.method !== 'POST') return;
+    const body = /** @type {Record<string, string | string[]>} */ (ctx.oidc.body ?? {});
+    const field = (/** @type {string} */ k) => (typeof body[k] === 'string' ? body[k] : undefined);
+    const response = /** @type {{ error?: string } | undefined} */ (ctx.body);
+    tokenRequests.push({
+      grant_type: field('grant_type') ?? '',
+      refresh_token: field('refresh_token'),
+      code: field('code'),
+      scope: field('scope'),
+      client_id: field('client_id'),
+      body,
+      headers: pick(ctx.headers, LOGGED_HEADERS),
+      status: ctx.status,
+      error: typeof response === 'object' && response ? response.error : undefined,
+      at: Date.now(),
+    });
+  });
+
+  handler = provider.callback();
+
+  return {
+    issuer,
+    port: address.port,
+    provider,
+    server,
+    signingKey: { jwk: privateJwk, key: privateKey, kid, alg: 'RS256' },
+    jwks: { keys: [publicJwk] },
+    events,
+    tokenRequests,
+    replays() {
+      const seen = new Map();
+      for (const r of tokenRequests) {
+        if (r.grant_type === 'refresh_token' && r.refresh_token) {
+          seen.set(r.refresh_token, (seen.get(r.refresh_token) ?? 0) + 1);
+        }
+      }
+      return [...seen].filter(([, n]) => n > 1).map(([token]) => token);
+    },
+    reset() {
+      events.length = 0;
+      tokenRequests.length = 0;
+    },
+    async close() {
+      await new Promise((resolve) => {
+        server.close(() => resolve(undefined));
+        // Keep-alive sockets from the browser would hold close() open forever.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
