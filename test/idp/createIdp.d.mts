@@ -68,7 +68,7 @@ export interface Idp {
   server: Server;
   /** The provider's only signing key: re-sign tampered tokens with it. */
   signingKey: { jwk: JWK; key: CryptoKey; kid: string; alg: 'RS256' };
-  /** Public JWKS as served at jwks_uri. */
+  /** Public JWKS: the key served at jwks_uri. */
   jwks: { keys: JWK[] };
   /** Live log; cleared by reset(). */
   events: IdpEvent[];

@@ -132,8 +132,8 @@ export async function createIdp(options) {
   const provider = new Provider(issuer, {
     clients,
     jwks: { keys: [privateJwk] },
-    // Fixed secret: cookies only need to survive this process.
     routes: { authorization: AUTH_PATH },
+    // Fixed secret: cookies only need to survive this process.
     cookies: { keys: ['keyward-test-cookie-secret'] },
     async findAccount(_ctx, sub) {
       return {
@@ -172,6 +172,8 @@ export async function createIdp(options) {
       // token a JWT with aud=api://demo. Requests without an api:// scope get no
       // resource, i.e. an opaque token good for userinfo. useGrantedResource
       // lets the code/refresh grants reuse the resource without a `resource` param.
+      // Note: the token response's `scope` then lists only the resource scopes
+      // (`api://demo/read`), not openid/profile/offline_access, as with Entra.
       resourceIndicators: {
         enabled: true,
         defaultResource(ctx, _client, oneOf) {
@@ -185,7 +187,6 @@ export async function createIdp(options) {
           return {
             scope: API_SCOPES.join(' '),
             audience: API_AUDIENCE,
-            accessTokenTTL: accessTokenTtl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };

@@ -1,29 +1,39 @@
 /**
  * The page the end-to-end tests drive: it loads keyward exactly as an app would, builds a
  * client from the config the test injects (Playwright init script), and runs
- * handleRedirectPromise() on every load. Tests call the SDK through `window.keyward` / `window.app`.
+ * handleRedirectPromise() on every load. Tests call the SDK through `window.app`, and read
+ * the whole cache through the public `tokenCache` option (`window.cache`).
  */
 import * as keyward from '../../../src/index.js';
+
+/** A settled call, serializable across the Playwright boundary. */
+type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
 
 declare global {
   interface Window {
     __E2E_CONFIG__?: keyward.PublicClientApplicationOptions;
     keyward: typeof keyward;
-    app?: keyward.PublicClientApplication;
-    redirectOutcome?: Promise<{ result: keyward.AuthenticationResult | null; error?: { name: string; errorCode: string; message: string } }>;
+    app: keyward.PublicClientApplication;
+    cache: keyward.MemoryTokenCache;
+    redirectOutcome: Promise<Settled<keyward.AuthenticationResult | null>>;
+    settle<T>(promise: Promise<T>): Promise<Settled<T>>;
   }
 }
 
 window.keyward = keyward;
-const status = document.getElementById('status')!;
-
-if (window.__E2E_CONFIG__) {
-  const app = new keyward.PublicClientApplication(window.__E2E_CONFIG__);
-  window.app = app;
-  window.redirectOutcome = app.handleRedirectPromise().then(
+window.settle = <T,>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then(
     (result) => ({ result }),
-    (error: keyward.KeywardError) => ({ result: null, error: { name: error.name, errorCode: error.errorCode, message: error.message } }),
+    (error: keyward.KeywardError & { status?: number }) => ({
+      error: { name: error.name, errorCode: error.errorCode, message: error.message, ...(error.status !== undefined && { status: error.status }) },
+    }),
   );
+
+const status = document.getElementById('status')!;
+if (window.__E2E_CONFIG__) {
+  window.cache = new keyward.MemoryTokenCache();
+  window.app = new keyward.PublicClientApplication({ ...window.__E2E_CONFIG__, tokenCache: window.cache });
+  window.redirectOutcome = window.settle(window.app.handleRedirectPromise());
   void window.redirectOutcome.then((outcome) => {
     status.textContent = outcome.error ? `error ${outcome.error.errorCode}` : outcome.result ? `signed in ${outcome.result.account.username}` : 'ready';
   });

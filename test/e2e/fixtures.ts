@@ -1,0 +1,70 @@
+/**
+ * Helpers for driving keyward in the e2e page (test/e2e/app) against the real local
+ * provider. Every helper goes through the SDK's public API in the page.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import type { AccountInfo, AuthenticationResult, CacheData, PublicClientApplicationOptions } from '../../src/index.js';
+import type { E2E } from './harness/harness';
+import { completeLogin } from './harness/login';
+
+export const SCOPES = ['api://demo/read'];
+
+/** What `window.settle` returns: the result, or the error's name, code and message. */
+export type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
+
+/** Opens the e2e page with a keyward client configured for the local provider; waits for handleRedirectPromise. */
+export async function openApp(e2e: E2E, context: BrowserContext, config: Partial<PublicClientApplicationOptions> = {}): Promise<Page> {
+  const page = await context.newPage();
+  const full = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url, ...config };
+  await page.addInitScript((injected) => {
+    (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
+  }, full);
+  await page.goto(e2e.app.url);
+  await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
+  await page.evaluate(() => window.redirectOutcome);
+  return page;
+}
+
+/**
+ * Runs `acquireTokenInteractive({ interaction: 'popup' })` in the page and fills in the
+ * provider's pages in the popup like a person would (no pages appear when the provider
+ * session already covers the request).
+ */
+export async function popupSignIn(page: Page, options: { scopes?: string[]; prompt?: string; maxAge?: number; login?: string } = {}): Promise<Settled<AuthenticationResult>> {
+  const popupOpened = page.waitForEvent('popup');
+  const outcome = page.evaluate(
+    ({ scopes, prompt, maxAge }) => window.settle(window.app.acquireTokenInteractive({ scopes, interaction: 'popup', ...(prompt && { prompt }), ...(maxAge !== undefined && { maxAge }) })),
+    { scopes: options.scopes ?? SCOPES, prompt: options.prompt, maxAge: options.maxAge },
+  );
+  const popup = await popupOpened;
+  const loginShown = popup
+    .locator('input[name="login"]')
+    .waitFor({ timeout: 15_000 })
+    .then(() => true, () => false);
+  const first = await Promise.race([outcome.then(() => 'done' as const), loginShown.then((shown) => (shown ? ('login' as const) : ('done' as const)))]);
+  if (first === 'login') await completeLogin(popup, { login: options.login ?? 'alice' });
+  return outcome;
+}
+
+export function accounts(page: Page, username?: string): Promise<AccountInfo[]> {
+  return page.evaluate((name) => window.app.getAccounts(name), username);
+}
+
+export function silent(page: Page, options: { scopes?: string[]; forceRefresh?: boolean; claimsChallenge?: string } = {}): Promise<Settled<AuthenticationResult | null>> {
+  return page.evaluate(async ({ scopes, forceRefresh, claimsChallenge }) => {
+    const [account] = await window.app.getAccounts();
+    if (!account) return { result: null };
+    return window.settle(window.app.acquireTokenSilent(scopes, account, { forceRefresh, ...(claimsChallenge && { claimsChallenge }) }));
+  }, { scopes: options.scopes ?? SCOPES, forceRefresh: options.forceRefresh ?? false, claimsChallenge: options.claimsChallenge });
+}
+
+/** The whole cache, as the page's `tokenCache` holds it. */
+export function cacheContents(page: Page): Promise<CacheData> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.cache.read())) as CacheData);
+}
+
+/** Moves the page's clock forward (Playwright's clock), e.g. past an access token's expiry. */
+export async function advanceClock(page: Page, seconds: number): Promise<void> {
+  await page.clock.install();
+  await page.clock.setSystemTime(new Date(Date.now() + seconds * 1000));
+}
