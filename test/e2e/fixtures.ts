@@ -63,8 +63,11 @@ export function cacheContents(page: Page): Promise<CacheData> {
   return page.evaluate(() => JSON.parse(JSON.stringify(window.cache.read())) as CacheData);
 }
 
-/** Moves the page's clock forward (Playwright's clock), e.g. past an access token's expiry. */
-export async function advanceClock(page: Page, seconds: number): Promise<void> {
+/**
+ * Sets the page's clock `seconds` ahead of real time (Playwright's clock), e.g. past an
+ * access token's expiry. The provider keeps real time, as a real provider would.
+ */
+export async function setClockAhead(page: Page, seconds: number): Promise<void> {
   await page.clock.install();
   await page.clock.setSystemTime(new Date(Date.now() + seconds * 1000));
 }
