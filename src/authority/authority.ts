@@ -41,7 +41,7 @@ export function parseAuthority(url: string | AuthorityBuilder): Authority {
   }
   if (b2cHostSuffixes.some((suffix) => host.endsWith(suffix)) || segments[0]?.toLowerCase() === 'tfp') {
     const policy = segments.at(-1) ?? '';
-    if (segments.length < 2) throw invalid(String(url), 'a B2C authority needs a tenant and a policy: https://{tenant}.b2clogin.com/{tenant}.onmicrosoft.com/{policy}');
+    if (segments.length < 2 || (segments[0]?.toLowerCase() === 'tfp' && segments.length < 3)) throw invalid(String(url), 'a B2C authority needs a tenant and a policy: https://{tenant}.b2clogin.com/{tenant}.onmicrosoft.com/{policy}');
     return build('b2c', parsed, segments, policy.toLowerCase());
   }
   if (segments[0]?.toLowerCase() === 'adfs') return build('adfs', parsed, segments, 'adfs');

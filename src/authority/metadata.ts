@@ -101,7 +101,8 @@ function validateIssuer(authority: Authority, issuer: string): void {
   const host = url.host.toLowerCase();
   const sameOrigin = url.protocol === authorityUrl.protocol && host === authority.host;
   const https = url.protocol === 'https:';
-  const ciam = https && host.endsWith('.ciamlogin.com');
+  // CIAM issuers may sit on another ciamlogin.com subdomain than the authority (PROTOCOL.md A3 rule 4).
+  const ciam = https && authority.kind === 'ciam' && host.endsWith('.ciamlogin.com');
   if (sameOrigin || (https && (isKnownMicrosoftHost(host) || isRegionalMicrosoftHost(host))) || ciam) return;
   throw mismatch();
 }

@@ -43,8 +43,9 @@ export function validateAuthResponse(flow: AuthCodeFlow, response: AuthResponse,
     if (response.iss !== flow.issuer) {
       throw new ClientAuthError(ErrorCode.issMismatch, `The authorization response came from issuer "${response.iss}", not "${flow.issuer}" (RFC 9207 mix-up defence). Nothing was redeemed.`);
     }
-  } else if (issRequired && response.error === undefined) {
-    throw new ClientAuthError(ErrorCode.issMissing, 'The provider advertises RFC 9207 but its authorization response has no "iss". Nothing was redeemed.');
+  } else if (issRequired) {
+    // RFC 9207 2: error responses carry iss too; an error without it may come from another server.
+    throw new ClientAuthError(ErrorCode.issMissing, 'The provider advertises RFC 9207 but this authorization response has no "iss"; it may come from another server. Nothing was redeemed.');
   }
   if (response.error === undefined && !response.code) {
     throw new ClientAuthError(ErrorCode.codeMissing, 'The authorization response has neither "code" nor "error".');

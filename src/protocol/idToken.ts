@@ -70,19 +70,44 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
 
   let payload: JWTPayload;
   try {
-    payload = (await jwtVerify(idToken, createLocalJWKSet(await keys.get()), options)).payload;
+    payload = await verifySignature(idToken, await keys.get(), options);
   } catch (error) {
     if (codeOf(error) !== 'ERR_JWKS_NO_MATCHING_KEY') throw mapJoseError(error);
     // Keys rotate: one refetch on an unknown kid (OIDC Core 10.1.1), then give up.
     const fresh = await keys.refetch();
     if (!fresh) throw mapJoseError(error);
     try {
-      payload = (await jwtVerify(idToken, createLocalJWKSet(fresh), options)).payload;
+      payload = await verifySignature(idToken, fresh, options);
     } catch (retryError) {
       throw mapJoseError(retryError);
     }
   }
   return checkOidcClaims(payload, expected);
+}
+
+type VerifyOptions = Parameters<typeof jwtVerify>[2];
+
+/**
+ * jose's verification over a key set. Without a `kid` several keys may fit; jose then
+ * hands them over as an async iterable and each is tried (conformance
+ * `kid-absent-multiple-jwks`: reject, or try all keys — trying is kinder to providers).
+ */
+async function verifySignature(idToken: string, keySet: JSONWebKeySet, options: VerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(idToken, createLocalJWKSet(keySet), options)).payload;
+  } catch (error) {
+    if (codeOf(error) !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' || !(Symbol.asyncIterator in (error as object))) throw error;
+    let lastError: unknown = error;
+    for await (const key of error as AsyncIterable<CryptoKey>) {
+      try {
+        return (await jwtVerify(idToken, key, options)).payload;
+      } catch (keyError) {
+        if (codeOf(keyError) !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw keyError;
+        lastError = keyError;
+      }
+    }
+    throw lastError;
+  }
 }
 
 /** The OIDC rules jose does not know (steps 3-5, 10, 11, 13). */

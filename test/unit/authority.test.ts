@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseAuthority, parseOidcAuthority } from '../../src/authority/authority.js';
 import { AuthorityBuilder, AZURE_CHINA, AZURE_PUBLIC, AZURE_US_GOVERNMENT } from '../../src/authority/authorityBuilder.js';
 import { ConfigurationError, ErrorCode } from '../../src/errors.js';
+import { expectThrows } from './support/expectError.js';
 
-function expectConfigError(fn: () => unknown, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigurationError);
-  expect((caught as ConfigurationError).errorCode).toBe(code);
-}
+const expectConfigError = (fn: () => unknown, code: string) => expectThrows(fn, ConfigurationError, code);
 
 describe('parseAuthority: Entra (aad)', () => {
   it('parses the common endpoint', () => {
