@@ -137,4 +137,32 @@ describe('popup sign-in', () => {
     await page.waitForFunction(() => window.app.getAccounts().then((list) => list.length === 1));
     await context.close();
   });
+
+  it('logs no token, code or personal data unless enablePiiLog is on', async () => {
+    for (const enablePiiLog of [false, true]) {
+      const context = await e2e.newContext();
+      const page = await openApp(e2e, context, { enablePiiLog });
+      const codes = recordRequests(context, `${e2e.app.origin}/?code=`);
+      const outcome = await popupSignIn(page, { login: 'pii-person' });
+      expect(outcome.error).toBeUndefined();
+      await page.evaluate(async (scopes) => {
+        const [account] = await window.app.getAccounts();
+        await window.app.acquireTokenSilent(scopes, account!, { forceRefresh: true });
+      }, SCOPES);
+      const lines = await page.evaluate(() => window.logLines);
+      const cache = await cacheContents(page);
+      const secrets = [
+        ...Object.values(cache.AccessToken).map((t) => t.secret),
+        ...Object.values(cache.RefreshToken).map((t) => t.secret),
+        ...Object.values(cache.IdToken).map((t) => t.secret),
+        outcome.result!.accessToken,
+        ...codes.map((r) => new URL(r.url).searchParams.get('code')!),
+      ];
+      expect(lines.length).toBeGreaterThan(0);
+      for (const secret of secrets) for (const line of lines) expect(line).not.toContain(secret.slice(0, 16));
+      const mentionsPerson = lines.some((line) => line.includes('pii-person'));
+      expect(mentionsPerson).toBe(enablePiiLog);
+      await context.close();
+    }
+  });
 });

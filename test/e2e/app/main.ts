@@ -15,6 +15,8 @@ declare global {
     keyward: typeof keyward;
     app: keyward.PublicClientApplication;
     cache: keyward.MemoryTokenCache;
+    /** Every line the SDK logged, at the most verbose level. */
+    logLines: string[];
     redirectOutcome: Promise<Settled<keyward.AuthenticationResult | null>>;
     settle<T>(promise: Promise<T>): Promise<Settled<T>>;
   }
@@ -32,7 +34,12 @@ window.settle = <T,>(promise: Promise<T>): Promise<Settled<T>> =>
 const status = document.getElementById('status')!;
 if (window.__E2E_CONFIG__) {
   window.cache = new keyward.MemoryTokenCache();
-  window.app = new keyward.PublicClientApplication({ ...window.__E2E_CONFIG__, tokenCache: window.cache });
+  window.logLines = [];
+  window.app = new keyward.PublicClientApplication({
+    ...window.__E2E_CONFIG__,
+    tokenCache: window.cache,
+    logger: { level: 'verbose', callback: (level, message) => window.logLines.push(`${level} ${message}`) },
+  });
   window.redirectOutcome = window.settle(window.app.handleRedirectPromise());
   void window.redirectOutcome.then((outcome) => {
     status.textContent = outcome.error ? `error ${outcome.error.errorCode}` : outcome.result ? `signed in ${outcome.result.account.username}` : 'ready';
