@@ -15,7 +15,10 @@ const retryDelayMs = 100;
 /**
  * Sends one request with the client's timeout, one retry on a transport failure
  * (as MSAL.js does; not when offline or timed out) and one retry after a short
- * `Retry-After` on 429/5xx.
+ * `Retry-After` on 429/5xx. A transport failure almost always means the request never
+ * left the browser (refused, DNS, offline); in the rare case an answer was lost after a
+ * code redemption reached the provider, the retry is refused as a reused code and the
+ * person signs in again, which is the same outcome as not retrying.
  */
 export async function send(options: TransportOptions, request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> {
   let response: HttpResponse;

@@ -75,7 +75,9 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     if (codeOf(error) !== 'ERR_JWKS_NO_MATCHING_KEY') throw mapJoseError(error);
     // Keys rotate: one refetch on an unknown kid (OIDC Core 10.1.1), then give up.
     const fresh = await keys.refetch();
-    if (!fresh) throw mapJoseError(error);
+    if (!fresh) {
+      throw fail(ErrorCode.idTokenKeyNotFound, 'The id_token is signed with a key that is not in the provider\'s key set (JWKS); the set was fetched less than a minute ago, so it was not fetched again.', error);
+    }
     try {
       payload = await verifySignature(idToken, fresh, options);
     } catch (retryError) {

@@ -27,7 +27,8 @@ afterAll(() => e2e?.close());
 async function authorizationResponse(authUri: string): Promise<Record<string, string>> {
   const tab = await context.newPage();
   const isResponse = (url: URL): boolean => url.origin === e2e.app.origin && (url.searchParams.has('code') || url.searchParams.has('error'));
-  const landed = tab.waitForURL(isResponse, { waitUntil: 'commit' }).then(() => true);
+  // Wait for the load: closing a tab mid-navigation can hang Playwright's close().
+  const landed = tab.waitForURL(isResponse, { waitUntil: 'load' }).then(() => true);
   const login = tab.locator('input[name="login"]').waitFor().then(() => false, () => false);
   void tab.goto(authUri).catch(() => undefined);
   if (!(await Promise.race([landed, login]))) await completeLogin(tab);
@@ -60,12 +61,15 @@ describe('initiateAuthCodeFlow / acquireTokenByAuthCodeFlow', () => {
     const outcome = await page.evaluate(async (f) => {
       const app = window.app;
       return {
-        providerError: await app.acquireTokenByAuthCodeFlow(f, { state: f.state, error: 'access_denied', error_description: 'The person said no' }),
+        // oidc-provider advertises RFC 9207, so even an error response must name the issuer.
+        unsignedError: await window.settle(app.acquireTokenByAuthCodeFlow(f, { state: f.state, error: 'access_denied' })),
+        providerError: await app.acquireTokenByAuthCodeFlow(f, { state: f.state, iss: f.issuer, error: 'access_denied', error_description: 'The person said no' }),
         mismatch: await window.settle(app.acquireTokenByAuthCodeFlow(f, { state: 'other', code: 'x' })),
         missing: await window.settle(app.acquireTokenByAuthCodeFlow(f, { code: 'x' })),
         foreign: await window.settle(app.acquireTokenByAuthCodeFlow({ ...f, clientId: 'someone-else' }, { state: f.state, code: 'x' })),
       };
     }, flow);
+    expect((outcome.unsignedError as Settled<unknown>).error?.errorCode).toBe('iss_missing');
     expect(outcome.providerError).toEqual({ error: 'access_denied', errorDescription: 'The person said no' });
     expect((outcome.mismatch as Settled<unknown>).error?.errorCode).toBe('state_mismatch');
     expect((outcome.missing as Settled<unknown>).error?.errorCode).toBe('state_missing');
