@@ -65,6 +65,13 @@ export const ErrorCode = {
   cryptoUnavailable: 'crypto_unavailable',
   storageUnavailable: 'storage_unavailable',
 
+  // Token cache (CacheError, and cache warning events)
+  cacheQuotaExceeded: 'cache_quota_exceeded',
+  cacheWriteFailed: 'cache_write_failed',
+  cacheDeserializeFailed: 'cache_deserialize_failed',
+  cacheEntryDropped: 'cache_entry_dropped',
+  cacheMigrated: 'cache_migrated',
+
   // Silent acquisition (InteractionRequiredError)
   interactionRequired: 'interaction_required',
   noAccount: 'no_account',
@@ -153,6 +160,12 @@ export class InteractionRequiredError extends ServerError {}
 
 /** A browser feature failed or is missing: popups, storage, WebCrypto, a second interaction. */
 export class BrowserError extends KeywardError {}
+
+/**
+ * The token cache could not store or read something. Whatever was already stored is
+ * intact, and the in-memory view matches what is persisted.
+ */
+export class CacheError extends KeywardError {}
 
 /** OAuth `error` values (and Entra `suberror` values) that mean "ask the person". */
 const interactionRequiredErrors = new Set([

@@ -20,7 +20,10 @@ export type { HttpClient, HttpRequest, HttpResponse } from './http/httpClient.js
 export type { HttpCacheStore } from './http/httpCache.js';
 export type { TokenCache, CacheChange } from './cache/tokenCache.js';
 export type { CacheData, AccountEntity, AccessTokenEntity, RefreshTokenEntity, IdTokenEntity, AppMetadataEntity } from './cache/entities.js';
-export { MemoryTokenCache } from './cache/memoryTokenCache.js';
+export { SerializableTokenCache } from './cache/serializableTokenCache.js';
+export type { CacheAccessContext, CachePlugin, CacheWarning, SerializableTokenCacheOptions } from './cache/serializableTokenCache.js';
+export { IndexedDbTokenCache, cacheSchemaVersion } from './cache/indexedDbTokenCache.js';
+export type { IndexedDbTokenCacheOptions } from './cache/indexedDbTokenCache.js';
 export type { LogLevel, LogCallback, LoggerOptions } from './logger.js';
 export {
   ErrorCode,
@@ -32,5 +35,6 @@ export {
   ServerError,
   InteractionRequiredError,
   BrowserError,
+  CacheError,
 } from './errors.js';
 export type { ErrorCodeValue, KeywardErrorOptions, ServerErrorOptions } from './errors.js';

@@ -1,7 +1,7 @@
 import { type Authority, defaultAuthority, parseAuthority, parseOidcAuthority } from '../authority/authority.js';
 import { KeySetSource } from '../authority/jwks.js';
 import { type AuthorityMetadata, loadMetadata } from '../authority/metadata.js';
-import { MemoryTokenCache } from '../cache/memoryTokenCache.js';
+import { IndexedDbTokenCache } from '../cache/indexedDbTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
 import { fetchHttpClient } from '../http/httpClient.js';
@@ -42,7 +42,8 @@ export class ClientContext {
       : parseAuthority(options.authority ?? defaultAuthority);
     this.transport = { httpClient: options.httpClient ?? fetchHttpClient, timeout: options.timeout ?? defaultTimeoutMs };
     this.httpCache = options.httpCache ?? new Map<string, unknown>();
-    this.cache = options.tokenCache ?? new MemoryTokenCache();
+    // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
+    this.cache = options.tokenCache ?? new IndexedDbTokenCache();
     this.keys = new KeySetSource(this.transport, this.httpCache);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;

@@ -20,7 +20,7 @@ export interface PublicClientApplicationOptions {
   redirectUri?: string;
   /** Where the provider sends the person after sign-out. Default: `redirectUri`. */
   postLogoutRedirectUri?: string;
-  /** The token cache. Default: in memory for the life of the page. */
+  /** The token cache. Default: an {@link IndexedDbTokenCache} (persistent, encrypted, shared by tabs; in memory where IndexedDB is missing). */
   tokenCache?: TokenCache;
   /** Transport for every request. Default: `fetch`. */
   httpClient?: HttpClient;

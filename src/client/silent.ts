@@ -1,5 +1,6 @@
 import type { AccessTokenEntity, AccountEntity } from '../cache/entities.js';
 import { refOf } from '../cache/fromTokenResponse.js';
+import { withCrossTabLock } from '../cache/crossTabLock.js';
 import { findAccessTokens, findAccount, findIdToken, findRefreshToken } from '../cache/queries.js';
 import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
 import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
@@ -52,17 +53,7 @@ export async function acquireTokenSilent(
     outcome = CacheOutcome.forceRefresh;
   } else {
     const hit = cachedAccessToken(ctx, entity, scopes);
-    if (hit.token) {
-      const data = cache.read();
-      return resultFrom({
-        accessToken: hit.token,
-        account: accountInfoFrom(entity, data, ctx.clientId),
-        idToken: findIdToken(data, ref, ctx.clientId)?.secret,
-        fromCache: true,
-        correlationId: randomUuid(),
-        authority: resolved.authority.canonical,
-      });
-    }
+    if (hit.token) return cachedResult(ctx, entity, hit.token, resolved.authority.canonical);
     outcome = hit.outcome;
   }
 
@@ -70,7 +61,7 @@ export async function acquireTokenSilent(
   const key = [ref.homeAccountId, ref.environment, ref.tenantId, resolved.authority.canonical, [...sentScopes].map((s) => s.toLowerCase()).sort().join(' '), claims ?? '', options.forceRefresh ? 'force' : ''].join('|');
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = refresh(ctx, entity, sentScopes, claims, outcome, options.authority).finally(() => inFlight.delete(key));
+    pending = refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority).finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
   return pending;
@@ -98,36 +89,63 @@ function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: r
   return { token, outcome: CacheOutcome.notApplicable };
 }
 
-async function refresh(
+function cachedResult(ctx: ClientContext, account: AccountEntity, token: AccessTokenEntity, authority: string): AuthenticationResult {
+  const data = ctx.cache.read();
+  return resultFrom({
+    accessToken: token,
+    account: accountInfoFrom(account, data, ctx.clientId),
+    idToken: findIdToken(data, refOf(account), ctx.clientId)?.secret,
+    fromCache: true,
+    correlationId: randomUuid(),
+    authority,
+  });
+}
+
+/**
+ * The refresh-token grant, one at a time per account across all tabs: the refresh token
+ * rotates, so a second redemption of the same one would be a replay that revokes the grant.
+ * Inside the lock the cache is re-read, because another tab may have refreshed meanwhile.
+ */
+function refresh(
   ctx: ClientContext,
   account: AccountEntity,
+  requested: readonly string[],
   scopes: string[],
   claims: string | undefined,
   outcome: CacheOutcomeValue,
   authorityOverride: string | undefined,
 ): Promise<AuthenticationResult | null> {
-  const cache = await ctx.readyCache();
-  const found = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
-  if (!found) return null;
-  const [rtKey, refreshToken] = found;
-  try {
-    return await exchangeToken(ctx, {
-      resolved: await ctx.resolve(authorityOverride),
-      grant: { grant_type: 'refresh_token', refresh_token: refreshToken.secret },
-      scopes,
-      claims,
-      apiId: ApiId.acquireTokenSilent,
-      cacheOutcome: outcome,
-      correlationId: randomUuid(),
-      nonce: undefined,
-      account,
-      idTokenRequired: false,
-    });
-  } catch (error) {
-    // A refused refresh token is dead: drop it so the next call goes interactive instead of looping (PROTOCOL.md B7).
-    if (error instanceof InteractionRequiredError && (error.errorCode === 'invalid_grant' || error.suberror === 'bad_token' || error.errorCode === 'bad_token')) {
-      await cache.apply({ remove: { RefreshToken: [rtKey] } });
+  const lockName = `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
+  return withCrossTabLock(lockName, async () => {
+    const cache = await ctx.readyCache();
+    await cache.sync?.();
+    const resolved = await ctx.resolve(authorityOverride);
+    if (outcome !== CacheOutcome.forceRefresh) {
+      const hit = cachedAccessToken(ctx, account, requested);
+      if (hit.token) return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
     }
-    throw error;
-  }
+    const found = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
+    if (!found) return null;
+    const [rtKey, refreshToken] = found;
+    try {
+      return await exchangeToken(ctx, {
+        resolved,
+        grant: { grant_type: 'refresh_token', refresh_token: refreshToken.secret },
+        scopes,
+        claims,
+        apiId: ApiId.acquireTokenSilent,
+        cacheOutcome: outcome,
+        correlationId: randomUuid(),
+        nonce: undefined,
+        account,
+        idTokenRequired: false,
+      });
+    } catch (error) {
+      // A refused refresh token is dead: drop it so the next call goes interactive instead of looping (PROTOCOL.md B7).
+      if (error instanceof InteractionRequiredError && (error.errorCode === 'invalid_grant' || error.suberror === 'bad_token' || error.errorCode === 'bad_token')) {
+        await cache.apply({ remove: { RefreshToken: [rtKey] } });
+      }
+      throw error;
+    }
+  });
 }

@@ -13,12 +13,18 @@ export const SCOPES = ['api://demo/read'];
 export type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
 
 /** Opens the e2e page with a keyward client configured for the local provider; waits for handleRedirectPromise. */
-export async function openApp(e2e: E2E, context: BrowserContext, config: Partial<PublicClientApplicationOptions> = {}): Promise<Page> {
+export async function openApp(
+  e2e: E2E,
+  context: BrowserContext,
+  config: Partial<PublicClientApplicationOptions> = {},
+  options: { cache?: 'memory' | 'indexeddb' } = {},
+): Promise<Page> {
   const page = await context.newPage();
   const full = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url, ...config };
-  await page.addInitScript((injected) => {
+  await page.addInitScript(({ injected, cache }) => {
     (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
-  }, full);
+    (window as unknown as { __E2E_CACHE__: unknown }).__E2E_CACHE__ = cache;
+  }, { injected: full, cache: options.cache ?? 'memory' });
   await page.goto(e2e.app.url);
   await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
   await page.evaluate(() => window.redirectOutcome);

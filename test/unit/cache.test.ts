@@ -4,7 +4,7 @@ import { parseAuthority, parseOidcAuthority } from '../../src/authority/authorit
 import { type AccessTokenEntity, type CacheData, emptyCacheData } from '../../src/cache/entities.js';
 import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenResponse.js';
 import { accessTokenKey } from '../../src/cache/keys.js';
-import { MemoryTokenCache } from '../../src/cache/memoryTokenCache.js';
+import { SerializableTokenCache } from '../../src/cache/serializableTokenCache.js';
 import { credentialKeysOf, findAccessTokens } from '../../src/cache/queries.js';
 import type { IdTokenClaims } from '../../src/protocol/idToken.js';
 
@@ -182,9 +182,9 @@ describe('cacheWriteFor', () => {
   });
 });
 
-describe('MemoryTokenCache', () => {
+describe('SerializableTokenCache', () => {
   it('applies changes copy-on-write and notifies subscribers', async () => {
-    const cache = new MemoryTokenCache();
+    const cache = new SerializableTokenCache();
     await cache.load();
     const before = cache.read();
     let calls = 0;
@@ -235,7 +235,7 @@ describe('cache queries', () => {
       idTokenClaims: { ...idTokenClaims, sub: 'other-sub', oid: 'oid-2' },
     }), emptyCacheData()).change;
     const elsewhere = cacheWriteFor(input({ environment: 'login.windows.net' }), emptyCacheData()).change;
-    const cache = new MemoryTokenCache();
+    const cache = new SerializableTokenCache();
     for (const change of [mine, theirs, elsewhere]) await cache.apply(change);
     expect(Object.keys(cache.read().AccessToken)).toHaveLength(3);
     expect(credentialKeysOf(cache.read(), `UID-1.${tid}`, 'LOGIN.microsoftonline.com')).toEqual({

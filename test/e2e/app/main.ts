@@ -12,9 +12,13 @@ type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error
 declare global {
   interface Window {
     __E2E_CONFIG__?: keyward.PublicClientApplicationOptions;
+    /** Which token cache the page uses: 'memory' (default) or 'indexeddb'. */
+    __E2E_CACHE__?: 'memory' | 'indexeddb';
+    /** Warnings the cache emitted (storage unavailable, entries dropped, migrations). */
+    cacheWarnings: keyward.CacheWarning[];
     keyward: typeof keyward;
     app: keyward.PublicClientApplication;
-    cache: keyward.MemoryTokenCache;
+    cache: keyward.SerializableTokenCache | keyward.IndexedDbTokenCache;
     /** Every line the SDK logged, at the most verbose level. */
     logLines: string[];
     redirectOutcome: Promise<Settled<keyward.AuthenticationResult | null>>;
@@ -33,7 +37,9 @@ window.settle = <T,>(promise: Promise<T>): Promise<Settled<T>> =>
 
 const status = document.getElementById('status')!;
 if (window.__E2E_CONFIG__) {
-  window.cache = new keyward.MemoryTokenCache();
+  window.cache = window.__E2E_CACHE__ === 'indexeddb' ? new keyward.IndexedDbTokenCache() : new keyward.SerializableTokenCache();
+  window.cacheWarnings = [];
+  window.cache.onWarning((warning) => window.cacheWarnings.push(warning));
   window.logLines = [];
   window.app = new keyward.PublicClientApplication({
     ...window.__E2E_CONFIG__,

@@ -1,0 +1,244 @@
+import { createStore, entries, promisifyRequest, update, get, type UseStore } from 'idb-keyval';
+import { CacheError, ErrorCode } from '../errors.js';
+import { type CacheData, cacheSections, type CacheSection, emptyCacheData } from './entities.js';
+import { createCacheKey, open, seal } from './encryption.js';
+import { SerializableTokenCache } from './serializableTokenCache.js';
+import { applyChange, type CacheChange, isEmptyChange } from './tokenCache.js';
+import { normalizeEntry } from './validation.js';
+
+export interface IndexedDbTokenCacheOptions {
+  /** IndexedDB database name; tabs sharing it share accounts. Default `keyward`. */
+  databaseName?: string;
+  /** How long opening IndexedDB may take before the cache runs in memory instead. Default 3000 ms. */
+  openTimeout?: number;
+}
+
+/** Current layout. 0 was a single unencrypted MSAL-format JSON record (`cache`); see {@link migrate}. */
+export const cacheSchemaVersion = 1;
+const storeName = 'cache';
+const metaSlot = 'meta';
+const keySlot = 'key';
+const legacySlot = 'cache';
+const entryPrefix = 'entry|';
+/** Sections whose entries hold secrets: sealed at rest. Accounts stay readable, to list them before decryption. */
+const sealedSections = new Set<CacheSection>(['IdToken', 'AccessToken', 'RefreshToken']);
+
+const slotFor = (section: CacheSection, key: string): string => `${entryPrefix}${section}|${key}`;
+
+interface ChangeMessage {
+  change: CacheChange;
+}
+
+/**
+ * The persistent token cache: MSAL's unified schema in IndexedDB (through idb-keyval),
+ * secrets sealed with AES-GCM under a non-extractable key, every change broadcast to the
+ * other tabs of the origin, reads from memory so a cache hit costs no I/O.
+ *
+ * It degrades instead of failing: without IndexedDB (blocked, some private modes, server
+ * rendering) it runs in memory for the life of the page and emits a `storage_unavailable`
+ * warning; an unreadable entry is dropped and reported, every other entry kept.
+ */
+export class IndexedDbTokenCache extends SerializableTokenCache {
+  readonly #databaseName: string;
+  readonly #openTimeout: number;
+  #store: UseStore | undefined;
+  #key: CryptoKey | undefined;
+  #channel: BroadcastChannel | undefined;
+  #loading: Promise<void> | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Changes from other tabs that arrived while loading; applied once loaded. */
+  #early: CacheChange[] | undefined = [];
+
+  constructor(options: IndexedDbTokenCacheOptions = {}) {
+    super();
+    this.#databaseName = options.databaseName ?? 'keyward';
+    this.#openTimeout = options.openTimeout ?? 3000;
+  }
+
+  /** True once loaded from IndexedDB; false when running in memory only. */
+  get persistent(): boolean {
+    return this.#store !== undefined;
+  }
+
+  override load(): Promise<void> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
+    this.#openChannel();
+    try {
+      if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this environment has no IndexedDB');
+      const store = createStore(this.#databaseName, storeName);
+      await withTimeout(store('readonly', (s) => promisifyRequest(s.count())), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
+      // Two tabs may start at once: keep whichever key landed first (one readwrite transaction).
+      const candidate = await createCacheKey();
+      await update<CryptoKey>(keySlot, (existing) => existing ?? candidate, store);
+      const key = await get<CryptoKey>(keySlot, store);
+      if (!(key instanceof CryptoKey)) throw new Error('the stored cache key is not a CryptoKey');
+      const meta = await get<{ schemaVersion?: number }>(metaSlot, store);
+      if ((meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
+        throw new Error(`the stored cache has schema ${String(meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`);
+      }
+      this.#key = key;
+      await this.#migrate(store, key);
+      this.replaceData(await this.#readAll(store, key));
+      this.#store = store;
+    } catch (error) {
+      this.#store = undefined;
+      this.warn(ErrorCode.storageUnavailable, `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}); tokens are kept in memory for this page only.`);
+    } finally {
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const change of early) this.replaceData(applyChange(this.data, change));
+    }
+  }
+
+  /** Reads every entry; drops and reports the ones that cannot be opened or are not valid entries. */
+  async #readAll(store: UseStore, key: CryptoKey): Promise<CacheData> {
+    const data = emptyCacheData();
+    const dropped: string[] = [];
+    for (const [slot, value] of await entries<string, unknown>(store)) {
+      if (typeof slot !== 'string' || !slot.startsWith(entryPrefix)) continue;
+      const [section, ...rest] = slot.slice(entryPrefix.length).split('|');
+      const entryKey = rest.join('|');
+      if (!cacheSections.includes(section as CacheSection)) {
+        dropped.push(slot);
+        continue;
+      }
+      try {
+        const plain = sealedSections.has(section as CacheSection) ? await open(key, slot, value) : value;
+        const entry = normalizeEntry(section as CacheSection, plain);
+        if (!entry) throw new Error('not a valid entry');
+        (data[section as CacheSection] as Record<string, unknown>)[entryKey] = entry;
+      } catch {
+        dropped.push(slot);
+      }
+    }
+    if (dropped.length) {
+      await store('readwrite', (s) => {
+        for (const slot of dropped) s.delete(slot);
+        return promisifyRequest(s.transaction);
+      });
+      this.warn(ErrorCode.cacheEntryDropped, `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y was' : 'ies were'} dropped (corrupted, or sealed with a lost key); the rest of the cache is intact.`);
+    }
+    return data;
+  }
+
+  /**
+   * Schema 0 kept the whole cache as one MSAL-format JSON string under `cache`, in clear.
+   * It is moved into sealed per-entry records in one transaction, then removed: migrated, not wiped.
+   */
+  async #migrate(store: UseStore, key: CryptoKey): Promise<void> {
+    const legacy = await get<string>(legacySlot, store);
+    if (typeof legacy === 'string') {
+      let parsed: Partial<Record<CacheSection, Record<string, unknown>>> = {};
+      try {
+        parsed = JSON.parse(legacy) as typeof parsed;
+      } catch {
+        this.warn(ErrorCode.cacheEntryDropped, 'The schema 0 cache record was not JSON and was dropped.');
+      }
+      const set: CacheChange['set'] = {};
+      for (const section of cacheSections) {
+        for (const [entryKey, value] of Object.entries(parsed[section] ?? {})) {
+          const entry = normalizeEntry(section, value);
+          if (entry) (set[section] ??= {} as never)[entryKey] = entry as never;
+        }
+      }
+      const records = await this.#recordsFor({ set }, key);
+      await store('readwrite', (s) => {
+        for (const [slot, value] of records) s.put(value, slot);
+        s.delete(legacySlot);
+        s.put({ schemaVersion: cacheSchemaVersion }, metaSlot);
+        return promisifyRequest(s.transaction);
+      });
+      this.warn(ErrorCode.cacheMigrated, `The token cache was migrated from schema 0 to ${cacheSchemaVersion}.`);
+      return;
+    }
+    await update<{ schemaVersion: number }>(metaSlot, (meta) => meta ?? { schemaVersion: cacheSchemaVersion }, store);
+  }
+
+  async #recordsFor(change: CacheChange, key: CryptoKey): Promise<[string, unknown][]> {
+    const records: Promise<[string, unknown]>[] = [];
+    for (const section of cacheSections) {
+      for (const [entryKey, entry] of Object.entries(change.set?.[section] ?? {})) {
+        const slot = slotFor(section, entryKey);
+        records.push(sealedSections.has(section) ? seal(key, slot, entry).then((sealed) => [slot, sealed]) : Promise.resolve([slot, entry]));
+      }
+    }
+    return Promise.all(records);
+  }
+
+  /** Persists first, in one transaction; only then is the change visible here and broadcast. */
+  protected override async commit(change: CacheChange): Promise<void> {
+    const run = async (): Promise<void> => {
+      const store = this.#store;
+      const key = this.#key;
+      if (store && key && !isEmptyChange(change)) {
+        const records = await this.#recordsFor(change, key);
+        const removals = cacheSections.flatMap((section) => (change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey)));
+        try {
+          await store('readwrite', (s) => {
+            for (const slot of removals) s.delete(slot);
+            for (const [slot, value] of records) s.put(value, slot);
+            return promisifyRequest(s.transaction);
+          });
+        } catch (error) {
+          throw writeError(error);
+        }
+      }
+      this.replaceData(applyChange(this.data, change));
+      if (store) this.#channel?.postMessage({ change } satisfies ChangeMessage);
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Re-reads IndexedDB: the authoritative state after another tab's refresh. */
+  async sync(): Promise<void> {
+    await this.load();
+    const run = async (): Promise<void> => {
+      if (this.#store && this.#key) this.replaceData(await this.#readAll(this.#store, this.#key));
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  #openChannel(): void {
+    if (this.#channel || typeof BroadcastChannel === 'undefined') return;
+    this.#channel = new BroadcastChannel(`keyward.cache.${this.#databaseName}`);
+    // Another tab persisted a change: apply it here at once, no storage read needed.
+    this.#channel.onmessage = (event: MessageEvent<ChangeMessage>) => {
+      const change = event.data?.change;
+      if (!change) return;
+      if (this.#early) this.#early.push(change);
+      else this.replaceData(applyChange(this.data, change));
+    };
+  }
+
+  /** Stops listening to other tabs (tests, or an app tearing down its client). */
+  close(): void {
+    this.#channel?.close();
+    this.#channel = undefined;
+  }
+}
+
+function writeError(error: unknown): CacheError {
+  const name = (error as { name?: string })?.name;
+  if (name === 'QuotaExceededError') {
+    return new CacheError(ErrorCode.cacheQuotaExceeded, 'The browser refused to store more data for this site (storage quota exceeded). Nothing of this change was stored; free space or remove unused accounts.', { cause: error });
+  }
+  return new CacheError(ErrorCode.cacheWriteFailed, 'Writing to the token cache failed. Nothing of this change was stored.', { cause: error });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,148 @@
+import { CacheError, ErrorCode } from '../errors.js';
+import { type CacheData, cacheSections, emptyCacheData } from './entities.js';
+import { applyChange, type CacheChange, type TokenCache } from './tokenCache.js';
+import { normalizeEntry } from './validation.js';
+
+/** A warning from a cache that degraded but kept working (no throw: the app goes on). */
+export interface CacheWarning {
+  type: 'warning';
+  /** `storage_unavailable`, `cache_entry_dropped`, `cache_migrated`… (see {@link ErrorCode}). */
+  code: string;
+  message: string;
+}
+
+/** What a {@link CachePlugin} is handed around each cache access (MSAL's `TokenCacheContext`). */
+export interface CacheAccessContext {
+  tokenCache: SerializableTokenCache;
+  /** On `afterCacheAccess`: true when the access changed the cache (persist it then). */
+  cacheHasChanged: boolean;
+}
+
+/**
+ * Keeps the cache somewhere else (a server, an encrypted file, another storage): load it in
+ * `beforeCacheAccess` with `tokenCache.deserialize()`, save it in `afterCacheAccess` with
+ * `tokenCache.serialize()` when `cacheHasChanged` (MSAL's `ICachePlugin`).
+ * `beforeCacheAccess` runs when the cache is loaded and before every write; reads between
+ * writes come from memory, so a cache hit never waits on the plugin.
+ */
+export interface CachePlugin {
+  beforeCacheAccess(context: CacheAccessContext): Promise<void> | void;
+  afterCacheAccess(context: CacheAccessContext): Promise<void> | void;
+}
+
+export interface SerializableTokenCacheOptions {
+  plugin?: CachePlugin;
+}
+
+/**
+ * The in-memory token cache, serializable in MSAL's cross-language JSON format so a cache
+ * can move between keyward and MSAL (`serialize`, `deserialize`, `hasStateChanged`, as
+ * MSAL's `SerializableTokenCache`). The default `tokenCache`.
+ */
+export class SerializableTokenCache implements TokenCache {
+  protected data: CacheData = emptyCacheData();
+  #changed = false;
+  readonly #listeners = new Set<() => void>();
+  readonly #warningListeners = new Set<(warning: CacheWarning) => void>();
+  readonly #plugin: CachePlugin | undefined;
+
+  constructor(options: SerializableTokenCacheOptions = {}) {
+    this.#plugin = options.plugin;
+  }
+
+  /** True when the cache changed since the last `serialize()` (or creation). */
+  get hasStateChanged(): boolean {
+    return this.#changed;
+  }
+
+  async load(): Promise<void> {
+    if (this.#plugin) {
+      await this.#plugin.beforeCacheAccess({ tokenCache: this, cacheHasChanged: false });
+      await this.#plugin.afterCacheAccess({ tokenCache: this, cacheHasChanged: false });
+    }
+  }
+
+  read(): Readonly<CacheData> {
+    return this.data;
+  }
+
+  async apply(change: CacheChange): Promise<void> {
+    await this.#plugin?.beforeCacheAccess({ tokenCache: this, cacheHasChanged: false });
+    await this.commit(change);
+    await this.#plugin?.afterCacheAccess({ tokenCache: this, cacheHasChanged: true });
+  }
+
+  /** Makes a change durable and visible; subclasses persist here. */
+  protected async commit(change: CacheChange): Promise<void> {
+    this.replaceData(applyChange(this.data, change));
+  }
+
+  /** Swaps in new contents and tells every subscriber. */
+  protected replaceData(next: CacheData): void {
+    this.data = next;
+    this.#changed = true;
+    for (const listener of this.#listeners) listener();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Warnings: storage unavailable, an unreadable entry dropped, a migration. */
+  onWarning(listener: (warning: CacheWarning) => void): () => void {
+    this.#warningListeners.add(listener);
+    return () => this.#warningListeners.delete(listener);
+  }
+
+  protected warn(code: string, message: string): void {
+    for (const listener of this.#warningListeners) listener({ type: 'warning', code, message });
+  }
+
+  /** The whole cache as MSAL's JSON (top-level `Account`, `IdToken`, `AccessToken`, `RefreshToken`, `AppMetadata`). */
+  serialize(): string {
+    this.#changed = false;
+    return JSON.stringify(this.data);
+  }
+
+  /**
+   * Replaces the contents with a cache serialized by keyward or MSAL. Entries that are not
+   * valid entries of their section are dropped (and reported); JSON that is not a cache at
+   * all throws and leaves the current contents as they were.
+   */
+  async deserialize(json: string): Promise<void> {
+    const parsed = parseCacheJson(json);
+    const next = emptyCacheData();
+    let dropped = 0;
+    for (const section of cacheSections) {
+      for (const [key, value] of Object.entries(parsed[section] ?? {})) {
+        const entry = normalizeEntry(section, value);
+        if (entry) (next[section] as Record<string, unknown>)[key] = entry;
+        else dropped++;
+      }
+    }
+    if (dropped) this.warn(ErrorCode.cacheEntryDropped, `${dropped} cache entr${dropped === 1 ? 'y was' : 'ies were'} not valid and ${dropped === 1 ? 'was' : 'were'} dropped while deserializing.`);
+    const remove = Object.fromEntries(cacheSections.map((section) => [section, Object.keys(this.data[section])]));
+    await this.commit({ remove, set: next });
+  }
+}
+
+function parseCacheJson(json: string): Partial<Record<keyof CacheData, Record<string, unknown>>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (cause) {
+    throw new CacheError(ErrorCode.cacheDeserializeFailed, 'The serialized token cache is not JSON. Nothing was changed.', { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CacheError(ErrorCode.cacheDeserializeFailed, 'The serialized token cache is not a JSON object. Nothing was changed.');
+  }
+  const record = parsed as Record<string, unknown>;
+  for (const section of cacheSections) {
+    const value = record[section];
+    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw new CacheError(ErrorCode.cacheDeserializeFailed, `The serialized token cache's "${section}" is not an object. Nothing was changed.`);
+    }
+  }
+  return record as Partial<Record<keyof CacheData, Record<string, unknown>>>;
+}
