@@ -18,6 +18,7 @@ export { AuthorityBuilder, AZURE_CHINA, AZURE_PUBLIC, AZURE_US_GOVERNMENT } from
 export type { AuthorityKind } from './authority/authority.js';
 export type { HttpClient, HttpRequest, HttpResponse } from './http/httpClient.js';
 export type { HttpCacheStore } from './http/httpCache.js';
+export { StorageHttpCache } from './http/storageHttpCache.js';
 export type { TokenCache, CacheChange } from './cache/tokenCache.js';
 export type { CacheData, AccountEntity, AccessTokenEntity, RefreshTokenEntity, IdTokenEntity, AppMetadataEntity } from './cache/entities.js';
 export { SerializableTokenCache } from './cache/serializableTokenCache.js';

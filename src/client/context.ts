@@ -5,6 +5,7 @@ import { IndexedDbTokenCache } from '../cache/indexedDbTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
 import { fetchHttpClient } from '../http/httpClient.js';
+import { StorageHttpCache } from '../http/storageHttpCache.js';
 import type { TransportOptions } from '../http/transport.js';
 import { Logger } from '../logger.js';
 import { defaultPopupTimeoutMs, defaultTimeoutMs, type PublicClientApplicationOptions } from './options.js';
@@ -41,7 +42,7 @@ export class ClientContext {
       ? parseOidcAuthority(options.oidcAuthority)
       : parseAuthority(options.authority ?? defaultAuthority);
     this.transport = { httpClient: options.httpClient ?? fetchHttpClient, timeout: options.timeout ?? defaultTimeoutMs };
-    this.httpCache = options.httpCache ?? new Map<string, unknown>();
+    this.httpCache = options.httpCache ?? new StorageHttpCache();
     // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
     this.keys = new KeySetSource(this.transport, this.httpCache);
