@@ -10,6 +10,7 @@
 export const ErrorCode = {
   // Configuration (ConfigurationError)
   invalidAuthority: 'invalid_authority',
+  invalidInstance: 'invalid_instance',
   invalidConfiguration: 'invalid_configuration',
   insecureEndpoint: 'insecure_endpoint',
   issuerMismatch: 'issuer_mismatch',
@@ -25,6 +26,7 @@ export const ErrorCode = {
   issMismatch: 'iss_mismatch',
   issMissing: 'iss_missing',
   codeMissing: 'code_missing',
+  aborted: 'aborted',
   flowAlreadyUsed: 'flow_already_used',
   flowMismatch: 'flow_mismatch',
 
@@ -54,6 +56,7 @@ export const ErrorCode = {
   timedOut: 'timed_out',
   serverErrorNonJson: 'server_error_non_json',
   serverError: 'server_error',
+  throttled: 'throttled',
   invalidJson: 'invalid_json',
 
   // Interaction (BrowserError)

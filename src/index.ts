@@ -5,15 +5,18 @@
  */
 export { PublicClientApplication } from './client/PublicClientApplication.js';
 export type { PublicClientApplicationOptions } from './client/options.js';
-export type { AccountInfo, AuthenticationResult, TokenErrorResult } from './client/results.js';
+export type { AccountInfo, AuthenticationResult, TenantProfile, TokenErrorResult } from './client/results.js';
 export { isTokenErrorResult } from './client/results.js';
 export type { AuthCodeFlowOptions, AuthorizationCodeOptions, AuthorizationRequestUrlOptions } from './client/authCode.js';
 export type { InteractiveOptions } from './client/interactive.js';
 export type { SilentOptions } from './client/silent.js';
 export type { LogoutOptions } from './client/logout.js';
+export type { DeviceFlow, DeviceFlowOptions, DeviceFlowPollOptions } from './client/deviceFlow.js';
+export type { UsernamePasswordOptions } from './client/usernamePassword.js';
 export type { AuthCodeFlow } from './protocol/authCodeFlow.js';
 export type { AuthResponse } from './protocol/authResponse.js';
 export type { IdTokenClaims } from './protocol/idToken.js';
+export { parseClaimsChallenge } from './protocol/claimsChallenge.js';
 export { AuthorityBuilder, AZURE_CHINA, AZURE_PUBLIC, AZURE_US_GOVERNMENT } from './authority/authorityBuilder.js';
 export type { AuthorityKind } from './authority/authority.js';
 export type { HttpClient, HttpRequest, HttpResponse } from './http/httpClient.js';

@@ -86,6 +86,17 @@ function parseUrl(value: string, option: string): URL {
   return parsed;
 }
 
+/** The same authority reached through another host of its cloud (instance discovery's preferred network). */
+export function withHost(authority: Authority, host: string): Authority {
+  if (host === authority.host) return authority;
+  const swap = (url: string): string => {
+    const parsed = new URL(url);
+    parsed.host = host;
+    return parsed.toString();
+  };
+  return { ...authority, host, canonical: swap(authority.canonical), metadataUrl: swap(authority.metadataUrl) };
+}
+
 /** Loopback hosts may use http (local development and tests); everything else must be https. */
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || hostname.endsWith('.localhost');

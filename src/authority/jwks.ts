@@ -38,7 +38,7 @@ export class KeySetSource {
 
   async #fetch(jwksUri: string): Promise<JSONWebKeySet> {
     this.#lastFetch.set(jwksUri, Date.now());
-    const response = await send(this.#transport, { url: jwksUri, method: 'GET', headers: { accept: 'application/json' } });
+    const response = await send({ ...this.#transport, maxRetryAfterWait: 5 }, { url: jwksUri, method: 'GET', headers: { accept: 'application/json' } });
     if (response.status !== 200) {
       throw new ConfigurationError(ErrorCode.invalidMetadata, `The provider's key set at ${jwksUri} answered HTTP ${response.status}.`);
     }

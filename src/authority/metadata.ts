@@ -42,7 +42,7 @@ export async function loadMetadata(authority: Authority, transport: TransportOpt
   const cacheKey = `keyward.metadata|${authority.metadataUrl}`;
   let document = readCachedDocument(httpCache, cacheKey) as DiscoveryDocument | undefined;
   if (!document) {
-    const response = await send(transport, { url: authority.metadataUrl, method: 'GET', headers: { accept: 'application/json' } });
+    const response = await send({ ...transport, maxRetryAfterWait: 5 }, { url: authority.metadataUrl, method: 'GET', headers: { accept: 'application/json' } });
     if (response.status !== 200) {
       throw new ConfigurationError(ErrorCode.invalidMetadata, `The OpenID configuration at ${authority.metadataUrl} answered HTTP ${response.status}. Check the authority URL.`);
     }

@@ -16,6 +16,16 @@ export const knownMicrosoftHostGroups: readonly (readonly string[])[] = [
 
 const knownHosts = new Set(knownMicrosoftHostGroups.flat());
 
+/** The hard-coded cloud metadata of a known host (msal-common `AuthorityMetadata.ts`), or undefined. */
+export function knownCloudGroup(host: string): { preferredNetwork: string; preferredCache: string; aliases: string[] } | undefined {
+  const lower = host.toLowerCase();
+  const group = knownMicrosoftHostGroups.find((aliases) => aliases.includes(lower));
+  if (!group) return undefined;
+  // Only the public cloud caches under a different alias than it talks to.
+  const preferredCache = group[0] === 'login.microsoftonline.com' ? 'login.windows.net' : group[0]!;
+  return { preferredNetwork: group[0]!, preferredCache, aliases: [...group] };
+}
+
 /** True for a host in the hard-coded Microsoft alias groups. */
 export function isKnownMicrosoftHost(host: string): boolean {
   return knownHosts.has(host.toLowerCase());

@@ -1,7 +1,7 @@
 import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
-import { errorResultFrom, isTokenErrorResult, accountInfoFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './results.js';
+import { errorResultFrom, isTokenErrorResult, accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './results.js';
 import {
   acquireTokenByAuthCodeFlow,
   acquireTokenByAuthorizationCode,
@@ -16,6 +16,8 @@ import { acquireTokenInteractive, handleRedirect, type InteractionState, type In
 import { logout, type LogoutOptions, removeAccount } from './logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
 import { acquireTokenByRefreshToken } from './refreshToken.js';
+import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './deviceFlow.js';
+import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './usernamePassword.js';
 import { acquireTokenSilent, type SilentOptions } from './silent.js';
 import { ServerError } from '../errors.js';
 
@@ -107,6 +109,24 @@ export class PublicClientApplication {
     return acquireTokenByRefreshToken(this.#ctx, refreshToken, scopes);
   }
 
+  /** Starts a device code flow (RFC 8628): show `flow.message` to the person, then call {@link acquireTokenByDeviceFlow}. */
+  initiateDeviceFlow(scopes: string[], options?: DeviceFlowOptions): Promise<DeviceFlow> {
+    return initiateDeviceFlow(this.#ctx, scopes, options);
+  }
+
+  /** Polls until the person approves the device code; abort with `options.signal`. */
+  acquireTokenByDeviceFlow(flow: DeviceFlow, options?: DeviceFlowPollOptions): Promise<AuthenticationResult> {
+    return acquireTokenByDeviceFlow(this.#ctx, flow, options);
+  }
+
+  /**
+   * Legacy resource-owner password grant. Discouraged (no MFA, RFC 9700 2.4); for
+   * migrations and test automation only. The password is never logged or stored.
+   */
+  acquireTokenByUsernamePassword(username: string, password: string, scopes: string[], options?: UsernamePasswordOptions): Promise<AuthenticationResult> {
+    return acquireTokenByUsernamePassword(this.#ctx, username, password, scopes, options);
+  }
+
   /** Builds an authorization URL (no flow state kept; prefer {@link initiateAuthCodeFlow}). */
   getAuthorizationRequestUrl(scopes: string[], options?: AuthorizationRequestUrlOptions): Promise<string> {
     return getAuthorizationRequestUrl(this.#ctx, scopes, options);
@@ -118,9 +138,7 @@ export class PublicClientApplication {
     const data = cache.read();
     const wanted = username?.toLowerCase();
     this.#ctx.logger.verbose(`getAccounts (api ${ApiId.getAccounts})`);
-    return Object.values(data.Account)
-      .filter((account) => wanted === undefined || account.username.toLowerCase() === wanted)
-      .map((account) => accountInfoFrom(account, data, this.#ctx.clientId));
+    return accountsFrom(data, this.#ctx.clientId).filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
   }
 
   /** Forgets an account and all its tokens, here only (see {@link logout} to end the provider session). */

@@ -1,9 +1,11 @@
-import { type Authority, defaultAuthority, parseAuthority, parseOidcAuthority } from '../authority/authority.js';
+import { type Authority, defaultAuthority, parseAuthority, parseOidcAuthority, withHost } from '../authority/authority.js';
+import { discoverInstance } from '../authority/instanceDiscovery.js';
 import { KeySetSource } from '../authority/jwks.js';
 import { type AuthorityMetadata, loadMetadata } from '../authority/metadata.js';
 import { IndexedDbTokenCache } from '../cache/indexedDbTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
+import { Throttle } from '../http/throttle.js';
 import { fetchHttpClient } from '../http/httpClient.js';
 import { StorageHttpCache } from '../http/storageHttpCache.js';
 import type { TransportOptions } from '../http/transport.js';
@@ -32,6 +34,7 @@ export class ClientContext {
   readonly keys: KeySetSource;
   readonly logger: Logger;
   readonly popupTimeout: number;
+  readonly throttle = new Throttle();
   readonly #resolving = new Map<string, Promise<ResolvedAuthority>>();
   #cacheLoad: Promise<void> | undefined;
 
@@ -61,7 +64,13 @@ export class ClientContext {
     const authority = this.authorityFor(override);
     let pending = this.#resolving.get(authority.canonical);
     if (!pending) {
-      pending = loadMetadata(authority, this.transport, this.httpCache).then((metadata) => ({ authority, metadata, environment: authority.host }));
+      pending = (async () => {
+        // Entra: talk to the cloud's preferred host, cache under its preferred alias (PROTOCOL.md A2).
+        const cloud = await discoverInstance(authority, this.options, this.transport, this.httpCache);
+        const onWire = withHost(authority, cloud.preferredNetwork);
+        const metadata = await loadMetadata(onWire, this.transport, this.httpCache);
+        return { authority: onWire, metadata, environment: cloud.preferredCache };
+      })();
       pending.catch(() => this.#resolving.delete(authority.canonical));
       this.#resolving.set(authority.canonical, pending);
     }

@@ -16,6 +16,12 @@ export interface PublicClientApplicationOptions {
   authority?: string | AuthorityBuilder;
   /** The issuer URL of any OpenID Connect provider; its `/.well-known/openid-configuration` is used. */
   oidcAuthority?: string;
+  /** Default true: an Entra instance unknown to Entra's instance discovery is refused with `invalid_instance`. */
+  validateAuthority?: boolean;
+  /** Default true: ask Entra's instance discovery endpoint (cached through `httpCache`); false trusts `authority` as given. */
+  instanceDiscovery?: boolean;
+  /** Hosts trusted without instance discovery (B2C hosts, custom domains). */
+  knownAuthorities?: string[];
   /** Where the provider sends the person back. Default: the current page's origin and path, read at call time. */
   redirectUri?: string;
   /** Where the provider sends the person after sign-out. Default: `redirectUri`. */
@@ -50,6 +56,9 @@ export const defaultPopupTimeoutMs = 300_000;
 export function validateOptions(options: PublicClientApplicationOptions): void {
   if (typeof options?.clientId !== 'string' || options.clientId.trim() === '') {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, '"clientId" is required: pass the application (client) id registered with your provider.');
+  }
+  if ((options as { azureRegion?: unknown }).azureRegion !== undefined) {
+    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"azureRegion" is a confidential-client feature (regional token endpoints serve client credentials only): use it with keyward/server, not in a browser app.');
   }
   if (options.authority !== undefined && options.oidcAuthority !== undefined) {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, 'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.');

@@ -20,6 +20,17 @@ export interface AccountInfo {
   authorityType: AccountEntity['authority_type'];
   /** Claims of the latest validated id_token for this account and client. */
   idTokenClaims?: IdTokenClaims;
+  /** Every tenant this person signed in to with this app (Entra guests, multi-tenant apps): one entry per tenant. */
+  tenantProfiles?: TenantProfile[];
+}
+
+/** One tenant of a multi-tenant account. */
+export interface TenantProfile {
+  tenantId: string;
+  localAccountId: string;
+  name?: string;
+  /** True for the person's home tenant (the `utid` of `homeAccountId`). */
+  isHomeTenant: boolean;
 }
 
 /** A token, ready to use. */
@@ -96,6 +107,30 @@ export function accountInfoFrom(account: AccountEntity, data: Readonly<CacheData
     }
   }
   return info;
+}
+
+/**
+ * One {@link AccountInfo} per person (home account and environment), with a tenant profile
+ * per tenant signed in to; the home tenant's profile is the account's main view.
+ */
+export function accountsFrom(data: Readonly<CacheData>, clientId: string): AccountInfo[] {
+  const groups = new Map<string, AccountEntity[]>();
+  for (const entity of Object.values(data.Account)) {
+    const key = `${entity.home_account_id}|${entity.environment}`.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), entity]);
+  }
+  return [...groups.values()].map((entities) => {
+    const homeTenant = entities[0]!.home_account_id.split('.')[1]?.toLowerCase();
+    const primary = entities.find((e) => e.realm.toLowerCase() === homeTenant) ?? entities[0]!;
+    const info = accountInfoFrom(primary, data, clientId);
+    info.tenantProfiles = entities.map((e) => ({
+      tenantId: e.realm,
+      localAccountId: e.local_account_id,
+      ...(e.name !== undefined && { name: e.name }),
+      isHomeTenant: homeTenant !== undefined ? e.realm.toLowerCase() === homeTenant : entities.length === 1,
+    }));
+    return info;
+  });
 }
 
 /** Builds a result from cache entries. */

@@ -1,3 +1,4 @@
+import { type Authority, multiTenantAliases } from '../authority/authority.js';
 import type { AccessTokenEntity, AccountEntity } from '../cache/entities.js';
 import { refOf } from '../cache/fromTokenResponse.js';
 import { withCrossTabLock } from '../cache/crossTabLock.js';
@@ -44,7 +45,7 @@ export async function acquireTokenSilent(
   const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
   const cache = await ctx.readyCache();
   const resolved = await ctx.resolve(options.authority);
-  const ref = { homeAccountId: account.homeAccountId, environment: resolved.environment, tenantId: account.tenantId };
+  const ref = { homeAccountId: account.homeAccountId, environment: resolved.environment, tenantId: tenantFor(resolved.authority, account) };
   const entity = findAccount(cache.read(), ref);
   if (!entity) return null;
 
@@ -148,4 +149,13 @@ function refresh(
       throw error;
     }
   });
+}
+
+/** A tenant-specific authority selects that tenant profile of a multi-tenant account; otherwise the account's own. */
+function tenantFor(authority: Authority, account: AccountInfo): string {
+  if (authority.kind === 'aad' && !multiTenantAliases.has(authority.tenant)) {
+    const profile = account.tenantProfiles?.find((candidate) => candidate.tenantId.toLowerCase() === authority.tenant);
+    if (profile) return profile.tenantId;
+  }
+  return account.tenantId;
 }

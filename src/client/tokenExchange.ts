@@ -1,11 +1,12 @@
 import type { AccountEntity } from '../cache/entities.js';
 import { cacheWriteFor } from '../cache/fromTokenResponse.js';
 import { ErrorCode, IdTokenError } from '../errors.js';
-import { currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
+import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
 import { send } from '../http/transport.js';
 import { parseClientInfo } from '../protocol/clientInfo.js';
 import { type IdTokenClaims, verifyIdToken } from '../protocol/idToken.js';
-import { parseTokenResponse } from '../protocol/tokenResponse.js';
+import { parseTokenResponse, type TokenResponse } from '../protocol/tokenResponse.js';
+import { throttleKey } from '../http/throttle.js';
 import { nowSeconds } from '../util/time.js';
 import type { ClientContext, ResolvedAuthority } from './context.js';
 import { accountInfoFrom, type AuthenticationResult, resultFrom } from './results.js';
@@ -48,10 +49,22 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   if (authority.kind === 'oidc') body.set('x-client-current-telemetry', telemetry);
   else headers['x-client-current-telemetry'] = telemetry;
 
+  const homeAccountId = exchange.account?.home_account_id;
+  // Only grants that can be repeated identically are throttled; a code or device code is new each time.
+  const repeatable = exchange.grant.grant_type === 'refresh_token' || exchange.grant.grant_type === 'password';
+  const throttleId = throttleKey({ clientId: ctx.clientId, authority: authority.canonical, grantType: exchange.grant.grant_type ?? '', scopes: exchange.scopes, homeAccountId, claims: exchange.claims });
+  if (repeatable) ctx.throttle.check(throttleId);
+
   const requestedAt = nowSeconds();
   ctx.logger.verbose(`token request (api ${exchange.apiId}, grant ${exchange.grant.grant_type ?? '?'}) correlation ${correlationId}`);
-  const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers, body: body.toString() });
-  const tokens = parseTokenResponse(response, metadata.tokenEndpoint, correlationId);
+  let tokens: TokenResponse;
+  try {
+    const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers, body: body.toString() });
+    tokens = parseTokenResponse(response, metadata.tokenEndpoint, correlationId);
+  } catch (error) {
+    if (repeatable) ctx.throttle.record(throttleId, error, homeAccountId, exchange.apiId === ApiId.acquireTokenSilent);
+    throw error;
+  }
 
   let claims: IdTokenClaims | undefined;
   if (tokens.id_token) {
@@ -77,6 +90,7 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
     requestedAt,
   }, cache.read());
   await cache.apply(write.change);
+  ctx.throttle.clearAccount(write.account.home_account_id);
   ctx.logger.info(`tokens stored (correlation ${correlationId})`);
   ctx.logger.pii('verbose', `tokens stored for ${write.account.username}`);
 

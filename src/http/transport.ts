@@ -6,7 +6,11 @@ export interface TransportOptions {
   httpClient: HttpClient;
   /** Milliseconds before a request is abandoned. */
   timeout: number;
-  /** Longest `Retry-After` (seconds) we wait out before retrying once; longer waits surface as errors. */
+  /**
+   * Longest `Retry-After` (seconds) waited out before retrying once. Default 0: token
+   * requests never wait inside a call; the client's throttle refuses repeats until the
+   * window passes instead (MSAL's behaviour). Discovery GETs allow a short wait.
+   */
   maxRetryAfterWait?: number;
 }
 
@@ -14,8 +18,8 @@ const retryDelayMs = 100;
 
 /**
  * Sends one request with the client's timeout, one retry on a transport failure
- * (as MSAL.js does; not when offline or timed out) and one retry after a short
- * `Retry-After` on 429/5xx. A transport failure almost always means the request never
+ * (as MSAL.js does; not when offline or timed out) and, when `maxRetryAfterWait` allows,
+ * one retry after a short `Retry-After` on 429/5xx. A transport failure almost always means the request never
  * left the browser (refused, DNS, offline); in the rare case an answer was lost after a
  * code redemption reached the provider, the retry is refused as a reused code and the
  * person signs in again, which is the same outcome as not retrying.
@@ -31,7 +35,7 @@ export async function send(options: TransportOptions, request: Omit<HttpRequest,
     response = await sendWithTimeout(options, request);
   }
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
-  if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && retryAfter <= (options.maxRetryAfterWait ?? 5)) {
+  if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && retryAfter <= (options.maxRetryAfterWait ?? 0)) {
     await delay(retryAfter * 1000);
     response = await sendWithTimeout(options, request);
   }

@@ -47,10 +47,17 @@ describe('send: transport failures', () => {
 });
 
 describe('send: Retry-After', () => {
-  it('waits out a short Retry-After on 429 and retries once', async () => {
+  it('by default does not wait: the 429 comes back at once (the client throttles repeats)', async () => {
+    const limited = json(429, { error: 'slow_down' }, { 'retry-after': '1' });
+    const http = scriptedHttpClient([limited, ok]);
+    await expect(send({ httpClient: http, timeout: 30_000 }, request)).resolves.toEqual(limited);
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('with maxRetryAfterWait, waits out a short Retry-After on 429 and retries once', async () => {
     vi.useFakeTimers();
     const http = scriptedHttpClient([json(429, { error: 'slow_down' }, { 'retry-after': '1' }), ok]);
-    const pending = send({ httpClient: http, timeout: 30_000 }, request);
+    const pending = send({ httpClient: http, timeout: 30_000, maxRetryAfterWait: 5 }, request);
     await vi.advanceTimersByTimeAsync(0);
     expect(http.requests).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(999);
@@ -64,7 +71,7 @@ describe('send: Retry-After', () => {
     vi.useFakeTimers();
     const busy = json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '1' });
     const http = scriptedHttpClient([busy, busy]);
-    const pending = send({ httpClient: http, timeout: 30_000 }, request);
+    const pending = send({ httpClient: http, timeout: 30_000, maxRetryAfterWait: 5 }, request);
     await vi.advanceTimersByTimeAsync(5_000);
     await expect(pending).resolves.toEqual(busy);
     expect(http.requests).toHaveLength(2);
@@ -73,7 +80,7 @@ describe('send: Retry-After', () => {
   it('returns a 503 with a long Retry-After without retrying', async () => {
     const busy = json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '120' });
     const http = scriptedHttpClient([busy]);
-    await expect(send({ httpClient: http, timeout: 1000 }, request)).resolves.toEqual(busy);
+    await expect(send({ httpClient: http, timeout: 1000, maxRetryAfterWait: 5 }, request)).resolves.toEqual(busy);
     expect(http.requests).toHaveLength(1);
   });
 
