@@ -165,10 +165,19 @@ export class InteractionRequiredError extends ServerError {}
 export class BrowserError extends KeywardError {}
 
 /**
- * The token cache could not store or read something. Whatever was already stored is
- * intact, and the in-memory view matches what is persisted.
+ * The token cache could not store or read something. Whatever was already stored is intact.
+ * When `keptInMemory` is true the change still took effect for this page (and was sent to
+ * the other tabs) and will be written with the next successful write; tokens obtained from
+ * the provider are never thrown away, since a rotated refresh token cannot be asked for again.
  */
-export class CacheError extends KeywardError {}
+export class CacheError extends KeywardError {
+  readonly keptInMemory: boolean;
+
+  constructor(errorCode: string, message: string, options: KeywardErrorOptions & { keptInMemory?: boolean } = {}) {
+    super(errorCode, message, options);
+    this.keptInMemory = options.keptInMemory ?? false;
+  }
+}
 
 /** OAuth `error` values (and Entra `suberror` values) that mean "ask the person". */
 const interactionRequiredErrors = new Set([

@@ -37,9 +37,11 @@ export interface AccessTokenEntity extends CredentialEntity {
   target: string;
   cached_at: string;
   expires_on: string;
-  extended_expires_on: string;
+  /** Optional in MSAL Node's files; read as `expires_on` when absent. */
+  extended_expires_on?: string;
   refresh_on?: string;
-  token_type: string;
+  /** Optional in older MSAL files; read as `Bearer` when absent on a plain `AccessToken`. */
+  token_type?: string;
   key_id?: string;
 }
 

@@ -4,8 +4,8 @@ import { parseClientInfo } from '../protocol/clientInfo.js';
 import type { IdTokenClaims } from '../protocol/idToken.js';
 import { lookupScopes, splitScopes } from '../protocol/scopes.js';
 import type { TokenResponse } from '../protocol/tokenResponse.js';
-import type { AccessTokenEntity, AccountEntity, AuthorityType, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
-import { accessTokenKey, accountKey, idTokenKey, refreshTokenKey } from './keys.js';
+import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, AuthorityType, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
+import { accessTokenKey, accountKey, appMetadataKey, idTokenKey, refreshTokenKey } from './keys.js';
 import type { AccountRef } from './queries.js';
 import type { CacheChange } from './tokenCache.js';
 
@@ -74,6 +74,11 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
     };
     if (response.foci) refreshToken.family_id = response.foci;
     set.RefreshToken = { [refreshTokenKey(refreshToken)]: refreshToken };
+  }
+  if (response.foci) {
+    // FOCI: the app belongs to a family whose members share refresh tokens (PROTOCOL.md A5).
+    const appMetadata: AppMetadataEntity = { client_id: clientId, environment, family_id: response.foci };
+    set.AppMetadata = { [appMetadataKey(appMetadata)]: appMetadata };
   }
 
   // One access token per overlapping scope set (msal-common CacheManager): drop the ones the new token supersedes.

@@ -46,6 +46,8 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   #channel: BroadcastChannel | undefined;
   #loading: Promise<void> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Changes applied in memory whose write failed; written with the next successful write. */
+  #pending: CacheChange[] = [];
   /** Changes from other tabs that arrived while loading; applied once loaded. */
   #early: CacheChange[] | undefined = [];
 
@@ -71,15 +73,16 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this environment has no IndexedDB');
       const store = createStore(this.#databaseName, storeName);
       await withTimeout(store('readonly', (s) => promisifyRequest(s.count())), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
+      // Checked before anything is written: a newer keyward's cache is left exactly as it is.
+      const meta = await get<{ schemaVersion?: number }>(metaSlot, store);
+      if ((meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
+        throw new Error(`the stored cache has schema ${String(meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`);
+      }
       // Two tabs may start at once: keep whichever key landed first (one readwrite transaction).
       const candidate = await createCacheKey();
       await update<CryptoKey>(keySlot, (existing) => existing ?? candidate, store);
       const key = await get<CryptoKey>(keySlot, store);
       if (!(key instanceof CryptoKey)) throw new Error('the stored cache key is not a CryptoKey');
-      const meta = await get<{ schemaVersion?: number }>(metaSlot, store);
-      if ((meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
-        throw new Error(`the stored cache has schema ${String(meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`);
-      }
       this.#key = key;
       await this.#migrate(store, key);
       this.replaceData(await this.#readAll(store, key));
@@ -139,12 +142,15 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         this.warn(ErrorCode.cacheEntryDropped, 'The schema 0 cache record was not JSON and was dropped.');
       }
       const set: CacheChange['set'] = {};
+      let dropped = 0;
       for (const section of cacheSections) {
         for (const [entryKey, value] of Object.entries(parsed[section] ?? {})) {
           const entry = normalizeEntry(section, value);
           if (entry) (set[section] ??= {} as never)[entryKey] = entry as never;
+          else dropped++;
         }
       }
+      if (dropped) this.warn(ErrorCode.cacheEntryDropped, `${dropped} invalid schema 0 cache entr${dropped === 1 ? 'y was' : 'ies were'} dropped during migration.`);
       const records = await this.#recordsFor({ set }, key);
       await store('readwrite', (s) => {
         for (const [slot, value] of records) s.put(value, slot);
@@ -169,37 +175,71 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     return Promise.all(records);
   }
 
-  /** Persists first, in one transaction; only then is the change visible here and broadcast. */
+  /**
+   * Persists first, in one transaction, then makes the change visible here and in the other
+   * tabs. If persisting fails (quota), the change is still applied in memory and broadcast,
+   * because it may hold a refresh token the provider has just rotated: dropping it would
+   * make the next refresh a replay that revokes the whole grant. It is kept as pending,
+   * written with the next successful write, and reported: a `CacheError` with
+   * `keptInMemory: true` is thrown and the same error goes to `onWarning` listeners.
+   */
   protected override async commit(change: CacheChange): Promise<void> {
     const run = async (): Promise<void> => {
       const store = this.#store;
       const key = this.#key;
       if (store && key && !isEmptyChange(change)) {
-        const records = await this.#recordsFor(change, key);
-        const removals = cacheSections.flatMap((section) => (change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey)));
+        const changes = [...this.#pending, change];
         try {
-          await store('readwrite', (s) => {
-            for (const slot of removals) s.delete(slot);
-            for (const [slot, value] of records) s.put(value, slot);
-            return promisifyRequest(s.transaction);
-          });
+          await this.#persist(store, key, changes);
+          this.#pending = [];
         } catch (error) {
-          throw writeError(error);
+          this.#pending = changes;
+          this.#publish(change);
+          const failure = writeError(error);
+          this.warn(failure.errorCode, failure.message);
+          throw failure;
         }
       }
-      this.replaceData(applyChange(this.data, change));
-      if (store) this.#channel?.postMessage({ change } satisfies ChangeMessage);
+      this.#publish(change);
     };
     const result = this.#queue.then(run, run);
     this.#queue = result.catch(() => undefined);
     return result;
   }
 
-  /** Re-reads IndexedDB: the authoritative state after another tab's refresh. */
+  #publish(change: CacheChange): void {
+    this.replaceData(applyChange(this.data, change));
+    if (this.#store) this.#channel?.postMessage({ change } satisfies ChangeMessage);
+  }
+
+  /** Writes changes in order, all in one transaction: all or nothing. */
+  async #persist(store: UseStore, key: CryptoKey, changes: CacheChange[]): Promise<void> {
+    const steps = await Promise.all(changes.map(async (change) => ({
+      removals: cacheSections.flatMap((section) => (change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey))),
+      records: await this.#recordsFor(change, key),
+    })));
+    await store('readwrite', (s) => {
+      try {
+        for (const { removals, records } of steps) {
+          for (const slot of removals) s.delete(slot);
+          for (const [slot, value] of records) s.put(value, slot);
+        }
+      } catch (error) {
+        s.transaction.abort(); // queued deletes must not commit alone
+        throw error;
+      }
+      return promisifyRequest(s.transaction);
+    });
+  }
+
+  /** Re-reads IndexedDB: the authoritative state after another tab's refresh (plus this tab's unpersisted changes). */
   async sync(): Promise<void> {
     await this.load();
     const run = async (): Promise<void> => {
-      if (this.#store && this.#key) this.replaceData(await this.#readAll(this.#store, this.#key));
+      if (!this.#store || !this.#key) return;
+      let data = await this.#readAll(this.#store, this.#key);
+      for (const change of this.#pending) data = applyChange(data, change);
+      this.replaceData(data);
     };
     const result = this.#queue.then(run, run);
     this.#queue = result.catch(() => undefined);
@@ -228,9 +268,9 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
 function writeError(error: unknown): CacheError {
   const name = (error as { name?: string })?.name;
   if (name === 'QuotaExceededError') {
-    return new CacheError(ErrorCode.cacheQuotaExceeded, 'The browser refused to store more data for this site (storage quota exceeded). Nothing of this change was stored; free space or remove unused accounts.', { cause: error });
+    return new CacheError(ErrorCode.cacheQuotaExceeded, 'The browser refused to store more data for this site (storage quota exceeded). The change is kept in memory for this page and written with the next successful write; free space or remove unused accounts.', { cause: error, keptInMemory: true });
   }
-  return new CacheError(ErrorCode.cacheWriteFailed, 'Writing to the token cache failed. Nothing of this change was stored.', { cause: error });
+  return new CacheError(ErrorCode.cacheWriteFailed, 'Writing the token cache to IndexedDB failed. The change is kept in memory for this page and retried with the next write.', { cause: error, keptInMemory: true });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -37,7 +37,7 @@ export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, cli
       same(t.environment, ref.environment) &&
       same(t.realm, ref.tenantId) &&
       t.client_id === clientId &&
-      t.token_type.toLowerCase() === tokenType &&
+      schemeOf(t) === tokenType &&
       targetCovers(t.target, wanted),
   );
 }
@@ -48,4 +48,15 @@ export function credentialKeysOf(data: Readonly<CacheData>, homeAccountId: strin
   const keys = <T extends { home_account_id: string; environment: string }>(section: Record<string, T>): string[] =>
     Object.entries(section).filter(([, t]) => owned(t)).map(([key]) => key);
   return { Account: keys(data.Account), IdToken: keys(data.IdToken), AccessToken: keys(data.AccessToken), RefreshToken: keys(data.RefreshToken) };
+}
+
+/**
+ * The lower-case scheme of a cached access token. A plain `AccessToken` is Bearer even when
+ * an older writer left `token_type` out; an `AccessToken_With_AuthScheme` never is, so a
+ * Bearer request can never be handed a proof-of-possession token or the reverse.
+ */
+export function schemeOf(token: AccessTokenEntity): string {
+  if (token.credential_type === 'AccessToken') return (token.token_type ?? 'Bearer').toLowerCase() === 'bearer' ? 'bearer' : 'invalid';
+  const scheme = (token.token_type ?? '').toLowerCase();
+  return scheme === 'bearer' || scheme === '' ? 'invalid' : scheme;
 }

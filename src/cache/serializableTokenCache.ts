@@ -41,6 +41,8 @@ export interface SerializableTokenCacheOptions {
  */
 export class SerializableTokenCache implements TokenCache {
   protected data: CacheData = emptyCacheData();
+  /** Top-level sections keyward does not use, kept so a round trip through keyward loses nothing MSAL wrote. */
+  #otherSections: Record<string, unknown> = {};
   #changed = false;
   readonly #listeners = new Set<() => void>();
   readonly #warningListeners = new Set<(warning: CacheWarning) => void>();
@@ -102,7 +104,7 @@ export class SerializableTokenCache implements TokenCache {
   /** The whole cache as MSAL's JSON (top-level `Account`, `IdToken`, `AccessToken`, `RefreshToken`, `AppMetadata`). */
   serialize(): string {
     this.#changed = false;
-    return JSON.stringify(this.data);
+    return JSON.stringify({ ...this.#otherSections, ...this.data });
   }
 
   /**
@@ -112,6 +114,7 @@ export class SerializableTokenCache implements TokenCache {
    */
   async deserialize(json: string): Promise<void> {
     const parsed = parseCacheJson(json);
+    this.#otherSections = Object.fromEntries(Object.entries(parsed).filter(([name]) => !(cacheSections as readonly string[]).includes(name)));
     const next = emptyCacheData();
     let dropped = 0;
     for (const section of cacheSections) {

@@ -17,7 +17,10 @@ export interface TokenCache {
   load(): Promise<void>;
   /** The current contents. Treat as immutable: it is replaced, never mutated, on change. */
   read(): Readonly<CacheData>;
-  /** Applies a change; resolves when it is durable. On failure nothing of it is visible. */
+  /**
+   * Applies a change; resolves when it is durable. If it cannot be made durable, it throws a
+   * `CacheError`; with `keptInMemory` the change is nonetheless visible (see IndexedDbTokenCache).
+   */
   apply(change: CacheChange): Promise<void>;
   /** Called after every applied change (from this page, or from another tab where supported). */
   subscribe(listener: () => void): () => void;

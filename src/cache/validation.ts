@@ -10,20 +10,15 @@ const requiredFields: Record<CacheSection, readonly string[]> = {
 };
 
 /**
- * Returns the entry in keyward's normalized form, or `undefined` when it cannot be an
- * entry of that section. MSAL writers disagree on a few optional fields; those get MSAL's
- * defaults (`token_type` Bearer, `extended_expires_on` = `expires_on`).
+ * Returns the entry unchanged when it is a valid entry of that section, else `undefined`.
+ * Entries are kept exactly as written (fields keyward does not know included), so a cache
+ * round-trips losslessly between keyward and MSAL; defaults for optional fields are applied
+ * where entries are read.
  */
 export function normalizeEntry<S extends CacheSection>(section: S, value: unknown): CacheData[S][string] | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const entry = value as Record<string, unknown>;
   if (!requiredFields[section].every((field) => typeof entry[field] === 'string')) return undefined;
-  if (section === 'AccessToken') {
-    const normalized = { ...entry };
-    normalized.token_type ??= 'Bearer';
-    normalized.extended_expires_on ??= entry.expires_on;
-    if (!/^\d+$/.test(String(normalized.expires_on)) || !/^\d+$/.test(String(normalized.cached_at))) return undefined;
-    return normalized as unknown as CacheData[S][string];
-  }
+  if (section === 'AccessToken' && (!/^\d+$/.test(String(entry.expires_on)) || !/^\d+$/.test(String(entry.cached_at)))) return undefined;
   return entry as unknown as CacheData[S][string];
 }

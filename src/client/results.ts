@@ -146,10 +146,10 @@ export function resultFrom(parts: {
   const { accessToken } = parts;
   const result: AuthenticationResult = {
     accessToken: accessToken.secret,
-    tokenType: accessToken.token_type,
+    tokenType: accessToken.token_type ?? 'Bearer',
     scopes: splitScopes(accessToken.target),
     expiresOn: new Date(Number(accessToken.expires_on) * 1000),
-    extExpiresOn: new Date(Number(accessToken.extended_expires_on) * 1000),
+    extExpiresOn: new Date(Number(accessToken.extended_expires_on ?? accessToken.expires_on) * 1000),
     account: parts.account,
     fromCache: parts.fromCache,
     correlationId: parts.correlationId,

@@ -1,6 +1,6 @@
 import type { AccountEntity } from '../cache/entities.js';
 import { cacheWriteFor } from '../cache/fromTokenResponse.js';
-import { ErrorCode, IdTokenError } from '../errors.js';
+import { CacheError, ErrorCode, IdTokenError } from '../errors.js';
 import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
 import { send } from '../http/transport.js';
 import { parseClientInfo } from '../protocol/clientInfo.js';
@@ -89,7 +89,14 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
     requestedScopes: exchange.scopes,
     requestedAt,
   }, cache.read());
-  await cache.apply(write.change);
+  try {
+    await cache.apply(write.change);
+  } catch (error) {
+    // The tokens are valid and already in memory (the refresh token may have rotated): hand
+    // them out; the cache reported the failure to its onWarning listeners.
+    if (!(error instanceof CacheError && error.keptInMemory)) throw error;
+    ctx.logger.warning(`tokens kept in memory only: ${error.errorCode}`);
+  }
   ctx.throttle.clearAccount(write.account.home_account_id);
   ctx.logger.info(`tokens stored (correlation ${correlationId})`);
   ctx.logger.pii('verbose', `tokens stored for ${write.account.username}`);

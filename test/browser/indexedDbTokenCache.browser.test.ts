@@ -1,0 +1,393 @@
+import { base64url } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseAuthority } from '../../src/authority/authority.js';
+import type { AccountEntity, CacheData } from '../../src/cache/entities.js';
+import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenResponse.js';
+import { IndexedDbTokenCache } from '../../src/cache/indexedDbTokenCache.js';
+import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
+import type { CacheChange } from '../../src/cache/tokenCache.js';
+import { CacheError, ErrorCode } from '../../src/errors.js';
+import type { IdTokenClaims } from '../../src/protocol/idToken.js';
+
+// Layout of the store, as src/cache/indexedDbTokenCache.ts writes it.
+const storeName = 'cache';
+const slot = (section: keyof CacheData, key: string): string => `entry|${section}|${key}`;
+const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const requestedAt = 1_700_000_000;
+
+/** A token response's cache entries for user `uid`, secrets made unique so they can be searched for in raw bytes. */
+function changeFor(uid: string, overrides: Partial<CacheWriteInput['response']> = {}) {
+  const marker = crypto.randomUUID();
+  const idTokenClaims: IdTokenClaims = {
+    iss: `https://login.microsoftonline.com/${tid}/v2.0`, sub: `sub-${uid}`, aud: 'spa', exp: requestedAt + 3600, iat: requestedAt,
+    tid, oid: `oid-${uid}`, preferred_username: `${uid}@contoso.com`,
+  };
+  const write = cacheWriteFor({
+    clientId: 'spa',
+    authority: parseAuthority('https://login.microsoftonline.com/common'),
+    environment: 'login.microsoftonline.com',
+    response: {
+      access_token: `AT-SECRET-${marker}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `RT-SECRET-${marker}`,
+      id_token: `IDT-SECRET-${marker}`, scope: 'User.Read', client_info: base64url.encode(JSON.stringify({ uid, utid: tid })),
+      ...overrides,
+    },
+    idTokenClaims, account: undefined, requestedScopes: ['User.Read'], requestedAt,
+  }, { Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
+  const key = (section: keyof CacheData): string => Object.keys(write.change.set?.[section] ?? {})[0]!;
+  return { ...write, marker, secrets: [`AT-SECRET-${marker}`, `RT-SECRET-${marker}`, `IDT-SECRET-${marker}`], key };
+}
+
+// ---- raw IndexedDB access (what another writer, or someone reading the disk, sees) ----
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function withRawStore<T>(name: string, mode: IDBTransactionMode, fn: (store: IDBObjectStore) => Promise<T> | T): Promise<T> {
+  const open = indexedDB.open(name);
+  open.onupgradeneeded = () => open.result.createObjectStore(storeName);
+  const db = await request(open);
+  try {
+    const tx = db.transaction(storeName, mode);
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = tx.onerror = () => reject(tx.error);
+    });
+    const result = await fn(tx.objectStore(storeName));
+    await done;
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+async function rawRecords(name: string): Promise<Map<string, unknown>> {
+  return withRawStore(name, 'readonly', async (store) => {
+    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+    return new Map(keys.map((key, i) => [String(key), values[i]]));
+  });
+}
+
+const rawPut = (name: string, records: Record<string, unknown>): Promise<void> =>
+  withRawStore(name, 'readwrite', (store) => {
+    for (const [key, value] of Object.entries(records)) store.put(value, key);
+  });
+
+// ---- bookkeeping: every cache is closed and every database deleted after each test ----
+
+const opened: IndexedDbTokenCache[] = [];
+const databases: string[] = [];
+
+function freshDatabase(): string {
+  const name = `kw-test-${crypto.randomUUID()}`;
+  databases.push(name);
+  return name;
+}
+
+function newCache(databaseName: string): { cache: IndexedDbTokenCache; warnings: CacheWarning[] } {
+  const cache = new IndexedDbTokenCache({ databaseName });
+  const warnings: CacheWarning[] = [];
+  cache.onWarning((warning) => warnings.push(warning));
+  opened.push(cache);
+  return { cache, warnings };
+}
+
+/**
+ * Resolves once the deletion completed or is queued behind a connection still open: the cache
+ * keeps its idb-keyval connection for the life of the page, so deletion then finishes on unload.
+ */
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+}
+
+afterEach(async () => {
+  for (const cache of opened.splice(0)) cache.close();
+  await Promise.all(databases.splice(0).map(deleteDatabase));
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('IndexedDbTokenCache in a real browser', () => {
+  it('persists: a new instance on the same database loads what an earlier one applied', async () => {
+    const name = freshDatabase();
+    const { cache: first, warnings } = newCache(name);
+    await first.load();
+    expect(first.persistent).toBe(true);
+    const { change } = changeFor('u1');
+    await first.apply(change);
+
+    const { cache: second, warnings: secondWarnings } = newCache(name);
+    await second.load();
+    expect(second.persistent).toBe(true);
+    expect(second.read()).toEqual(first.read());
+    expect(Object.keys(second.read().RefreshToken)).toHaveLength(1);
+    expect(warnings).toEqual([]);
+    expect(secondWarnings).toEqual([]);
+  });
+
+  it('seals secrets at rest: token records are {v, iv, data} without plaintext, accounts plain, the key non-extractable', async () => {
+    const name = freshDatabase();
+    const { cache } = newCache(name);
+    await cache.load();
+    const write = changeFor('u1');
+    await cache.apply(write.change);
+
+    const records = await rawRecords(name);
+    const written = Object.entries(write.change.set!).flatMap(([section, entries]) => Object.keys(entries).map((key) => slot(section as keyof CacheData, key)));
+    expect(written).toEqual(expect.arrayContaining(['AccessToken', 'Account', 'IdToken', 'RefreshToken'].map((section) => slot(section as keyof CacheData, write.key(section as keyof CacheData)))));
+    expect([...records.keys()].sort()).toEqual(['key', 'meta', ...written].sort());
+
+    for (const section of ['IdToken', 'AccessToken', 'RefreshToken'] as const) {
+      const sealed = records.get(slot(section, write.key(section))) as { v: unknown; iv: unknown; data: unknown };
+      expect(Object.keys(sealed).sort(), section).toEqual(['data', 'iv', 'v']);
+      expect(sealed.v).toBe(1);
+      expect(sealed.iv).toBeInstanceOf(Uint8Array);
+      expect((sealed.iv as Uint8Array).byteLength).toBe(12);
+      expect(sealed.data).toBeInstanceOf(ArrayBuffer);
+      const text = new TextDecoder('utf-8', { fatal: false }).decode(sealed.data as ArrayBuffer);
+      const latin1 = String.fromCharCode(...new Uint8Array(sealed.data as ArrayBuffer));
+      for (const secret of write.secrets) {
+        expect(text).not.toContain(secret);
+        expect(latin1).not.toContain(secret);
+      }
+      // Nor anything else of the entry: home_account_id, target.
+      expect(latin1).not.toContain('u1.');
+    }
+    // No secret anywhere in the store, in any form.
+    const everything = [...records.values()].map((value) => (value instanceof CryptoKey ? '' : JSON.stringify(value))).join('\n');
+    for (const secret of write.secrets) expect(everything).not.toContain(secret);
+
+    // Accounts (and app metadata, which holds no secret) stay readable.
+    expect(records.get(slot('Account', write.key('Account')))).toEqual(write.account);
+    for (const [key, entry] of Object.entries(write.change.set!.AppMetadata ?? {})) expect(records.get(slot('AppMetadata', key))).toEqual(entry);
+    expect(records.get('meta')).toEqual({ schemaVersion: 1 });
+
+    const key = records.get('key');
+    expect(key).toBeInstanceOf(CryptoKey);
+    const cryptoKey = key as CryptoKey;
+    expect(cryptoKey.extractable).toBe(false);
+    expect(cryptoKey.algorithm.name).toBe('AES-GCM');
+    expect((cryptoKey.algorithm as AesKeyAlgorithm).length).toBe(256);
+    expect([...cryptoKey.usages].sort()).toEqual(['decrypt', 'encrypt']);
+    await expect(crypto.subtle.exportKey('raw', cryptoKey)).rejects.toThrow();
+    await expect(crypto.subtle.exportKey('jwk', cryptoKey)).rejects.toThrow();
+  });
+
+  it('drops records that fail to open (moved to another key, garbage, unknown section), deletes them, keeps the rest', async () => {
+    const name = freshDatabase();
+    const { cache: writer } = newCache(name);
+    await writer.load();
+    const write = changeFor('u1');
+    await writer.apply(write.change);
+
+    const records = await rawRecords(name);
+    const sealedAt = records.get(slot('AccessToken', write.key('AccessToken')));
+    const sealedRt = records.get(slot('RefreshToken', write.key('RefreshToken')));
+    const bad = {
+      // A genuine sealed record under another record key: the AAD (the slot) no longer matches.
+      [slot('AccessToken', `${write.key('AccessToken')} files.read`)]: sealedAt,
+      [slot('IdToken', write.key('IdToken').replace('u1', 'u2'))]: sealedRt,
+      [slot('RefreshToken', 'garbage')]: 'not a sealed entry',
+      [slot('IdToken', 'forged')]: { v: 1, iv: new Uint8Array(12), data: new Uint8Array(64).buffer },
+      [slot('AccessToken', 'wrong-shape')]: { v: 2, iv: 'x', data: 'y' },
+      [slot('Account', 'not-an-account')]: { home_account_id: 'only this' },
+      'entry|Bogus|x': { any: 'thing' },
+    };
+    await rawPut(name, bad);
+
+    const { cache: reader, warnings } = newCache(name);
+    await reader.load();
+    expect(reader.persistent).toBe(true);
+    expect(warnings).toEqual([{ type: 'warning', code: ErrorCode.cacheEntryDropped, message: expect.stringMatching(/^7 unreadable cache entries were dropped/) }]);
+    expect(reader.read()).toEqual(writer.read());
+
+    const after = await rawRecords(name);
+    for (const badSlot of Object.keys(bad)) expect(after.has(badSlot), badSlot).toBe(false);
+    expect([...after.keys()].sort()).toEqual([...records.keys()].sort());
+    expect(after.get(slot('AccessToken', write.key('AccessToken')))).toEqual(sealedAt);
+  });
+
+  it('broadcasts: an apply or a removal on one instance reaches another instance of the same database', async () => {
+    const name = freshDatabase();
+    const { cache: a } = newCache(name);
+    const { cache: b } = newCache(name);
+    await Promise.all([a.load(), b.load()]);
+    let notified = 0;
+    b.subscribe(() => notified++);
+
+    const write = changeFor('u1');
+    await a.apply(write.change);
+    await expect.poll(() => b.read().AccessToken).toEqual(a.read().AccessToken);
+    expect(b.read()).toEqual(a.read());
+    expect(notified).toBeGreaterThanOrEqual(1);
+
+    const before = notified;
+    await a.apply({ remove: { AccessToken: [write.key('AccessToken')], RefreshToken: [write.key('RefreshToken')] } });
+    await expect.poll(() => Object.keys(b.read().AccessToken)).toEqual([]);
+    expect(b.read().RefreshToken).toEqual({});
+    expect(Object.keys(b.read().Account)).toEqual([write.key('Account')]);
+    expect(notified).toBeGreaterThan(before);
+  });
+
+  it('sync() picks up records another writer put in IndexedDB without telling this instance', async () => {
+    const name = freshDatabase();
+    const { cache } = newCache(name);
+    await cache.load();
+
+    // A writer whose broadcast never arrives (its channel is closed): only IndexedDB has its change.
+    const { cache: silent } = newCache(name);
+    await silent.load();
+    silent.close();
+    const write = changeFor('u1');
+    await silent.apply(write.change);
+    // And a plain account record written straight into the store.
+    const other: AccountEntity = { home_account_id: 'u9.t', environment: 'login.microsoftonline.com', realm: 't', local_account_id: 'o9', username: 'u9@contoso.com', authority_type: 'MSSTS' };
+    await rawPut(name, { [slot('Account', 'u9.t-login.microsoftonline.com-t')]: other });
+
+    await sleep(50);
+    expect(cache.read().AccessToken).toEqual({});
+    let notified = 0;
+    cache.subscribe(() => notified++);
+    await cache.sync();
+    expect(notified).toBe(1);
+    expect(cache.read().AccessToken).toEqual(write.change.set!.AccessToken);
+    expect(cache.read().RefreshToken).toEqual(write.change.set!.RefreshToken);
+    expect(cache.read().Account['u9.t-login.microsoftonline.com-t']).toEqual(other);
+
+    // A record removed behind its back disappears on the next sync.
+    await withRawStore(name, 'readwrite', (store) => { store.delete(slot('RefreshToken', write.key('RefreshToken'))); });
+    await cache.sync();
+    expect(cache.read().RefreshToken).toEqual({});
+  });
+
+  it('instances loading at the same moment on a fresh database agree on one key', async () => {
+    const name = freshDatabase();
+    const instances = [newCache(name), newCache(name), newCache(name), newCache(name)];
+    await Promise.all(instances.map(({ cache }) => cache.load()));
+    for (const { cache } of instances) expect(cache.persistent).toBe(true);
+
+    const writes = instances.map((_, i) => changeFor(`u${i}`));
+    await Promise.all(instances.map(({ cache }, i) => cache.apply(writes[i]!.change)));
+
+    const { cache: reloaded, warnings } = newCache(name);
+    await reloaded.load();
+    expect(warnings).toEqual([]);
+    expect(Object.keys(reloaded.read().AccessToken).sort()).toEqual(writes.map((w) => w.key('AccessToken')).sort());
+    expect(Object.keys(reloaded.read().RefreshToken)).toHaveLength(4);
+    // Each instance reads every other's sealed entries too.
+    for (const { cache, warnings: own } of instances) {
+      await cache.sync();
+      expect(Object.keys(cache.read().IdToken)).toHaveLength(4);
+      expect(own).toEqual([]);
+    }
+    expect((await rawRecords(name)).get('key')).toBeInstanceOf(CryptoKey);
+  });
+
+  it('without IndexedDB: load() resolves in memory with storage_unavailable, and apply/read still work', async () => {
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB');
+    Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true, writable: true });
+    try {
+      expect(globalThis.indexedDB).toBeUndefined();
+      const { cache, warnings } = newCache(`kw-test-${crypto.randomUUID()}`);
+      await expect(cache.load()).resolves.toBeUndefined();
+      expect(cache.persistent).toBe(false);
+      expect(warnings.map((w) => w.code)).toEqual([ErrorCode.storageUnavailable]);
+
+      const write = changeFor('u1');
+      await cache.apply(write.change);
+      expect(cache.read().AccessToken).toEqual(write.change.set!.AccessToken);
+      await cache.apply({ remove: { AccessToken: [write.key('AccessToken')] } });
+      expect(cache.read().AccessToken).toEqual({});
+      await expect(cache.sync()).resolves.toBeUndefined();
+      expect(Object.keys(cache.read().Account)).toHaveLength(1);
+    } finally {
+      if (own) Object.defineProperty(globalThis, 'indexedDB', own);
+      else delete (globalThis as { indexedDB?: unknown }).indexedDB;
+    }
+    expect(globalThis.indexedDB).toBeInstanceOf(IDBFactory);
+  });
+
+  it('a database with a newer schema: runs in memory with storage_unavailable and leaves every stored record untouched', async () => {
+    const name = freshDatabase();
+    const future = {
+      meta: { schemaVersion: 99 },
+      [slot('Account', 'u1.t-login.microsoftonline.com-t')]: { home_account_id: 'u1.t', environment: 'login.microsoftonline.com', realm: 't', local_account_id: 'o', username: 'u', authority_type: 'MSSTS' },
+      'entry|AccessToken|v99-layout': { v: 99, wrapped: 'whatever a later keyward writes' },
+    };
+    await rawPut(name, future);
+    const before = await rawRecords(name);
+
+    const { cache, warnings } = newCache(name);
+    await cache.load();
+    expect(cache.persistent).toBe(false);
+    expect(warnings).toEqual([{ type: 'warning', code: ErrorCode.storageUnavailable, message: expect.stringContaining('schema 99') }]);
+    expect(cache.read().Account).toEqual({});
+
+    await cache.apply(changeFor('u2').change);
+    expect(Object.keys(cache.read().AccessToken)).toHaveLength(1);
+
+    const after = await rawRecords(name);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+  });
+
+  it('a failed IndexedDB transaction: nothing is stored, but the change (maybe a rotated refresh token) stays in memory, reaches the other tabs, and is written with the next write', async () => {
+    const name = freshDatabase();
+    const { cache } = newCache(name);
+    const { cache: otherTab } = newCache(name);
+    await Promise.all([cache.load(), otherTab.load()]);
+    const first = changeFor('u1');
+    await cache.apply(first.change);
+    await expect.poll(() => otherTab.read().AccessToken).toEqual(cache.read().AccessToken);
+
+    const storedBefore = await rawRecords(name);
+    const warnings: string[] = [];
+    cache.onWarning((warning) => warnings.push(warning.code));
+
+    // A real engine-side failure: `add` on a record key that exists raises ConstraintError
+    // asynchronously, which aborts the whole readwrite transaction (as a quota error does).
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      return this.add(value, key);
+    };
+    const rotated: CacheChange = {
+      remove: { RefreshToken: [first.key('RefreshToken')] },
+      set: { AccessToken: { [first.key('AccessToken')]: { ...first.accessToken, secret: 'ROTATED', expires_on: String(requestedAt + 7200) } } },
+    };
+    let failure: unknown;
+    try {
+      await cache.apply(rotated);
+    } catch (error) {
+      failure = error;
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(failure).toBeInstanceOf(CacheError);
+    expect((failure as CacheError).errorCode).toBe(ErrorCode.cacheWriteFailed);
+    expect((failure as CacheError).keptInMemory).toBe(true);
+    expect(warnings).toEqual([ErrorCode.cacheWriteFailed]);
+
+    // Storage is exactly as before (the transaction was atomic)…
+    expect(Object.fromEntries(await rawRecords(name))).toEqual(Object.fromEntries(storedBefore));
+    // …while this tab and the other one use the new state.
+    expect(cache.read().AccessToken[first.key('AccessToken')]?.secret).toBe('ROTATED');
+    await expect.poll(() => otherTab.read().AccessToken[first.key('AccessToken')]?.secret).toBe('ROTATED');
+    // sync() must not resurrect the old state from storage while the change is pending.
+    await cache.sync();
+    expect(cache.read().AccessToken[first.key('AccessToken')]?.secret).toBe('ROTATED');
+    expect(cache.read().RefreshToken).toEqual({});
+
+    // The next successful write carries the pending change to storage too.
+    await cache.apply(changeFor('u2').change);
+    const { cache: reopened } = newCache(name);
+    await reopened.load();
+    expect(reopened.read().AccessToken[first.key('AccessToken')]?.secret).toBe('ROTATED');
+    expect(reopened.read().RefreshToken[first.key('RefreshToken')]).toBeUndefined();
+  });
+});
