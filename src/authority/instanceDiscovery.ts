@@ -59,10 +59,13 @@ export async function discoverInstance(authority: Authority, settings: InstanceD
       errorDescription: typeof body.error_description === 'string' ? body.error_description : undefined,
     });
   }
-  const groups = Array.isArray(body?.metadata) ? (body.metadata as unknown[]) : undefined;
+  const groups = Array.isArray(body?.metadata) ? (body.metadata as unknown[]).map(toCloudMetadata) : undefined;
   if (!groups) return knownCloudGroup(host) ?? asGiven;
-  const group = groups.map(toCloudMetadata).find((candidate) => candidate?.aliases.includes(host));
-  const result = group ?? asGiven; // not listed: a custom domain, trusted as is (MSAL)
+  // One answer describes every alias: remember it for each, so another alias costs no second call.
+  for (const candidate of groups) {
+    for (const alias of candidate?.aliases ?? []) writeCachedDocument(httpCache, `keyward.instance|${alias}`, candidate, ttlMs);
+  }
+  const result = groups.find((candidate) => candidate?.aliases.includes(host)) ?? asGiven; // not listed: a custom domain, trusted as is (MSAL)
   writeCachedDocument(httpCache, cacheKey, result, ttlMs);
   return result;
 }

@@ -36,11 +36,22 @@ export async function openApp(
  * provider's pages in the popup like a person would (no pages appear when the provider
  * session already covers the request).
  */
-export async function popupSignIn(page: Page, options: { scopes?: string[]; prompt?: string; maxAge?: number; login?: string } = {}): Promise<Settled<AuthenticationResult>> {
+export async function popupSignIn(
+  page: Page,
+  options: { scopes?: string[]; prompt?: string; maxAge?: number; login?: string; authority?: string; claimsChallenge?: string } = {},
+): Promise<Settled<AuthenticationResult>> {
   const popupOpened = page.waitForEvent('popup');
   const outcome = page.evaluate(
-    ({ scopes, prompt, maxAge }) => window.settle(window.app.acquireTokenInteractive({ scopes, interaction: 'popup', ...(prompt && { prompt }), ...(maxAge !== undefined && { maxAge }) })),
-    { scopes: options.scopes ?? SCOPES, prompt: options.prompt, maxAge: options.maxAge },
+    ({ scopes, prompt, maxAge, authority, claimsChallenge }) =>
+      window.settle(window.app.acquireTokenInteractive({
+        scopes,
+        interaction: 'popup',
+        ...(prompt && { prompt }),
+        ...(maxAge !== undefined && { maxAge }),
+        ...(authority && { authority }),
+        ...(claimsChallenge && { claimsChallenge }),
+      })),
+    { scopes: options.scopes ?? SCOPES, prompt: options.prompt, maxAge: options.maxAge, authority: options.authority, claimsChallenge: options.claimsChallenge },
   );
   const popup = await popupOpened;
   const loginShown = popup

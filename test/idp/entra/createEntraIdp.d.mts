@@ -97,6 +97,11 @@ export interface EntraIdpOptions {
   rotateRefreshTokens?: boolean;
   /** Default true: token responses carry `refresh_in` = floor(expires_in / 2). */
   refreshIn?: boolean;
+  /**
+   * Default false: add `refresh_token_expires_in` to token responses redeemed cross-origin (SPA).
+   * Off because no capture of Entra sending it was found.
+   */
+  refreshTokenExpiresIn?: boolean;
   /** `interval` of device code responses, seconds. Default 1 (Entra sends 5). */
   deviceInterval?: number;
   /**

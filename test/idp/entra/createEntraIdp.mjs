@@ -222,6 +222,7 @@ export async function createEntraIdp(options) {
     refreshTokenTtl = 24 * 3600,
     rotateRefreshTokens = true,
     refreshIn = true,
+    refreshTokenExpiresIn = false,
     deviceInterval = 1,
     deviceSlowDown = false,
     deviceCodeTtl = 900,
@@ -474,6 +475,8 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       const accountId = registerSubject(username, tenantId);
       const scopes = [...new Set(String(scope ?? 'openid').split(' ').filter(Boolean))];
       const resourceScopes = scopes.filter((s) => API_SCOPES.includes(s));
+      const unknown = scopes.find((s) => s.includes('/') && !API_SCOPES.includes(s));
+      if (unknown) throw new errors.InvalidScope('requested scope is not allowed', unknown);
       const grant = new provider.Grant({ accountId, clientId: ctx.oidc.client.clientId });
       grant.addOIDCScope(scopes.filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s)).join(' '));
       if (resourceScopes.length) grant.addResourceScope(API_AUDIENCE, resourceScopes.join(' '));
@@ -560,19 +563,25 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
     if (!body || typeof body !== 'object') return;
     if (ctx.status === 200 && body.access_token) {
       const accountId = ctx.oidc.account?.accountId;
+      // Member order of a live Entra token response (azure-sdk-for-js recordings:
+      // {"token_type":"Bearer","expires_in":86399,"ext_expires_in":86399,"access_token":…}),
+      // with scope/refresh_in/refresh_token/id_token/client_info placed as msal-common's
+      // ServerAuthorizationTokenResponse lists them (PROTOCOL.md A4/A5).
       /** @type {Record<string, unknown>} */
       const out = { token_type: body.token_type, scope: body.scope, expires_in: body.expires_in, ext_expires_in: body.expires_in };
       if (refreshIn && typeof body.expires_in === 'number') out.refresh_in = Math.floor(body.expires_in / 2);
       out.access_token = body.access_token;
       if (body.refresh_token) {
         out.refresh_token = body.refresh_token;
-        // Entra sends refresh_token_expires_in to SPAs (cross-origin redemption).
-        if (ctx.get('origin')) {
+        // Opt-in: no capture of Entra sending this was found (msal-common's
+        // ServerAuthorizationTokenResponse has no such member); SPA redemptions only.
+        if (refreshTokenExpiresIn && ctx.get('origin')) {
           const rt = adapterPeekRefresh(tenantId, body.refresh_token);
           out.refresh_token_expires_in = rt?.exp ? Math.max(0, rt.exp - Math.floor(Date.now() / 1000)) : refreshTokenTtl;
         }
       }
       if (body.id_token) out.id_token = body.id_token;
+      // client_info only when asked (PROTOCOL.md A4: base64url {"uid","utid"}).
       if (entra.params?.client_info === '1' && accountId) out.client_info = clientInfo(accountId);
       for (const [k, v] of Object.entries(body)) if (!(k in out)) out[k] = v;
       ctx.body = out;
