@@ -33,6 +33,10 @@ export const ErrorCode = {
   // Token response (ClientAuthError)
   invalidTokenResponse: 'invalid_token_response',
   accessTokenMissing: 'access_token_missing',
+  tokenTypeMismatch: 'token_type_mismatch',
+  dpopTokenTypeMismatch: 'dpop_token_type_mismatch',
+  popTokenTypeMismatch: 'pop_token_type_mismatch',
+  popCnfMismatch: 'token_claims_cnf_required_for_signedjwt',
 
   // id_token validation (IdTokenError)
   idTokenMissing: 'id_token_missing',

@@ -48,6 +48,8 @@ export interface AccessTokenEntity extends CredentialEntity {
 export interface RefreshTokenEntity extends CredentialEntity {
   credential_type: 'RefreshToken';
   target?: string;
+  /** keyward: the DPoP key (RFC 7638 thumbprint) a sender-constrained refresh token is bound to. */
+  key_id?: string;
   family_id?: string;
   last_modification_time?: string;
 }

@@ -23,6 +23,10 @@ export interface CacheWriteInput {
   requestedScopes: readonly string[];
   /** Epoch seconds when the request was sent (MSAL computes expiry from request time). */
   requestedAt: number;
+  /** Thumbprint of the key a PoP/DPoP access token is bound to. */
+  keyId?: string;
+  /** True when the refresh token is bound to that key too (DPoP, RFC 9449 5). */
+  refreshTokenBound?: boolean;
 }
 
 export interface CacheWrite {
@@ -53,6 +57,7 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
     token_type: response.token_type,
   };
   if (response.refresh_in !== undefined) accessToken.refresh_on = String(requestedAt + response.refresh_in);
+  if (input.keyId !== undefined && accessToken.credential_type !== 'AccessToken') accessToken.key_id = input.keyId;
 
   const set: CacheChange['set'] = {
     Account: { [accountKey(account)]: account },
@@ -73,6 +78,7 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
       last_modification_time: String(requestedAt),
     };
     if (response.foci) refreshToken.family_id = response.foci;
+    if (input.refreshTokenBound && input.keyId) refreshToken.key_id = input.keyId;
     set.RefreshToken = { [refreshTokenKey(refreshToken)]: refreshToken };
   }
   if (response.foci) {

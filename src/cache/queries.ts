@@ -29,7 +29,7 @@ export function findRefreshToken(data: Readonly<CacheData>, ref: AccountRef, cli
 }
 
 /** Access tokens of one account, client and tenant whose target covers `scopes` (order-free, case-insensitive). */
-export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, clientId: string, scopes: readonly string[], tokenType = 'bearer'): [string, AccessTokenEntity][] {
+export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, clientId: string, scopes: readonly string[], tokenType = 'bearer', keyId?: string): [string, AccessTokenEntity][] {
   const wanted = lookupScopes(scopes);
   return Object.entries(data.AccessToken).filter(
     ([, t]) =>
@@ -38,6 +38,7 @@ export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, cli
       same(t.realm, ref.tenantId) &&
       t.client_id === clientId &&
       schemeOf(t) === tokenType &&
+      (keyId === undefined || t.key_id === keyId) &&
       targetCovers(t.target, wanted),
   );
 }

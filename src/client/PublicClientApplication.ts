@@ -20,6 +20,7 @@ import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './usernamePassword.js';
 import { acquireTokenSilent, type SilentOptions } from './silent.js';
 import { ServerError } from '../errors.js';
+import { isPopSupported } from '../pop/isPopSupported.js';
 
 /**
  * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with
@@ -150,6 +151,11 @@ export class PublicClientApplication {
   /** Signs out of this app and, through `end_session_endpoint`, of the provider. */
   logout(options?: LogoutOptions): Promise<void> {
     return logout(this.#ctx, options);
+  }
+
+  /** True when this runtime can hold non-extractable proof-of-possession keys (WebCrypto in a secure context). */
+  isPopSupported(): boolean {
+    return isPopSupported();
   }
 
   /** Calls `listener` after every cache change (sign-in, refresh, removal). Returns the unsubscribe function. */

@@ -11,6 +11,8 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext, ResolvedAuthority } from './context.js';
 import { type AuthenticationResult, errorResultFrom, type TokenErrorResult } from './results.js';
 import { exchangeToken } from './tokenExchange.js';
+import type { AuthScheme } from '../pop/authScheme.js';
+import { bindingFor, present, schemeFor } from '../pop/binding.js';
 
 /** Options of `initiateAuthCodeFlow` (MSAL `initiate_auth_code_flow`). */
 export interface AuthCodeFlowOptions {
@@ -27,6 +29,8 @@ export interface AuthCodeFlowOptions {
   responseMode?: 'query' | 'fragment';
   /** Authority override for this request. */
   authority?: string;
+  /** Bind the tokens: MSAL AT-PoP or DPoP (`dpop_jkt` then binds the code too, RFC 9449 10). */
+  authScheme?: AuthScheme;
 }
 
 /** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */
@@ -78,6 +82,9 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
   const state = options.state ?? randomString(32);
   const nonce = randomString(32);
   const sentScopes = requestScopes(scopes, ctx.options.excludeScopes);
+  const scheme = schemeFor(options.authScheme, ctx.options.dpop);
+  const extra = extraParams(ctx, resolved, randomUuid());
+  if (scheme.type === 'dpop') extra.dpop_jkt = (await ctx.keys.get('dpop')).thumbprint;
   const authUri = buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
     clientId: ctx.clientId,
     redirectUri,
@@ -91,7 +98,7 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
     maxAge: options.maxAge,
     responseMode: options.responseMode,
     claims,
-    extra: extraParams(ctx, resolved, randomUuid()),
+    extra,
   });
   const flow: AuthCodeFlow = {
     authUri,
@@ -107,6 +114,7 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
   };
   if (options.maxAge !== undefined) flow.maxAge = options.maxAge;
   if (options.claimsChallenge !== undefined) flow.claimsChallenge = options.claimsChallenge;
+  if (scheme.type !== 'bearer') flow.authScheme = scheme;
   return flow;
 }
 
@@ -157,7 +165,10 @@ export async function completeAuthCodeFlow(
     const description = response.error_description ? ` (${response.error_description})` : '';
     throw new ServerError(response.error, `The provider ended the sign-in with "${response.error}"${description}. Nothing was stored.`, authorizeErrorOptions(response));
   }
-  return exchangeToken(ctx, {
+  const scheme = flow.authScheme ?? { type: 'bearer' as const };
+  const binding = await bindingFor(ctx.keys, scheme);
+  const result = await exchangeToken(ctx, {
+    binding,
     resolved,
     grant: { grant_type: 'authorization_code', code: response.code!, redirect_uri: flow.redirectUri, code_verifier: flow.codeVerifier },
     scopes: scopes ? requestScopes(scopes, ctx.options.excludeScopes) : flow.scopes,
@@ -169,6 +180,7 @@ export async function completeAuthCodeFlow(
     idTokenRequired: true,
     state: flow.state,
   });
+  return present(result, scheme, binding);
 }
 
 /** Turns an authorization error response into the error's fields. */

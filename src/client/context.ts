@@ -6,6 +6,8 @@ import { IndexedDbTokenCache } from '../cache/indexedDbTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
 import { Throttle } from '../http/throttle.js';
+import { PopKeyStore } from '../pop/keyStore.js';
+import { DpopNonces } from '../pop/dpopProof.js';
 import { fetchHttpClient } from '../http/httpClient.js';
 import { StorageHttpCache } from '../http/storageHttpCache.js';
 import type { TransportOptions } from '../http/transport.js';
@@ -31,10 +33,13 @@ export class ClientContext {
   readonly transport: TransportOptions;
   readonly httpCache: HttpCacheStore;
   readonly cache: TokenCache;
-  readonly keys: KeySetSource;
+  /** The provider's signing keys (JWKS). */
+  readonly keySets: KeySetSource;
   readonly logger: Logger;
   readonly popupTimeout: number;
   readonly throttle = new Throttle();
+  readonly keys: PopKeyStore;
+  readonly dpopNonces = new DpopNonces();
   readonly #resolving = new Map<string, Promise<ResolvedAuthority>>();
   #cacheLoad: Promise<void> | undefined;
 
@@ -48,7 +53,8 @@ export class ClientContext {
     this.httpCache = options.httpCache ?? new StorageHttpCache();
     // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
-    this.keys = new KeySetSource(this.transport, this.httpCache);
+    this.keySets = new KeySetSource(this.transport, this.httpCache);
+    this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;
   }

@@ -21,6 +21,8 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
   const keys = credentialKeysOf(cache.read(), account.homeAccountId, account.environment);
   const change: CacheChange = { remove: keys };
   await cache.apply(change);
+  // Keys are rotated once nobody is signed in: tokens bound to the old keys go with the accounts.
+  if (Object.keys(cache.read().Account).length === 0) await ctx.keys.rotate();
 }
 
 /**

@@ -40,6 +40,8 @@ export interface PublicClientApplicationOptions {
   clientCapabilities?: string[];
   /** Default scopes not to send: e.g. `['offline_access']` to ask for no refresh token. `openid` cannot be excluded. */
   excludeScopes?: string[];
+  /** Bind every token to this client's DPoP key (RFC 9449) unless a request says otherwise. Default false. */
+  dpop?: boolean;
   /** Sent as `x-app-name`. */
   appName?: string;
   /** Sent as `x-app-ver`. */

@@ -54,6 +54,8 @@ export interface AuthenticationResult {
   authority: string;
   /** The `state` of the authorization request, for interactive results. */
   state?: string;
+  /** DPoP: a proof for the resource request named in `authScheme` (`method`, `url`), to send as the `DPoP` header. */
+  dpopProof?: string;
 }
 
 /**

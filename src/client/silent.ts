@@ -2,6 +2,8 @@ import { type Authority, multiTenantAliases } from '../authority/authority.js';
 import type { AccessTokenEntity, AccountEntity } from '../cache/entities.js';
 import { refOf } from '../cache/fromTokenResponse.js';
 import { withCrossTabLock } from '../cache/crossTabLock.js';
+import type { AuthScheme } from '../pop/authScheme.js';
+import { bindingFor, present, schemeFor, type TokenBinding } from '../pop/binding.js';
 import { findAccessTokens, findAccount, findIdToken, findRefreshToken } from '../cache/queries.js';
 import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
 import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
@@ -21,6 +23,8 @@ export interface SilentOptions {
   forceRefresh?: boolean;
   /** A claims challenge: bypasses the access-token cache. */
   claimsChallenge?: string;
+  /** Bearer (default), MSAL AT-PoP, or DPoP (the client's `dpop` option makes DPoP the default). */
+  authScheme?: AuthScheme;
 }
 
 /** Access tokens are renewed this long before they expire (msal-common `DEFAULT_TOKEN_RENEWAL_OFFSET_SEC`). */
@@ -43,6 +47,8 @@ export async function acquireTokenSilent(
     throw new ConfigurationError(ErrorCode.noAccount, 'acquireTokenSilent needs an account: pass one from getAccounts().');
   }
   const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
+  const scheme = schemeFor(options.authScheme, ctx.options.dpop);
+  const binding = await bindingFor(ctx.keys, scheme);
   const cache = await ctx.readyCache();
   const resolved = await ctx.resolve(options.authority);
   const ref = { homeAccountId: account.homeAccountId, environment: resolved.environment, tenantId: tenantFor(resolved.authority, account) };
@@ -53,25 +59,28 @@ export async function acquireTokenSilent(
   if (options.forceRefresh || options.claimsChallenge !== undefined) {
     outcome = CacheOutcome.forceRefresh;
   } else {
-    const hit = cachedAccessToken(ctx, entity, scopes);
-    if (hit.token) return cachedResult(ctx, entity, hit.token, resolved.authority.canonical);
+    const hit = cachedAccessToken(ctx, entity, scopes, binding);
+    if (hit.token) return present(cachedResult(ctx, entity, hit.token, resolved.authority.canonical), scheme, binding);
     outcome = hit.outcome;
   }
 
   const sentScopes = requestScopes(scopes, ctx.options.excludeScopes);
-  const key = [ref.homeAccountId, ref.environment, ref.tenantId, resolved.authority.canonical, [...sentScopes].map((s) => s.toLowerCase()).sort().join(' '), claims ?? '', options.forceRefresh ? 'force' : ''].join('|');
+  const key = [ref.homeAccountId, ref.environment, ref.tenantId, resolved.authority.canonical, [...sentScopes].map((s) => s.toLowerCase()).sort().join(' '), claims ?? '', options.forceRefresh ? 'force' : '', scheme.type].join('|');
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority).finally(() => inFlight.delete(key));
+    pending = refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority, binding).finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
-  return pending;
+  // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
+  const result = await pending;
+  return result && present(result, scheme, binding);
 }
 
 /** The cached access token if one is usable, or why not (the telemetry cache outcome). */
-function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: readonly string[]): { token?: AccessTokenEntity; outcome: CacheOutcomeValue } {
+function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: readonly string[], binding: TokenBinding | undefined): { token?: AccessTokenEntity; outcome: CacheOutcomeValue } {
   const data = ctx.cache.read();
-  const matches = findAccessTokens(data, refOf(account), ctx.clientId, scopes);
+  // Bound tokens are looked up by scheme and key: a Bearer request never gets a PoP token, nor the reverse.
+  const matches = findAccessTokens(data, refOf(account), ctx.clientId, scopes, binding?.type ?? 'bearer', binding?.key.thumbprint);
   if (matches.length === 0) return { outcome: CacheOutcome.noAccessToken };
   if (matches.length > 1) {
     // Ambiguous: MSAL drops them all and goes to the network (checklist #25).
@@ -115,6 +124,7 @@ function refresh(
   claims: string | undefined,
   outcome: CacheOutcomeValue,
   authorityOverride: string | undefined,
+  binding: TokenBinding | undefined,
 ): Promise<AuthenticationResult | null> {
   const lockName = `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
   return withCrossTabLock(lockName, async () => {
@@ -122,12 +132,24 @@ function refresh(
     await cache.sync?.();
     const resolved = await ctx.resolve(authorityOverride);
     if (outcome !== CacheOutcome.forceRefresh) {
-      const hit = cachedAccessToken(ctx, account, requested);
+      const hit = cachedAccessToken(ctx, account, requested, binding);
       if (hit.token) return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
     }
     const found = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
     if (!found) return null;
     const [rtKey, refreshToken] = found;
+    // A DPoP-bound refresh token needs its own key (RFC 9449 5). If that key is gone (storage
+    // cleared), the token is useless: drop it so the app signs in again instead of looping.
+    let grantBinding = binding;
+    if (refreshToken.key_id !== undefined) {
+      const dpopBinding = binding?.type === 'dpop' ? binding : { type: 'dpop' as const, key: await ctx.keys.get('dpop') };
+      grantBinding = dpopBinding;
+      if (dpopBinding.key.thumbprint !== refreshToken.key_id) {
+        ctx.logger.warning('the key of a DPoP-bound refresh token is gone; dropping the refresh token');
+        await cache.apply({ remove: { RefreshToken: [rtKey] } });
+        return null;
+      }
+    }
     try {
       return await exchangeToken(ctx, {
         resolved,
@@ -140,6 +162,7 @@ function refresh(
         nonce: undefined,
         account,
         idTokenRequired: false,
+        ...(grantBinding && { binding: grantBinding }),
       });
     } catch (error) {
       // A refused refresh token is dead: drop it so the next call goes interactive instead of looping (PROTOCOL.md B7).

@@ -7,6 +7,7 @@ import { parseClientInfo } from '../protocol/clientInfo.js';
 import { type IdTokenClaims, verifyIdToken } from '../protocol/idToken.js';
 import { parseTokenResponse, type TokenResponse } from '../protocol/tokenResponse.js';
 import { throttleKey } from '../http/throttle.js';
+import { assertBoundTokenType, popRequestFields, tokenEndpointProof, type TokenBinding } from '../pop/binding.js';
 import { nowSeconds } from '../util/time.js';
 import type { ClientContext, ResolvedAuthority } from './context.js';
 import { accountInfoFrom, type AuthenticationResult, resultFrom } from './results.js';
@@ -29,6 +30,8 @@ export interface TokenExchange {
   /** True when the response must carry an id_token (code grants: `openid` is always requested). */
   idTokenRequired: boolean;
   state?: string;
+  /** The key the tokens are bound to (AT-PoP or DPoP), if any. */
+  binding?: TokenBinding;
 }
 
 /**
@@ -38,7 +41,8 @@ export interface TokenExchange {
 export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange): Promise<AuthenticationResult> {
   const { resolved, correlationId } = exchange;
   const { authority, metadata } = resolved;
-  const body = new URLSearchParams({ client_id: ctx.clientId, ...exchange.grant, scope: exchange.scopes.join(' ') });
+  const { binding } = exchange;
+  const body = new URLSearchParams({ client_id: ctx.clientId, ...exchange.grant, scope: exchange.scopes.join(' '), ...popRequestFields(binding) });
   if (exchange.claims) body.set('claims', exchange.claims);
   if (authority.kind !== 'oidc') body.set('client_info', '1');
   for (const [name, value] of Object.entries(telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion }))) body.set(name, value);
@@ -59,8 +63,19 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   ctx.logger.verbose(`token request (api ${exchange.apiId}, grant ${exchange.grant.grant_type ?? '?'}) correlation ${correlationId}`);
   let tokens: TokenResponse;
   try {
-    const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers, body: body.toString() });
+    const post = async (nonce?: string) => {
+      const proof = await tokenEndpointProof(binding, metadata.tokenEndpoint, ctx.dpopNonces, nonce);
+      const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers: proof ? { ...headers, dpop: proof } : headers, body: body.toString() });
+      if (binding?.type === 'dpop') ctx.dpopNonces.remember(metadata.tokenEndpoint, response.headers);
+      return response;
+    };
+    let response = await post();
+    // RFC 9449 8: the server wants a nonce; retry exactly once with it (MSAL.js has no such retry).
+    if (binding?.type === 'dpop' && response.status === 400 && response.headers['dpop-nonce'] && /"use_dpop_nonce"/.test(response.body)) {
+      response = await post(response.headers['dpop-nonce']);
+    }
     tokens = parseTokenResponse(response, metadata.tokenEndpoint, correlationId);
+    assertBoundTokenType(binding, tokens.token_type, tokens.access_token);
   } catch (error) {
     if (repeatable) ctx.throttle.record(throttleId, error, homeAccountId, exchange.apiId === ApiId.acquireTokenSilent);
     throw error;
@@ -70,8 +85,8 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   if (tokens.id_token) {
     const expectations = { issuer: metadata.issuer, clientId: ctx.clientId, nonce: exchange.nonce, advertisedAlgs: metadata.idTokenSigningAlgs };
     claims = await verifyIdToken(tokens.id_token, exchange.maxAge === undefined ? expectations : { ...expectations, maxAge: exchange.maxAge }, {
-      get: () => ctx.keys.get(metadata.jwksUri),
-      refetch: () => ctx.keys.refetch(metadata.jwksUri),
+      get: () => ctx.keySets.get(metadata.jwksUri),
+      refetch: () => ctx.keySets.refetch(metadata.jwksUri),
     });
     if (exchange.account) assertSameSubject(exchange.account, claims, tokens.client_info);
   } else if (exchange.idTokenRequired) {
@@ -88,6 +103,7 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
     account: exchange.account,
     requestedScopes: exchange.scopes,
     requestedAt,
+    ...(binding && { keyId: binding.key.thumbprint, refreshTokenBound: binding.type === 'dpop' }),
   }, cache.read());
   try {
     await cache.apply(write.change);

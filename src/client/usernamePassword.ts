@@ -6,10 +6,14 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext } from './context.js';
 import type { AuthenticationResult } from './results.js';
 import { exchangeToken } from './tokenExchange.js';
+import type { AuthScheme } from '../pop/authScheme.js';
+import { bindingFor, present, schemeFor } from '../pop/binding.js';
 
 export interface UsernamePasswordOptions {
   claimsChallenge?: string;
   authority?: string;
+  /** Bind the tokens: MSAL AT-PoP or DPoP. */
+  authScheme?: AuthScheme;
 }
 
 /**
@@ -22,7 +26,10 @@ export async function acquireTokenByUsernamePassword(ctx: ClientContext, usernam
   if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
     throw new ClientAuthError(ErrorCode.invalidRequest, 'acquireTokenByUsernamePassword needs a username and a password.');
   }
-  return exchangeToken(ctx, {
+  const scheme = schemeFor(options.authScheme, ctx.options.dpop);
+  const binding = await bindingFor(ctx.keys, scheme);
+  const result = await exchangeToken(ctx, {
+    binding,
     resolved: await ctx.resolve(options.authority),
     grant: { grant_type: 'password', username, password },
     scopes: requestScopes(scopes, ctx.options.excludeScopes),
@@ -32,4 +39,5 @@ export async function acquireTokenByUsernamePassword(ctx: ClientContext, usernam
     nonce: null,
     idTokenRequired: true,
   });
+  return present(result, scheme, binding);
 }

@@ -1,3 +1,5 @@
+import type { AuthScheme } from '../pop/authScheme.js';
+
 /**
  * Everything needed to finish an authorization-code flow, returned by
  * `initiateAuthCodeFlow` as plain JSON so an app may store it where it likes.
@@ -22,4 +24,6 @@ export interface AuthCodeFlow {
   issuer: string;
   /** Epoch seconds. */
   createdAt: number;
+  /** The token binding asked for (AT-PoP or DPoP); absent for Bearer. */
+  authScheme?: AuthScheme;
 }

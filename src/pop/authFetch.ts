@@ -1,0 +1,77 @@
+import { ErrorCode, InteractionRequiredError } from '../errors.js';
+import type { AccountInfo, AuthenticationResult } from '../client/results.js';
+import type { SilentOptions } from '../client/silent.js';
+import { parseClaimsChallenge } from '../protocol/claimsChallenge.js';
+import type { AuthScheme } from './authScheme.js';
+import { DpopNonces } from './dpopProof.js';
+
+/** What {@link createAuthFetch} needs of a client: `PublicClientApplication` fits. */
+export interface AuthFetchClient {
+  getAccounts(): Promise<AccountInfo[]>;
+  acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
+}
+
+export interface AuthFetchOptions {
+  scopes: string[];
+  /** Default: the first signed-in account. */
+  account?: AccountInfo;
+  /** `bearer` (default), `pop` (MSAL AT-PoP, `Authorization: PoP <shr>`) or `dpop` (RFC 9449). */
+  scheme?: AuthScheme['type'];
+  /** The underlying fetch. Default: the platform `fetch`, looked up at call time. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A `fetch` that authenticates every request: it gets a token silently, attaches
+ * `Authorization: Bearer|PoP|DPoP …` (plus the `DPoP` proof, with `ath`), answers a DPoP
+ * nonce challenge with one retry (RFC 9449 9), and answers a `401` claims challenge
+ * (`insufficient_claims`) with one re-acquisition carrying those claims and one retry.
+ * A second refusal goes back to the caller, never a loop. Requests whose body is a one-shot
+ * stream are never retried: it cannot be sent twice.
+ */
+export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptions): typeof fetch {
+  const nonces = new DpopNonces();
+  const type = options.scheme ?? 'bearer';
+
+  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const doFetch = options.fetch ?? globalThis.fetch;
+    const original = new Request(input, init);
+    const replayable = !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.body !== null && init?.body === undefined && input.bodyUsed);
+    const account = options.account ?? (await client.getAccounts())[0];
+    if (!account) throw new InteractionRequiredError(ErrorCode.noAccount, 'Nobody is signed in: sign in before calling an authenticated fetch.');
+
+    let claimsChallenge: string | undefined;
+    let nonceRetried = false;
+    let claimsRetried = false;
+    for (;;) {
+      const scheme: AuthScheme = type === 'pop'
+        ? { type: 'pop', method: original.method, url: original.url }
+        : type === 'dpop'
+          ? { type: 'dpop', method: original.method, url: original.url, ...(nonces.get(original.url) && { nonce: nonces.get(original.url)! }) }
+          : { type: 'bearer' };
+      const result = await client.acquireTokenSilent(options.scopes, account, { authScheme: scheme, ...(claimsChallenge !== undefined && { claimsChallenge }) });
+      if (!result) throw new InteractionRequiredError(ErrorCode.noTokensFound, 'No token is cached for this account and the refresh token is gone: sign in again.');
+
+      const request = replayable ? original.clone() : original;
+      const headers = new Headers(request.headers);
+      headers.set('authorization', `${type === 'pop' ? 'PoP' : type === 'dpop' ? 'DPoP' : 'Bearer'} ${result.accessToken}`);
+      if (type === 'dpop' && result.dpopProof) headers.set('dpop', result.dpopProof);
+      const response = await doFetch(new Request(request, { headers }));
+      if (type === 'dpop') nonces.remember(original.url, response.headers);
+      if (response.status !== 401 || !replayable) return response;
+
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      if (type === 'dpop' && !nonceRetried && /^\s*dpop\b/i.test(challenge) && /error="?use_dpop_nonce"?/i.test(challenge) && response.headers.get('dpop-nonce')) {
+        nonceRetried = true;
+        continue;
+      }
+      const claims = claimsRetried ? undefined : parseClaimsChallenge(challenge);
+      if (claims !== undefined) {
+        claimsRetried = true;
+        claimsChallenge = claims;
+        continue;
+      }
+      return response;
+    }
+  };
+}

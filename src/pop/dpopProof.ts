@@ -1,0 +1,66 @@
+import { base64url, SignJWT } from 'jose';
+import { ClientAuthError, ErrorCode } from '../errors.js';
+import { isLoopbackHost } from '../authority/authority.js';
+import type { PopKey } from './keyStore.js';
+
+export interface DpopProofInput {
+  /** HTTP method of the request the proof is for. */
+  htm: string;
+  /** Request URL; query and fragment are dropped (RFC 9449 4.2). */
+  htu: string;
+  /** The server's last `DPoP-Nonce`, if any. */
+  nonce?: string;
+  /** For resource requests: the access token, hashed into `ath`. */
+  accessToken?: string;
+}
+
+const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A DPoP proof JWT (RFC 9449 4.2), signed with jose over the non-extractable key:
+ * header `typ: dpop+jwt`, `alg`, the public `jwk`; claims `jti`, `htm`, `htu`, `iat`,
+ * `nonce` when the server gave one, `ath` for resource requests. Bad input is refused
+ * before anything is signed (checklist #29).
+ */
+export async function createDpopProof(key: PopKey, input: DpopProofInput): Promise<string> {
+  if (!methodPattern.test(input.htm)) throw invalid(`"${input.htm}" is not an HTTP method`);
+  let url: URL;
+  try {
+    url = new URL(input.htu);
+  } catch {
+    throw invalid(`"${input.htu}" is not an absolute URL`);
+  }
+  if (url.username || url.password) throw invalid('the URL carries user information');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) throw invalid('the URL is not https');
+  if (input.nonce !== undefined && input.nonce === '') throw invalid('the DPoP nonce is empty');
+  const claims: Record<string, unknown> = {
+    jti: crypto.randomUUID(),
+    htm: input.htm.toUpperCase(),
+    htu: `${url.origin}${url.pathname}`,
+    iat: Math.floor(Date.now() / 1000),
+  };
+  if (input.nonce !== undefined) claims.nonce = input.nonce;
+  if (input.accessToken !== undefined) {
+    claims.ath = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input.accessToken))));
+  }
+  return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk }).sign(key.privateKey);
+}
+
+function invalid(reason: string): ClientAuthError {
+  return new ClientAuthError(ErrorCode.invalidRequest, `Cannot create a DPoP proof: ${reason}.`);
+}
+
+/** Remembers the last `DPoP-Nonce` per server origin (RFC 9449 8, 9). */
+export class DpopNonces {
+  readonly #byOrigin = new Map<string, string>();
+
+  get(url: string): string | undefined {
+    return this.#byOrigin.get(new URL(url).origin);
+  }
+
+  /** Keeps a nonce a response carried (on errors and successes alike). */
+  remember(url: string, headers: Record<string, string> | Headers): void {
+    const nonce = headers instanceof Headers ? headers.get('dpop-nonce') : headers['dpop-nonce'];
+    if (nonce) this.#byOrigin.set(new URL(url).origin, nonce);
+  }
+}
