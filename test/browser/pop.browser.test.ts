@@ -1,0 +1,126 @@
+// Proof-of-possession keys and proofs in real Chromium: WebCrypto, IndexedDB, jose.
+import { base64url, calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ClientAuthError, ErrorCode, isPopSupported, PublicClientApplication } from '../../src/index.js';
+import { createDpopProof } from '../../src/pop/dpopProof.js';
+import { PopKeyStore } from '../../src/pop/keyStore.js';
+import { createSignedHttpRequest, requestConfirmation } from '../../src/pop/signedHttpRequest.js';
+
+const clientId = `pop-test-${crypto.randomUUID()}`;
+afterAll(() => new PopKeyStore(clientId).rotate());
+
+/** Every record of keyward's key database, read with the IndexedDB API. */
+async function rawKeyRecords(): Promise<unknown[]> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open('keyward-keys');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      const request = db.transaction('keys').objectStore('keys').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+describe('isPopSupported', () => {
+  it('is true in Chromium on http://127.0.0.1 or localhost (a secure context)', () => {
+    expect(window.isSecureContext).toBe(true);
+    expect(isPopSupported()).toBe(true);
+    expect(new PublicClientApplication({ clientId: 'c', oidcAuthority: 'http://127.0.0.1:9' }).isPopSupported()).toBe(true);
+  });
+
+  it('is false where WebCrypto is missing', () => {
+    const original = Object.getOwnPropertyDescriptor(globalThis, 'crypto')!;
+    Object.defineProperty(globalThis, 'crypto', { value: {}, configurable: true });
+    try {
+      expect(isPopSupported()).toBe(false);
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', original);
+    }
+  });
+});
+
+describe('keys', () => {
+  it('are non-extractable CryptoKeys in IndexedDB, reused after a reload, rotated on demand', async () => {
+    const store = new PopKeyStore(clientId);
+    const [pop, dpop] = await Promise.all([store.get('pop'), store.get('dpop')]);
+    expect(pop.alg).toBe('RS256');
+    expect(dpop.alg).toBe('ES256');
+    for (const key of [pop, dpop]) {
+      expect(key.privateKey.extractable).toBe(false);
+      await expect(crypto.subtle.exportKey('jwk', key.privateKey)).rejects.toThrow();
+      await expect(crypto.subtle.exportKey('pkcs8', key.privateKey)).rejects.toThrow();
+      expect(key.publicJwk).not.toHaveProperty('d');
+      expect(key.thumbprint).toBe(await calculateJwkThumbprint(key.publicJwk));
+    }
+    const records = (await rawKeyRecords()) as { privateKey: unknown; publicKey: unknown }[];
+    const ours = records.filter((r) => r.privateKey === undefined || r.privateKey instanceof CryptoKey);
+    expect(ours.length).toBeGreaterThanOrEqual(2);
+    for (const record of ours) {
+      expect(record.privateKey).toBeInstanceOf(CryptoKey);
+      expect((record.privateKey as CryptoKey).extractable).toBe(false);
+    }
+
+    // A new store (as after a reload) finds the same keys.
+    const reloaded = new PopKeyStore(clientId);
+    expect((await reloaded.get('pop')).thumbprint).toBe(pop.thumbprint);
+    expect((await reloaded.get('dpop')).thumbprint).toBe(dpop.thumbprint);
+
+    await reloaded.rotate();
+    const fresh = new PopKeyStore(clientId);
+    expect((await fresh.get('dpop')).thumbprint).not.toBe(dpop.thumbprint);
+  });
+});
+
+describe('proofs', () => {
+  it('DPoP proof: typ dpop+jwt, public jwk, htm/htu/iat/jti, nonce and ath when given; verifies with its own key', async () => {
+    const key = await new PopKeyStore(clientId).get('dpop');
+    const accessToken = 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU';
+    const proof = await createDpopProof(key, { htm: 'get', htu: 'https://api.example.com/items?x=1#f', nonce: 'n-1', accessToken });
+    const header = decodeProtectedHeader(proof);
+    expect(header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk });
+    await compactVerify(proof, await importJWK(header.jwk!, 'ES256'));
+    const claims = decodeJwt(proof);
+    expect(claims).toMatchObject({ htm: 'GET', htu: 'https://api.example.com/items', nonce: 'n-1' });
+    // RFC 9449 7.1 example: ath of that access token.
+    expect(claims.ath).toBe('fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo');
+    expect(typeof claims.jti).toBe('string');
+    expect(Math.abs((claims.iat as number) - Date.now() / 1000)).toBeLessThan(5);
+    const second = decodeJwt(await createDpopProof(key, { htm: 'GET', htu: 'https://api.example.com/items' }));
+    expect(second.jti).not.toBe(claims.jti);
+    expect(second).not.toHaveProperty('ath');
+    expect(second).not.toHaveProperty('nonce');
+  });
+
+  it('refuses bad DPoP input before signing (checklist #29)', async () => {
+    const key = await new PopKeyStore(clientId).get('dpop');
+    for (const input of [
+      { htm: 'GET', htu: 'http://api.example.com/' },
+      { htm: 'GET', htu: 'https://user:pw@api.example.com/' },
+      { htm: 'GE T', htu: 'https://api.example.com/' },
+      { htm: 'GET', htu: 'https://api.example.com/', nonce: '' },
+    ]) {
+      const error = await createDpopProof(key, input).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ClientAuthError);
+      expect((error as ClientAuthError).errorCode).toBe(ErrorCode.invalidRequest);
+    }
+  });
+
+  it('MSAL Signed HTTP Request: header kid, at/ts/m/u/p/q/nonce/cnf.jwk, signed by the PoP key; req_cnf as MSAL sends it', async () => {
+    const key = await new PopKeyStore(clientId).get('pop');
+    const shr = await createSignedHttpRequest(key, { accessToken: 'at-value', method: 'post', url: 'https://api.contoso.com:8443/v1/items?a=1&b=2', nonce: 'nonce-1', claims: { extra: 'x' } });
+    const header = decodeProtectedHeader(shr);
+    expect(header.typ).toBe('pop');
+    expect(header.alg).toBe('RS256');
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(header.kid!)))).toEqual({ kid: key.thumbprint });
+    const payload = decodeJwt(shr);
+    expect(payload).toMatchObject({ at: 'at-value', m: 'POST', u: 'api.contoso.com:8443', p: '/v1/items', q: [[], 'a=1&b=2'], nonce: 'nonce-1', cnf: { jwk: key.publicJwk }, client_claims: '{"extra":"x"}' });
+    await compactVerify(shr, await importJWK(key.publicJwk, 'RS256'));
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(requestConfirmation(key))))).toEqual({ kid: key.thumbprint, xms_ksl: 'sw' });
+  });
+});
