@@ -88,6 +88,7 @@ export async function acquireTokenByDeviceFlow(ctx: ClientContext, flow: DeviceF
   for (;;) {
     await wait(interval * 1000, options.signal);
     if (Date.now() >= flow.expiresAt) {
+      // Stopped here, before the provider said so: still the provider's error code (RFC 8628 3.5), for one code path in apps.
       throw new ServerError('expired_token', 'The device code expired before the person approved it. Start a new device flow.', {});
     }
     try {
@@ -100,6 +101,7 @@ export async function acquireTokenByDeviceFlow(ctx: ClientContext, flow: DeviceF
         correlationId: randomUuid(),
         nonce: null,
         idTokenRequired: flow.scopes.includes('openid'),
+        ...(options.signal && { signal: options.signal }),
       });
     } catch (error) {
       if (!(error instanceof ServerError)) throw error;

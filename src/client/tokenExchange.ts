@@ -1,6 +1,6 @@
 import type { AccountEntity } from '../cache/entities.js';
 import { cacheWriteFor } from '../cache/fromTokenResponse.js';
-import { CacheError, ErrorCode, IdTokenError } from '../errors.js';
+import { CacheError, ClientAuthError, ErrorCode, IdTokenError } from '../errors.js';
 import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
 import { send } from '../http/transport.js';
 import { parseClientInfo } from '../protocol/clientInfo.js';
@@ -32,6 +32,8 @@ export interface TokenExchange {
   state?: string;
   /** The key the tokens are bound to (AT-PoP or DPoP), if any. */
   binding?: TokenBinding;
+  /** Aborts the request; an answer arriving after the abort is not stored. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,7 +58,8 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   const homeAccountId = exchange.account?.home_account_id;
   // Only grants that can be repeated identically are throttled; a code or device code is new each time.
   const repeatable = exchange.grant.grant_type === 'refresh_token' || exchange.grant.grant_type === 'password';
-  const throttleId = throttleKey({ clientId: ctx.clientId, authority: authority.canonical, grantType: exchange.grant.grant_type ?? '', scopes: exchange.scopes, homeAccountId, claims: exchange.claims });
+  // For the password grant the person is the username: one person's throttle must not block another.
+  const throttleId = throttleKey({ clientId: ctx.clientId, authority: authority.canonical, grantType: exchange.grant.grant_type ?? '', scopes: exchange.scopes, homeAccountId: homeAccountId ?? exchange.grant.username, claims: exchange.claims });
   if (repeatable) ctx.throttle.check(throttleId);
 
   const requestedAt = nowSeconds();
@@ -65,7 +68,7 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   try {
     const post = async (nonce?: string) => {
       const proof = await tokenEndpointProof(binding, metadata.tokenEndpoint, ctx.dpopNonces, nonce);
-      const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers: proof ? { ...headers, dpop: proof } : headers, body: body.toString() });
+      const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers: proof ? { ...headers, dpop: proof } : headers, body: body.toString() }, exchange.signal);
       if (binding?.type === 'dpop') ctx.dpopNonces.remember(metadata.tokenEndpoint, response.headers);
       return response;
     };
@@ -94,6 +97,7 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   }
 
   const cache = await ctx.readyCache();
+  if (exchange.signal?.aborted) throw new ClientAuthError(ErrorCode.aborted, 'The request was aborted; the answer was not stored.', { correlationId });
   const write = cacheWriteFor({
     clientId: ctx.clientId,
     authority,

@@ -1,4 +1,4 @@
-import { ErrorCode, NetworkError, ServerError } from '../errors.js';
+import { ClientAuthError, ErrorCode, NetworkError, ServerError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './httpClient.js';
 
 /** Transport settings shared by every request of one client. */
@@ -24,27 +24,38 @@ const retryDelayMs = 100;
  * code redemption reached the provider, the retry is refused as a reused code and the
  * person signs in again, which is the same outcome as not retrying.
  */
-export async function send(options: TransportOptions, request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> {
+export async function send(options: TransportOptions, request: Omit<HttpRequest, 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
   let response: HttpResponse;
   try {
-    response = await sendWithTimeout(options, request);
+    response = await sendWithTimeout(options, request, signal);
   } catch (error) {
-    if (error instanceof NetworkError && error.errorCode === ErrorCode.timedOut) throw error;
+    if (error instanceof ClientAuthError || (error instanceof NetworkError && error.errorCode === ErrorCode.timedOut)) throw error;
     if (typeof navigator !== 'undefined' && navigator.onLine === false) throw error;
     await delay(retryDelayMs);
-    response = await sendWithTimeout(options, request);
+    response = await sendWithTimeout(options, request, signal);
   }
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
   if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && retryAfter <= (options.maxRetryAfterWait ?? 0)) {
     await delay(retryAfter * 1000);
-    response = await sendWithTimeout(options, request);
+    response = await sendWithTimeout(options, request, signal);
   }
   return response;
 }
 
-async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> {
+async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequest, 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const aborted = (): ClientAuthError => new ClientAuthError(ErrorCode.aborted, 'The request was aborted by its caller.');
+  if (signal?.aborted) throw aborted();
+  let onAbort: (() => void) | undefined;
+  // The caller's abort wins at once, even over a custom httpClient that ignores signals.
+  const callerAbort = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      controller.abort();
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   // Race as well as abort: a custom httpClient may ignore the signal.
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -53,12 +64,13 @@ async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequ
     }, options.timeout);
   });
   try {
-    return await Promise.race([options.httpClient.send({ ...request, signal: controller.signal }), timeout]);
+    return await Promise.race([options.httpClient.send({ ...request, signal: controller.signal }), timeout, callerAbort]);
   } catch (error) {
-    if (error instanceof NetworkError) throw error;
+    if (error instanceof NetworkError || error instanceof ClientAuthError) throw error;
     throw new NetworkError(ErrorCode.networkError, `Could not reach ${origin(request.url)}: the browser reported a network failure (offline, DNS, TLS or CORS).`, { cause: error });
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
