@@ -28,12 +28,34 @@ export interface IdpOptions {
   refreshTokenTtl?: number;
   /** Default true: every refresh returns a new refresh token, replays revoke the grant. */
   rotateRefreshTokens?: boolean;
+  /**
+   * Default false. True: every DPoP proof sent to the IdP (token endpoint, userinfo) must
+   * carry a server nonce (RFC 9449 8). A proof without one (or with a stale one) gets
+   * `400 {"error":"use_dpop_nonce"}` + `DPoP-Nonce: <nonce>`; successful DPoP responses
+   * also carry the current `DPoP-Nonce`. CORS exposes `DPoP-Nonce` to the page.
+   * (oidc-provider `features.dPoP.nonceSecret` + `requireNonce: () => true`; its nonces are
+   * stateless, HKDF over a 60 s time step, accepted for about 5 minutes.)
+   */
+  dpopNonce?: boolean;
+  /**
+   * Default false. True: the default `spa` client is registered with
+   * `dpop_bound_access_tokens: true`, so a token request (code or refresh) without a DPoP
+   * proof fails with `invalid_grant` ("DPoP proof JWT not provided"). Ignored with `clients`.
+   * Without it DPoP is still available: a request carrying a proof gets `token_type: "DPoP"`,
+   * an access token with `cnf.jkt` and a refresh token bound to that key.
+   */
+  dpopBoundClient?: boolean;
 }
 
 export interface IdpEvent {
   /** oidc-provider event name, e.g. `grant.success`, `refresh_token.consumed`. */
   type: string;
   at: number;
+  /**
+   * What the event is about. `grant.error` carries `{ error, description, detail, grantType }`;
+   * `detail` is oidc-provider's internal reason (e.g. `failed jkt verification`), which
+   * never reaches the client (its `error_description` is generic).
+   */
   detail: Record<string, unknown>;
 }
 
@@ -47,10 +69,16 @@ export interface TokenRequest {
   body: Record<string, string | string[]>;
   /** origin, content-type, dpop, authorization, user-agent (when sent). */
   headers: Record<string, string>;
+  /** Whether the request carried a `DPoP` header (its value is `headers.dpop`). */
+  dpop: boolean;
   /** HTTP status of the token response. */
   status: number;
   /** OAuth `error` of a failed response. */
   error?: string;
+  /** `token_type` of a successful response (`Bearer` or `DPoP`). */
+  token_type?: string;
+  /** The `DPoP-Nonce` response header, when the IdP sent one. */
+  dpopNonce?: string;
   at: number;
 }
 

@@ -2,7 +2,7 @@
 // Plain ESM + JSDoc so `node test/idp/cli.mjs` runs it without a TS loader;
 // types for TS callers live in createIdp.d.mts.
 import { createServer } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 
@@ -15,7 +15,8 @@ const EVENTS = {
   'authorization.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId }),
   'authorization.error': (ctx, err) => ({ error: err.error, description: err.error_description }),
   'grant.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId, grantType: ctx.oidc?.params?.grant_type }),
-  'grant.error': (ctx, err) => ({ error: err.error, description: err.error_description, grantType: ctx.oidc?.params?.grant_type }),
+  // `detail` is oidc-provider's internal reason (error_detail), e.g. 'failed jkt verification'.
+  'grant.error': (ctx, err) => ({ error: err.error, description: err.error_description, detail: err.error_detail, grantType: ctx.oidc?.params?.grant_type }),
   'grant.revoked': (ctx, grantId) => ({ grantId }),
   'refresh_token.saved': (token) => ({ token: token.jti, grantId: token.grantId }),
   'refresh_token.consumed': (token) => ({ token: token.jti, grantId: token.grantId }),
@@ -97,6 +98,8 @@ export async function createIdp(options) {
     idTokenTtl = 3600 * 24,
     refreshTokenTtl = 14 * 24 * 3600,
     rotateRefreshTokens = true,
+    dpopNonce = false,
+    dpopBoundClient = false,
   } = options;
 
   // Listen first: with port 0 only the bound socket knows the port, and the
@@ -126,6 +129,8 @@ export async function createIdp(options) {
     response_types: ['code'],
     redirect_uris: redirectUris,
     post_logout_redirect_uris: redirectUris,
+    // RFC 9449 5.2 / oidc-provider: every token request must carry a DPoP proof.
+    ...(dpopBoundClient ? { dpop_bound_access_tokens: true } : {}),
   }];
   const allowedOrigins = new Set(corsOrigins);
 
@@ -166,6 +171,15 @@ export async function createIdp(options) {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       revocation: { enabled: true },
+      // DPoP (RFC 9449) is on by default in oidc-provider 9: a token request with
+      // a `DPoP` proof gets token_type DPoP, an access token with cnf.jkt and (public
+      // client) a refresh token bound to the same key. `dpopNonce` adds server
+      // nonces (RFC 9449 8): nonceSecret turns oidc-provider's stateless HKDF
+      // nonces on (and `DPoP-Nonce` into the token endpoint's
+      // Access-Control-Expose-Headers); requireNonce answers a proof without one
+      // with 400 use_dpop_nonce + `DPoP-Nonce`. Without the option the feature
+      // keeps its defaults (no nonces at all).
+      ...(dpopNonce ? { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } } : {}),
       // MSAL-style: the SDK sends only `scope=... api://demo/read`, never `resource`.
       // defaultResource maps a scope prefix to its resource server, which makes
       // those scopes known (consented on the dev consent page) and the access
@@ -216,7 +230,7 @@ export async function createIdp(options) {
     if (ctx.oidc?.route !== 'token' || ctx.method !== 'POST') return;
     const body = /** @type {Record<string, string | string[]>} */ (ctx.oidc.body ?? {});
     const field = (/** @type {string} */ k) => (typeof body[k] === 'string' ? body[k] : undefined);
-    const response = /** @type {{ error?: string } | undefined} */ (ctx.body);
+    const response = /** @type {{ error?: string, token_type?: string } | undefined} */ (ctx.body);
     tokenRequests.push({
       grant_type: field('grant_type') ?? '',
       refresh_token: field('refresh_token'),
@@ -225,8 +239,11 @@ export async function createIdp(options) {
       client_id: field('client_id'),
       body,
       headers: pick(ctx.headers, LOGGED_HEADERS),
+      dpop: ctx.headers.dpop !== undefined,
       status: ctx.status,
       error: typeof response === 'object' && response ? response.error : undefined,
+      token_type: typeof response === 'object' && response ? response.token_type : undefined,
+      dpopNonce: ctx.response.get('dpop-nonce') || undefined,
       at: Date.now(),
     });
   });

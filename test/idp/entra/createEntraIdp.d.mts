@@ -182,6 +182,12 @@ export interface EntraTokenRequest {
   client_id?: string;
   client_info?: string;
   claims?: string;
+  /** The request's `token_type` parameter (`pop` for MSAL AT-PoP). */
+  token_type?: string;
+  /** The request's `req_cnf` parameter, as sent (base64url JSON `{"kid","xms_ksl"}`). */
+  req_cnf?: string;
+  /** The `kid` of a valid AT-PoP request: the access token carries `cnf: {"kid": popKid}`. */
+  popKid?: string;
   /** The whole form body; `password` is `[redacted]`. */
   body: Record<string, string>;
   /** origin, content-type, dpop, x-client-current-telemetry, client-request-id, … when sent. */

@@ -202,6 +202,22 @@ function containsClaims(have, want) {
 
 const parseJson = (text) => { try { return JSON.parse(text); } catch { return undefined; } };
 
+/**
+ * MSAL AT-PoP (PROTOCOL.md A10): `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`).
+ * msal-common encodes it with its base64 helper, so plain base64 (+ / =) is accepted as well.
+ * @returns {{ kid: string, xms_ksl?: string } | { error: string }}
+ */
+function parseReqCnf(value) {
+  if (typeof value !== 'string' || !value) return { error: "missing required parameter 'req_cnf'" };
+  if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(value)) return { error: 'req_cnf is not base64url' };
+  const cnf = parseJson(Buffer.from(value, 'base64url').toString('utf8'));
+  if (!cnf || typeof cnf !== 'object' || Array.isArray(cnf)) return { error: 'req_cnf is not a JSON object' };
+  // A SHA-256 JWK thumbprint is 32 bytes: 43 base64url characters.
+  if (typeof cnf.kid !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(cnf.kid)) return { error: 'req_cnf.kid is not an RFC 7638 SHA-256 thumbprint' };
+  if (cnf.xms_ksl !== undefined && cnf.xms_ksl !== 'sw' && cnf.xms_ksl !== 'uhw') return { error: 'req_cnf.xms_ksl must be sw or uhw' };
+  return { kid: cnf.kid, ...(cnf.xms_ksl ? { xms_ksl: cnf.xms_ksl } : {}) };
+}
+
 /** Values of `access_token.acrs` asked for in a `claims` parameter. */
 function requestedAcrs(claimsJson) {
   const acrs = parseJson(claimsJson ?? '')?.access_token?.acrs;
@@ -410,6 +426,9 @@ export async function createEntraIdp(options) {
             p.uti = randomUUID().replace(/-/g, '').slice(0, 22);
             const acrs = requestedAcrs(ctx?.req?.entra?.params?.claims);
             if (acrs.length) p.acrs = acrs;
+            // MSAL AT-PoP: the token is bound to the req_cnf key (PROTOCOL.md A10).
+            const pop = ctx?.req?.entra?.pop;
+            if (pop) p.cnf = { ...(p.cnf ?? {}), kid: pop.kid };
           },
         },
       },
@@ -567,8 +586,9 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       // {"token_type":"Bearer","expires_in":86399,"ext_expires_in":86399,"access_token":…}),
       // with scope/refresh_in/refresh_token/id_token/client_info placed as msal-common's
       // ServerAuthorizationTokenResponse lists them (PROTOCOL.md A4/A5).
+      // MSAL AT-PoP: token_type "pop" (PROTOCOL.md A10); the JWT carries cnf.kid (see the jwt customizer).
       /** @type {Record<string, unknown>} */
-      const out = { token_type: body.token_type, scope: body.scope, expires_in: body.expires_in, ext_expires_in: body.expires_in };
+      const out = { token_type: entra.pop ? 'pop' : body.token_type, scope: body.scope, expires_in: body.expires_in, ext_expires_in: body.expires_in };
       if (refreshIn && typeof body.expires_in === 'number') out.refresh_in = Math.floor(body.expires_in / 2);
       out.access_token = body.access_token;
       if (body.refresh_token) {
@@ -710,6 +730,9 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       client_id: p.client_id,
       client_info: p.client_info,
       claims: p.claims,
+      token_type: p.token_type,
+      req_cnf: p.req_cnf,
+      popKid: entra.pop?.kid,
       body: redactBody(p),
       headers: pick(entra.headers, LOGGED_HEADERS),
       status,
@@ -724,7 +747,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
   /**
    * @typedef {{ host: string, segment: string, tenantId?: string, multiTenant: boolean, kind: string,
    *   params?: Record<string, string>, headers: Record<string, string>, traceId: string, correlationId?: string,
-   *   origin?: string, logged?: boolean }} EntraRequest
+   *   origin?: string, logged?: boolean, pop?: { kid: string, xms_ksl?: string } }} EntraRequest
    */
 
   function send(res, status, body, headers = {}) {
@@ -946,6 +969,17 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           break;
         case 'token': {
           const p = params ?? {};
+          // MSAL AT-PoP: token_type=pop + req_cnf, on any grant (PROTOCOL.md A10).
+          if (String(p.token_type ?? '').toLowerCase() === 'pop') {
+            const cnf = parseReqCnf(p.req_cnf);
+            if ('error' in cnf) {
+              // No capture of Entra's answer to a bad req_cnf was found: AADSTS9002313 / 900144 stand in.
+              const missing = p.req_cnf === undefined || p.req_cnf === '';
+              const [code, text] = missing ? AADSTS.missingParameter : AADSTS.invalidRequest;
+              return sendError(res, entra, 400, { error: 'invalid_request', code, text: missing ? text.replace('parameter.', "parameter: 'req_cnf'.") : `${text} ${cnf.error}.` });
+            }
+            entra.pop = cnf;
+          }
           if (demand) {
             const have = parseJson(p.claims ?? '');
             if (have && containsClaims(have, parseJson(demand.claims))) {
