@@ -30,7 +30,7 @@ export interface AuthFetchOptions {
  * stream are never retried: it cannot be sent twice.
  */
 export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptions): typeof fetch {
-  const nonces = new DpopNonces();
+  const nonces = noncesFor(client);
   const type = options.scheme ?? 'bearer';
 
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -74,4 +74,12 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
       return response;
     }
   };
+}
+
+/** Resource nonces are remembered per client, so every authenticated fetch of an app shares them. */
+const noncesByClient = new WeakMap<AuthFetchClient, DpopNonces>();
+function noncesFor(client: AuthFetchClient): DpopNonces {
+  let nonces = noncesByClient.get(client);
+  if (!nonces) noncesByClient.set(client, (nonces = new DpopNonces()));
+  return nonces;
 }

@@ -1,7 +1,7 @@
 // Proof-of-possession keys and proofs in real Chromium: WebCrypto, IndexedDB, jose.
 import { base64url, calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClientAuthError, ErrorCode, isPopSupported, PublicClientApplication } from '../../src/index.js';
+import { ClientAuthError, createAuthFetch, ErrorCode, isPopSupported, PublicClientApplication } from '../../src/index.js';
 import { createDpopProof } from '../../src/pop/dpopProof.js';
 import { PopKeyStore } from '../../src/pop/keyStore.js';
 import { createSignedHttpRequest, requestConfirmation } from '../../src/pop/signedHttpRequest.js';
@@ -122,5 +122,50 @@ describe('proofs', () => {
     expect(payload).toMatchObject({ at: 'at-value', m: 'POST', u: 'api.contoso.com:8443', p: '/v1/items', q: [[], 'a=1&b=2'], nonce: 'nonce-1', cnf: { jwk: key.publicJwk }, client_claims: '{"extra":"x"}' });
     await compactVerify(shr, await importJWK(key.publicJwk, 'RS256'));
     expect(JSON.parse(new TextDecoder().decode(base64url.decode(requestConfirmation(key))))).toEqual({ kid: key.thumbprint, xms_ksl: 'sw' });
+  });
+});
+
+describe('createAuthFetch retries', () => {
+  const challenge = `Bearer realm="", error="insufficient_claims", claims="${btoa('{"access_token":{"acrs":{"essential":true,"value":"c1"}}}')}"`;
+  const account = { homeAccountId: 'h', environment: 'e', tenantId: 't', username: 'u', localAccountId: 'l', authorityType: 'Generic' as const };
+
+  /** A client (the public AuthFetchClient interface) that records what it was asked for. */
+  function recordingClient() {
+    const calls: { claimsChallenge?: string }[] = [];
+    return {
+      calls,
+      getAccounts: async () => [account],
+      acquireTokenSilent: async (_scopes: string[], _account: typeof account, options?: { claimsChallenge?: string }) => {
+        calls.push({ ...(options?.claimsChallenge !== undefined && { claimsChallenge: options.claimsChallenge }) });
+        return { accessToken: `token-${calls.length}`, tokenType: 'Bearer' } as never;
+      },
+    };
+  }
+
+  it('answers a claims challenge with one re-acquisition and one retry, then returns the second 401', async () => {
+    const client = recordingClient();
+    const seen: string[] = [];
+    const fetchImpl = (async (request: Request) => {
+      seen.push(`${request.headers.get('authorization')} ${await request.text()}`);
+      return new Response('{}', { status: 401, headers: { 'www-authenticate': challenge } });
+    }) as typeof fetch;
+    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl })('https://api.example.com/x', { method: 'POST', body: 'payload' });
+    expect(response.status).toBe(401);
+    expect(seen).toEqual(['Bearer token-1 payload', 'Bearer token-2 payload']);
+    expect(client.calls).toEqual([{}, { claimsChallenge: '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}' }]);
+  });
+
+  it('never retries a request whose body is a one-shot stream', async () => {
+    const client = recordingClient();
+    let calls = 0;
+    const fetchImpl = (async () => {
+      calls++;
+      return new Response('{}', { status: 401, headers: { 'www-authenticate': challenge } });
+    }) as typeof fetch;
+    const body = new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('once')); controller.close(); } });
+    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl })('https://api.example.com/x', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(401);
+    expect(calls).toBe(1);
+    expect(client.calls).toHaveLength(1);
   });
 });
