@@ -29,6 +29,11 @@ interface StoredKey {
  * re-imported) and kept in IndexedDB as `CryptoKey` objects, so they survive reloads while
  * not even code in the page can read their bytes. One key per client and purpose; rotated
  * on sign-out. Where IndexedDB is missing the keys live for the page only.
+ *
+ * oidc-client-ts has a DPoP key store (`IndexedDbDPoPStore`) and proof helper, but they
+ * reach for `window.crypto` (not in workers or during server rendering), sign without jose,
+ * and cover DPoP only; MSAL AT-PoP needs an RSA key kept the same way. One store for both,
+ * with jose for every signature, keeps the two schemes identical in how keys are held.
  */
 export class PopKeyStore {
   readonly #clientId: string;
