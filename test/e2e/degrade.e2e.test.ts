@@ -3,7 +3,7 @@
 // (Chromium's real QuotaManager through CDP, not a mocked IndexedDB).
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounts, cacheContents, openApp, popupSignIn, silent } from './fixtures';
+import { accounts, cacheContents, openApp, popupSignIn, rawRecords, reloadApp, silent } from './fixtures';
 import { startE2E, type E2E } from './harness/harness';
 
 let e2e: E2E;
@@ -12,49 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => e2e?.close());
 
-interface RawRecord {
-  key: string;
-  /** The value as JSON; ArrayBuffers and typed arrays as `{ $bytes: <latin1> }`, CryptoKeys described. */
-  text: string;
-}
 
-/** Every record of keyward's IndexedDB store, read with the plain IndexedDB API in the page. */
-function rawRecords(page: Page): Promise<RawRecord[]> {
-  return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
-    });
-    const db = await request(indexedDB.open('keyward'));
-    try {
-      const store = db.transaction('cache', 'readonly').objectStore('cache');
-      const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
-      const latin1 = (bytes: Uint8Array) => Array.from(bytes, (b) => String.fromCharCode(b)).join('');
-      const plain = (value: unknown): unknown => {
-        if (value instanceof ArrayBuffer) return { $bytes: latin1(new Uint8Array(value)) };
-        if (ArrayBuffer.isView(value)) return { $bytes: latin1(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
-        if (value instanceof CryptoKey) return { $cryptoKey: { type: value.type, extractable: value.extractable, algorithm: value.algorithm, usages: value.usages } };
-        if (Array.isArray(value)) return value.map(plain);
-        if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-        return value;
-      };
-      return keys.map((key, i) => ({ key: String(key), text: JSON.stringify(plain(values[i])) }));
-    } finally {
-      db.close();
-    }
-  });
-}
 
-/**
- * Reloads the page and lets the app make its first cache call (`getAccounts`): the cache
- * loads lazily, on first use, and only then reports what it found.
- */
-async function reloadApp(page: Page): Promise<void> {
-  await page.reload();
-  await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
-  await page.evaluate(() => window.redirectOutcome);
-  await page.evaluate(() => window.app.getAccounts());
-}
 
 const warningCodes = (page: Page): Promise<string[]> => page.evaluate(() => window.cacheWarnings.map((w) => w.code));
 

@@ -88,3 +88,44 @@ export async function setClockAhead(page: Page, seconds: number): Promise<void> 
   await page.clock.install();
   await page.clock.setSystemTime(new Date(Date.now() + seconds * 1000));
 }
+
+export interface RawRecord {
+  key: string;
+  /** The value as JSON; ArrayBuffers and typed arrays as `{ $bytes: <latin1> }`, CryptoKeys described. */
+  text: string;
+}
+
+/** Every record of keyward's IndexedDB store, read with the plain IndexedDB API in the page. */
+export function rawRecords(page: Page): Promise<RawRecord[]> {
+  return page.evaluate(async () => {
+    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    const db = await request(indexedDB.open('keyward'));
+    try {
+      const store = db.transaction('cache', 'readonly').objectStore('cache');
+      const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+      const latin1 = (bytes: Uint8Array) => Array.from(bytes, (b) => String.fromCharCode(b)).join('');
+      const plain = (value: unknown): unknown => {
+        if (value instanceof ArrayBuffer) return { $bytes: latin1(new Uint8Array(value)) };
+        if (ArrayBuffer.isView(value)) return { $bytes: latin1(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+        if (value instanceof CryptoKey) return { $cryptoKey: { type: value.type, extractable: value.extractable, algorithm: value.algorithm, usages: value.usages } };
+        if (Array.isArray(value)) return value.map(plain);
+        if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+        return value;
+      };
+      return keys.map((key, i) => ({ key: String(key), text: JSON.stringify(plain(values[i])) }));
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/** Reloads the page and waits until keyward has loaded its cache (getAccounts triggers the load). */
+export async function reloadApp(page: Page): Promise<void> {
+  await page.reload();
+  await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
+  await page.evaluate(() => window.redirectOutcome);
+  await page.evaluate(() => window.app.getAccounts());
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
-import { accounts, cacheContents, openApp, popupSignIn, SCOPES, silent } from './fixtures';
+import { accounts, cacheContents, openApp, popupSignIn, rawRecords, type RawRecord, reloadApp, SCOPES, silent } from './fixtures';
 import { recordRequests, startE2E, type E2E } from './harness/harness';
 import { repoRoot } from './harness/paths';
 
@@ -15,38 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => e2e?.close());
 
-interface RawRecord {
-  key: string;
-  /** The value as JSON; ArrayBuffers and typed arrays as `{ $bytes: <latin1> }`, CryptoKeys described. */
-  text: string;
-}
 
-/** Every record of keyward's IndexedDB store, read with the plain IndexedDB API in the page. */
-function rawRecords(page: Page): Promise<RawRecord[]> {
-  return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
-    });
-    const db = await request(indexedDB.open('keyward'));
-    try {
-      const store = db.transaction('cache', 'readonly').objectStore('cache');
-      const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
-      const latin1 = (bytes: Uint8Array) => Array.from(bytes, (b) => String.fromCharCode(b)).join('');
-      const plain = (value: unknown): unknown => {
-        if (value instanceof ArrayBuffer) return { $bytes: latin1(new Uint8Array(value)) };
-        if (ArrayBuffer.isView(value)) return { $bytes: latin1(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
-        if (value instanceof CryptoKey) return { $cryptoKey: { type: value.type, extractable: value.extractable, algorithm: value.algorithm, usages: value.usages } };
-        if (Array.isArray(value)) return value.map(plain);
-        if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-        return value;
-      };
-      return keys.map((key, i) => ({ key: String(key), text: JSON.stringify(plain(values[i])) }));
-    } finally {
-      db.close();
-    }
-  });
-}
 
 /** Throws when `secret`, or any 16-character piece of it, occurs in `haystack`. */
 function expectNoPieceOf(haystack: string, secret: string, what: string): void {
@@ -68,11 +37,6 @@ function expectSealed(record: RawRecord | undefined, what: string): void {
   expect(value.data.$bytes.length, what).toBeGreaterThan(16);
 }
 
-async function reloadApp(page: Page): Promise<void> {
-  await page.reload();
-  await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
-  await page.evaluate(() => window.redirectOutcome);
-}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 

@@ -3,7 +3,7 @@
 // The cross-tab refresh lock must make exactly one tab redeem the refresh token.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounts, cacheContents, openApp, popupSignIn, SCOPES, setClockAhead } from './fixtures';
+import { accounts, cacheContents, openApp, popupSignIn, SCOPES, setClockAhead, rawRecords } from './fixtures';
 import { recordRequests, startE2E, type E2E } from './harness/harness';
 import type { TokenRequest } from '../idp/createIdp.mjs';
 
@@ -58,20 +58,7 @@ function silentEverywhere(pages: Page[], forceRefresh = false): Promise<SilentOu
 }
 
 /** Keys of keyward's IndexedDB store, read with the plain IndexedDB API in the page. */
-function rawKeys(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
-    });
-    const db = await request(indexedDB.open('keyward'));
-    try {
-      return (await request(db.transaction('cache', 'readonly').objectStore('cache').getAllKeys())).map(String);
-    } finally {
-      db.close();
-    }
-  });
-}
+const rawKeys = async (page: Page): Promise<string[]> => (await rawRecords(page)).map((record) => record.key);
 
 /** Page state that a reload would wipe: a marker, and a count of `subscribe` notifications. */
 type Watched = Window & { marker?: string; changes?: number };
