@@ -12,6 +12,7 @@ import {
   initiateAuthCodeFlow,
 } from './authCode.js';
 import { ClientContext } from './context.js';
+import { AuthStore, type AuthSnapshot } from './authStore.js';
 import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './interactive.js';
 import { logout, type LogoutOptions, removeAccount } from './logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
@@ -39,10 +40,47 @@ export class PublicClientApplication {
   readonly #interaction: InteractionState = { inProgress: false, usedStates: new Set() };
   readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();
   #redirectPromise: Promise<AuthenticationResult | null> | undefined;
+  #initializing: Promise<void> | undefined;
+  readonly #store = new AuthStore();
 
   constructor(options: PublicClientApplicationOptions) {
     validateOptions(options);
     this.#ctx = new ClientContext(options);
+    // Subscribing does no I/O; the account list is derived whenever the cache changes (here or in another tab).
+    this.#ctx.cache.subscribe(() => this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId)));
+  }
+
+  /**
+   * Loads the cache and handles a redirect response, once (memoized: StrictMode's double
+   * effects and several callers share it). The snapshot's status is `initializing` until it settles.
+   * Rejects with the redirect's error, if any, after the client is usable.
+   */
+  initialize(): Promise<void> {
+    this.#initializing ??= (async () => {
+      try {
+        await this.#ctx.readyCache();
+        this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId));
+        await this.handleRedirectPromise();
+      } finally {
+        this.#store.markInitialized();
+      }
+    })();
+    return this.#initializing;
+  }
+
+  /** The current auth state; the same object until something changes (for `useSyncExternalStore`). */
+  getSnapshot(): AuthSnapshot {
+    return this.#store.getSnapshot();
+  }
+
+  /** Calls `listener` whenever {@link getSnapshot} changes. Returns the unsubscribe function. */
+  subscribeSnapshot(listener: () => void): () => void {
+    return this.#store.subscribe(listener);
+  }
+
+  /** Chooses the account `activeAccount` refers to (`null`: back to the first signed-in account). */
+  setActiveAccount(account: AccountInfo | null): void {
+    this.#store.setActive(account);
   }
 
   /** The client id this application was configured with. */
@@ -56,13 +94,19 @@ export class PublicClientApplication {
    * processes the response once and returns the same promise.
    */
   handleRedirectPromise(): Promise<AuthenticationResult | null> {
-    this.#redirectPromise ??= handleRedirect(this.#ctx, this.#interaction);
+    this.#redirectPromise ??= this.#interacting(handleRedirect(this.#ctx, this.#interaction));
     return this.#redirectPromise;
+  }
+
+  /** Marks the snapshot `interacting` while `promise` runs. */
+  #interacting<T>(promise: Promise<T>): Promise<T> {
+    this.#store.beginInteraction();
+    return promise.finally(() => this.#store.endInteraction());
   }
 
   /** Signs the person in through a popup (resolves with the result) or a full-page redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult> {
-    return acquireTokenInteractive(this.#ctx, this.#interaction, options);
+    return this.#interacting(acquireTokenInteractive(this.#ctx, this.#interaction, options));
   }
 
   /**

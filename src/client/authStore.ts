@@ -1,0 +1,70 @@
+import type { AccountInfo } from './results.js';
+
+/** What a UI needs to render auth state. Immutable: replaced, never mutated, when something changes. */
+export interface AuthSnapshot {
+  /** `initializing` until `initialize()` has loaded the cache and handled a redirect response. */
+  status: 'initializing' | 'idle' | 'interacting';
+  accounts: readonly AccountInfo[];
+  /** The account set with `setActiveAccount`, else the first signed-in one, else `null`. */
+  activeAccount: AccountInfo | null;
+}
+
+/** The snapshot before anything is known; also the server-rendering snapshot. */
+export const initialAuthSnapshot: AuthSnapshot = Object.freeze({ status: 'initializing', accounts: Object.freeze([]) as readonly AccountInfo[], activeAccount: null });
+
+/**
+ * The observable auth state of one client (TanStack Query's `subscribable` idea): one
+ * snapshot, replaced only when a field really changed, so `useSyncExternalStore` readers
+ * re-render only then.
+ */
+export class AuthStore {
+  #snapshot: AuthSnapshot = initialAuthSnapshot;
+  #chosen: { homeAccountId: string; environment: string } | null = null;
+  #interactions = 0;
+  #initialized = false;
+  readonly #listeners = new Set<() => void>();
+
+  getSnapshot = (): AuthSnapshot => this.#snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  setAccounts(accounts: readonly AccountInfo[]): void {
+    // Same accounts (by content) keep the same array, so selectors stay referentially stable.
+    const same = JSON.stringify(accounts) === JSON.stringify(this.#snapshot.accounts);
+    this.#publish({ accounts: same ? this.#snapshot.accounts : Object.freeze([...accounts]) });
+  }
+
+  setActive(account: AccountInfo | null): void {
+    this.#chosen = account ? { homeAccountId: account.homeAccountId, environment: account.environment } : null;
+    this.#publish({});
+  }
+
+  markInitialized(): void {
+    this.#initialized = true;
+    this.#publish({});
+  }
+
+  beginInteraction(): void {
+    this.#interactions++;
+    this.#publish({});
+  }
+
+  endInteraction(): void {
+    this.#interactions = Math.max(0, this.#interactions - 1);
+    this.#publish({});
+  }
+
+  #publish(change: Partial<AuthSnapshot>): void {
+    const accounts = change.accounts ?? this.#snapshot.accounts;
+    const chosen = this.#chosen && accounts.find((a) => a.homeAccountId === this.#chosen!.homeAccountId && a.environment === this.#chosen!.environment);
+    const activeAccount = chosen ?? accounts[0] ?? null;
+    const status = this.#interactions > 0 ? 'interacting' : this.#initialized ? 'idle' : 'initializing';
+    const previous = this.#snapshot;
+    if (previous.accounts === accounts && previous.activeAccount === activeAccount && previous.status === status) return;
+    this.#snapshot = Object.freeze({ status, accounts, activeAccount });
+    for (const listener of this.#listeners) listener();
+  }
+}
