@@ -35,7 +35,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: `${root}src/index.ts` },
+      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts` },
       formats: ['es'],
     },
     rollupOptions: {
@@ -48,13 +48,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}'],
         },
       },
       {
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.browser.test.ts'],
+          include: ['test/browser/**/*.browser.test.{ts,tsx}'],
           browser: browserConfig(),
         },
       },

@@ -1,0 +1,34 @@
+import { useMemo } from 'react';
+import type { AccountInfo } from '../client/results.js';
+import { useAuthClient } from './authContext.js';
+import { useAuthSnapshot } from './useAuthSnapshot.js';
+
+/** Picks an account by any of these; all given must match (usernames case-insensitively). */
+export interface AccountFilter {
+  homeAccountId?: string;
+  localAccountId?: string;
+  username?: string;
+}
+
+export function matchAccount(accounts: readonly AccountInfo[], filter: AccountFilter | undefined, active: AccountInfo | null): AccountInfo | null {
+  if (!filter || (!filter.homeAccountId && !filter.localAccountId && !filter.username)) return active;
+  return accounts.find((account) =>
+    (!filter.homeAccountId || account.homeAccountId === filter.homeAccountId) &&
+    (!filter.localAccountId || account.localAccountId === filter.localAccountId) &&
+    (!filter.username || account.username.toLowerCase() === filter.username.toLowerCase())) ?? null;
+}
+
+/** The account matching `filter`, or the active account; `null` when there is none. */
+export function useAccount(filter?: AccountFilter): AccountInfo | null {
+  const snapshot = useAuthSnapshot(useAuthClient('useAccount'));
+  const { homeAccountId, localAccountId, username } = filter ?? {};
+  return useMemo(
+    () => matchAccount(snapshot.accounts, { homeAccountId, localAccountId, username }, snapshot.activeAccount),
+    [snapshot, homeAccountId, localAccountId, username],
+  );
+}
+
+/** True when an account (matching `filter`, if given) is signed in. */
+export function useIsAuthenticated(filter?: AccountFilter): boolean {
+  return useAccount(filter) !== null;
+}

@@ -1,0 +1,14 @@
+import { useSyncExternalStore } from 'react';
+import { type AuthSnapshot, initialAuthSnapshot } from '../client/authStore.js';
+import type { PublicClientApplication } from '../client/PublicClientApplication.js';
+
+const serverSnapshot = (): AuthSnapshot => initialAuthSnapshot;
+
+/** The client's auth snapshot, through `useSyncExternalStore` (a frozen initial snapshot on the server). */
+export function useAuthSnapshot(client: PublicClientApplication): AuthSnapshot {
+  return useSyncExternalStore(
+    (listener) => client.subscribeSnapshot(listener),
+    () => client.getSnapshot(),
+    serverSnapshot,
+  );
+}
