@@ -12,6 +12,7 @@ import {
   initiateAuthCodeFlow,
 } from './authCode.js';
 import { ClientContext } from './context.js';
+import type { AuthClient } from './authClient.js';
 import { AuthStore, type AuthSnapshot } from './authStore.js';
 import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './interactive.js';
 import { logout, type LogoutOptions, removeAccount } from './logout.js';
@@ -35,7 +36,7 @@ import { isPopSupported } from '../pop/isPopSupported.js';
  * const [account] = await app.getAccounts();
  * ```
  */
-export class PublicClientApplication {
+export class PublicClientApplication implements AuthClient {
   readonly #ctx: ClientContext;
   readonly #interaction: InteractionState = { inProgress: false, usedStates: new Set() };
   readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();

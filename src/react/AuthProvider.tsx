@@ -2,9 +2,10 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { PublicClientApplication } from '../client/PublicClientApplication.js';
 import type { PublicClientApplicationOptions } from '../client/options.js';
 import { AuthContext } from './authContext.js';
+import type { AuthClient } from '../client/authClient.js';
 
 export type AuthProviderProps =
-  | { client: PublicClientApplication; config?: never; children?: ReactNode; onInitializeError?: (error: unknown) => void }
+  | { client: AuthClient; config?: never; children?: ReactNode; onInitializeError?: (error: unknown) => void }
   | { config: PublicClientApplicationOptions; client?: never; children?: ReactNode; onInitializeError?: (error: unknown) => void };
 
 /**
@@ -14,7 +15,7 @@ export type AuthProviderProps =
  * here touches `window` during server rendering (constructing a client does no I/O).
  */
 export function AuthProvider(props: AuthProviderProps): ReactNode {
-  const [client] = useState(() => props.client ?? new PublicClientApplication(props.config!));
+  const [client] = useState<AuthClient>(() => props.client ?? new PublicClientApplication(props.config!));
   const { onInitializeError } = props;
   useEffect(() => {
     client.initialize().catch((error: unknown) => onInitializeError?.(error));

@@ -1,11 +1,11 @@
 import { createContext, useContext } from 'react';
-import type { PublicClientApplication } from '../client/PublicClientApplication.js';
+import type { AuthClient } from '../client/authClient.js';
 
 /** The client of the nearest `<AuthProvider>`. */
-export const AuthContext = createContext<PublicClientApplication | null>(null);
+export const AuthContext = createContext<AuthClient | null>(null);
 
 /** The client of the nearest `<AuthProvider>`; throws a clear error outside one. */
-export function useAuthClient(hook: string): PublicClientApplication {
+export function useAuthClient(hook: string): AuthClient {
   const client = useContext(AuthContext);
   if (!client) throw new Error(`keyward: ${hook} must be used inside <AuthProvider>. Wrap your app (or this component's story/test) in <AuthProvider client={…}>.`);
   return client;

@@ -2,13 +2,13 @@ import { useCallback, useMemo } from 'react';
 import type { AccountInfo, AuthenticationResult } from '../client/results.js';
 import type { InteractiveOptions } from '../client/interactive.js';
 import type { LogoutOptions } from '../client/logout.js';
-import type { PublicClientApplication } from '../client/PublicClientApplication.js';
+import type { AuthClient } from '../client/authClient.js';
 import type { AuthSnapshot } from '../client/authStore.js';
 import { useAuthClient } from './authContext.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
 
 export interface UseAuthResult {
-  client: PublicClientApplication;
+  client: AuthClient;
   accounts: readonly AccountInfo[];
   activeAccount: AccountInfo | null;
   setActiveAccount(account: AccountInfo | null): void;

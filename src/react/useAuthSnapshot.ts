@@ -1,11 +1,11 @@
 import { useSyncExternalStore } from 'react';
 import { type AuthSnapshot, initialAuthSnapshot } from '../client/authStore.js';
-import type { PublicClientApplication } from '../client/PublicClientApplication.js';
+import type { AuthClient } from '../client/authClient.js';
 
 const serverSnapshot = (): AuthSnapshot => initialAuthSnapshot;
 
 /** The client's auth snapshot, through `useSyncExternalStore` (a frozen initial snapshot on the server). */
-export function useAuthSnapshot(client: PublicClientApplication): AuthSnapshot {
+export function useAuthSnapshot(client: AuthClient): AuthSnapshot {
   return useSyncExternalStore(
     (listener) => client.subscribeSnapshot(listener),
     () => client.getSnapshot(),
