@@ -1,0 +1,47 @@
+import { type ComponentType, type ReactNode, useEffect, useRef, useState } from 'react';
+import { useAuthClient } from './authContext.js';
+import { type AccountFilter, useAccount } from './useAccount.js';
+import { useAuthSnapshot } from './useAuthSnapshot.js';
+
+export interface RequireAuthProps extends AccountFilter {
+  /** How to sign in when nobody is: default `redirect` (a popup needs a click to get past popup blockers). */
+  interaction?: 'redirect' | 'popup';
+  scopes?: string[];
+  /** Shown while initializing and while signing in. */
+  loading?: ReactNode;
+  /** Shown when sign-in failed. */
+  error?: ReactNode | ((error: Error) => ReactNode);
+  children?: ReactNode;
+}
+
+/**
+ * Renders its children once someone is signed in; otherwise starts one sign-in (once, even
+ * under StrictMode) and shows `loading`, or `error` if it failed.
+ */
+export function RequireAuth({ interaction = 'redirect', scopes = [], loading = null, error: renderError = null, children, ...filter }: RequireAuthProps): ReactNode {
+  const client = useAuthClient('RequireAuth');
+  const { status } = useAuthSnapshot(client);
+  const account = useAccount(filter);
+  const started = useRef(false);
+  const [failure, setFailure] = useState<Error | null>(null);
+  useEffect(() => {
+    if (account || status !== 'idle' || started.current) return;
+    started.current = true;
+    client.acquireTokenInteractive({ scopes, interaction }).catch((error: Error) => setFailure(error));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- start once
+  }, [account, status, client]);
+  if (account) return children;
+  if (failure) return typeof renderError === 'function' ? renderError(failure) : renderError;
+  return loading;
+}
+
+/** `RequireAuth` around a component. */
+export function withRequireAuth<P extends object>(Component: ComponentType<P>, options: Omit<RequireAuthProps, 'children'> = {}): ComponentType<P> {
+  const Guarded = (props: P): ReactNode => (
+    <RequireAuth {...options}>
+      <Component {...props} />
+    </RequireAuth>
+  );
+  Guarded.displayName = `withRequireAuth(${Component.displayName ?? Component.name ?? 'Component'})`;
+  return Guarded;
+}

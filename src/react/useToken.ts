@@ -1,0 +1,40 @@
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { AuthenticationResult } from '../client/results.js';
+import { type TokenRequestOptions, type TokenState, TokenObserver } from '../client/tokenObserver.js';
+import { useAuthClient } from './authContext.js';
+import { useAccount } from './useAccount.js';
+
+export interface UseTokenResult extends TokenState {
+  /** Ask again silently. */
+  refetch(): void;
+  /** Sign in with the configured `interaction` (default popup), then get the token. */
+  acquireInteractively(): Promise<AuthenticationResult | null>;
+}
+
+/**
+ * A token for `scopes`, kept fresh while mounted. Stable between renders when nothing
+ * changed; a new-but-equal scopes array makes no new request; many components asking for
+ * the same token share the core's cache and its one network call.
+ */
+export function useToken(scopes: readonly string[], options: TokenRequestOptions = {}): UseTokenResult {
+  const client = useAuthClient('useToken');
+  const active = useAccount();
+  const [observer] = useState(() => new TokenObserver(client));
+  const account = options.account === undefined ? active : options.account;
+  const scopesKey = [...scopes].sort().join(' ');
+  const { interaction, forceRefresh, claimsChallenge, authScheme, enabled } = options;
+  const schemeKey = JSON.stringify(authScheme ?? null);
+  useEffect(() => {
+    observer.setOptions(scopesKey ? scopesKey.split(' ') : [], {
+      account,
+      ...(interaction !== undefined && { interaction }),
+      ...(forceRefresh !== undefined && { forceRefresh }),
+      ...(claimsChallenge !== undefined && { claimsChallenge }),
+      ...(authScheme !== undefined && { authScheme }),
+      ...(enabled !== undefined && { enabled }),
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by value, not identity
+  }, [observer, scopesKey, account, interaction, forceRefresh, claimsChallenge, schemeKey, enabled]);
+  const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getServerSnapshot);
+  return useMemo(() => ({ ...state, refetch: observer.refetch, acquireInteractively: observer.acquireInteractively }), [state, observer]);
+}
