@@ -17,14 +17,16 @@ export async function openApp(
   e2e: E2E,
   context: BrowserContext,
   config: Partial<PublicClientApplicationOptions> = {},
-  options: { cache?: 'memory' | 'indexeddb' } = {},
+  options: { cache?: 'memory' | 'indexeddb'; react?: { mode: 'require' | 'tokens' | 'account'; scopes?: string[] } } = {},
 ): Promise<Page> {
   const page = await context.newPage();
   const full = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url, ...config };
-  await page.addInitScript(({ injected, cache }) => {
+  const react = options.react ? { scopes: SCOPES, ...options.react } : null;
+  await page.addInitScript(({ injected, cache, react }) => {
     (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
     (window as unknown as { __E2E_CACHE__: unknown }).__E2E_CACHE__ = cache;
-  }, { injected: full, cache: options.cache ?? 'memory' });
+    if (react) (window as unknown as { __E2E_REACT__: unknown }).__E2E_REACT__ = react;
+  }, { injected: full, cache: options.cache ?? 'memory', react });
   await page.goto(e2e.app.url);
   await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
   await page.evaluate(() => window.redirectOutcome);
