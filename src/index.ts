@@ -7,6 +7,7 @@ export { PublicClientApplication } from './client/PublicClientApplication.js';
 export type { PublicClientApplicationOptions } from './client/options.js';
 export type { AuthSnapshot } from './client/authStore.js';
 export type { AuthClient } from './client/authClient.js';
+export type { AuthEvent } from './client/authEvents.js';
 export { initialAuthSnapshot } from './client/authStore.js';
 export type { AccountInfo, AuthenticationResult, TenantProfile, TokenErrorResult } from './client/results.js';
 export { isTokenErrorResult } from './client/results.js';

@@ -14,6 +14,7 @@ import {
 import { ClientContext } from './context.js';
 import type { AuthClient } from './authClient.js';
 import { AuthStore, type AuthSnapshot } from './authStore.js';
+import { AuthEvents, type AuthEvent } from './authEvents.js';
 import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './interactive.js';
 import { logout, type LogoutOptions, removeAccount } from './logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
@@ -43,12 +44,40 @@ export class PublicClientApplication implements AuthClient {
   #redirectPromise: Promise<AuthenticationResult | null> | undefined;
   #initializing: Promise<void> | undefined;
   readonly #store = new AuthStore();
+  readonly #events = new AuthEvents();
 
   constructor(options: PublicClientApplicationOptions) {
     validateOptions(options);
     this.#ctx = new ClientContext(options);
     // Subscribing does no I/O; the account list is derived whenever the cache changes (here or in another tab).
-    this.#ctx.cache.subscribe(() => this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId)));
+    this.#ctx.cache.subscribe(() => this.#refreshAccounts());
+  }
+
+  #refreshAccounts(): void {
+    const before = this.#store.getSnapshot().accounts;
+    this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId));
+    const after = this.#store.getSnapshot().accounts;
+    if (after !== before) this.#events.emit({ type: 'accountsChanged', accounts: after });
+  }
+
+  /** Calls `listener` for sign-in, sign-out, tokens acquired, account changes (also from other tabs) and errors. */
+  addEventCallback(listener: (event: AuthEvent) => void): () => void {
+    return this.#events.on(listener);
+  }
+
+  /** Emits the outcome of an operation and passes it through. */
+  #report<T>(promise: Promise<T>, operation: 'signIn' | 'acquireToken', success: (value: T) => AuthEvent | undefined): Promise<T> {
+    return promise.then(
+      (value) => {
+        const event = success(value);
+        if (event) this.#events.emit(event);
+        return value;
+      },
+      (error: unknown) => {
+        this.#events.emit({ type: 'error', operation, error });
+        throw error;
+      },
+    );
   }
 
   /**
@@ -60,7 +89,7 @@ export class PublicClientApplication implements AuthClient {
     this.#initializing ??= (async () => {
       try {
         await this.#ctx.readyCache();
-        this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId));
+        this.#refreshAccounts();
         await this.handleRedirectPromise();
       } finally {
         this.#store.markInitialized();
@@ -95,7 +124,7 @@ export class PublicClientApplication implements AuthClient {
    * processes the response once and returns the same promise.
    */
   handleRedirectPromise(): Promise<AuthenticationResult | null> {
-    this.#redirectPromise ??= this.#interacting(handleRedirect(this.#ctx, this.#interaction));
+    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx, this.#interaction)), 'signIn', (result) => (result ? { type: 'signIn', result } : undefined));
     return this.#redirectPromise;
   }
 
@@ -107,7 +136,7 @@ export class PublicClientApplication implements AuthClient {
 
   /** Signs the person in through a popup (resolves with the result) or a full-page redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult> {
-    return this.#interacting(acquireTokenInteractive(this.#ctx, this.#interaction, options));
+    return this.#report(this.#interacting(acquireTokenInteractive(this.#ctx, this.#interaction, options)), 'signIn', (result) => ({ type: 'signIn', result }));
   }
 
   /**
@@ -116,7 +145,7 @@ export class PublicClientApplication implements AuthClient {
    * provider refuses the refresh token.
    */
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
-    return acquireTokenSilent(this.#ctx, this.#silentInFlight, scopes, account, options);
+    return this.#report(acquireTokenSilent(this.#ctx, this.#silentInFlight, scopes, account, options), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
   }
 
   /**
@@ -195,6 +224,7 @@ export class PublicClientApplication implements AuthClient {
 
   /** Signs out of this app and, through `end_session_endpoint`, of the provider. */
   logout(options?: LogoutOptions): Promise<void> {
+    this.#events.emit({ type: 'signOut', account: options?.account ?? null });
     return logout(this.#ctx, options);
   }
 

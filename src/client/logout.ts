@@ -39,6 +39,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
     const accounts = options.account ? [options.account] : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
     const idTokenHint = options.account?.idTokenClaims ? findHint(ctx, options.account) : undefined;
     for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
+    if (interaction === 'none') return; // signing out here needs no network
     const { metadata } = await ctx.resolve();
     if (interaction === 'none' || !metadata.endSessionEndpoint) {
       popup?.close();

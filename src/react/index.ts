@@ -16,4 +16,7 @@ export { useToken } from './useToken.js';
 export type { UseTokenResult } from './useToken.js';
 export type { TokenRequestOptions, TokenState } from '../client/tokenObserver.js';
 export { useAuthFetch } from './useAuthFetch.js';
+export { useTokenSuspense } from './useTokenSuspense.js';
+export { useAuthEvents } from './useAuthEvents.js';
+export type { AuthEvent } from '../client/authEvents.js';
 export type { GuardProps } from './guards.js';

@@ -1,9 +1,9 @@
 // useToken in real Chromium under StrictMode over a real client whose cache holds a token.
-import { act, StrictMode, useState } from 'react';
+import { act, Component, type ReactNode, StrictMode, Suspense, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PublicClientApplication, SerializableTokenCache } from '../../src/index.js';
-import { AuthProvider, useToken } from '../../src/react/index.js';
+import { type AuthEvent, AuthProvider, useAuthEvents, useToken, useTokenSuspense } from '../../src/react/index.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -89,5 +89,65 @@ describe('useToken', () => {
     // Only act() bookkeeping may be logged (async updates in a test); no error about the unmounted tree.
     const messages = errors.map((e) => String((e as unknown[])[0]));
     expect(messages.filter((message) => !message.includes('not wrapped in act'))).toEqual([]);
+  });
+});
+
+class Boundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    return this.state.error ? <p>boundary:{this.state.error.name}</p> : this.props.children;
+  }
+}
+
+describe('useTokenSuspense and useAuthEvents', () => {
+  it('suspends until the token is there, then renders it', async () => {
+    const { app } = await clientWithToken();
+    await app.initialize();
+    function Consumer() {
+      const { token } = useTokenSuspense(['api://demo/read']);
+      return <p>token:{token}</p>;
+    }
+    const host = document.createElement('div');
+    root = createRoot(host);
+    act(() => root!.render(<StrictMode><AuthProvider client={app}><Suspense fallback={<p>waiting</p>}><Consumer /></Suspense></AuthProvider></StrictMode>));
+    await expect.poll(() => host.textContent).toBe('token:cached-token');
+  });
+
+  it('throws to the error boundary when nobody is signed in', async () => {
+    const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9', tokenCache: new SerializableTokenCache() });
+    function Consumer() {
+      useTokenSuspense(['api://demo/read']);
+      return <p>never</p>;
+    }
+    const host = document.createElement('div');
+    root = createRoot(host);
+    const originalError = console.error;
+    console.error = () => undefined; // React logs caught boundary errors
+    try {
+      act(() => root!.render(<AuthProvider client={app}><Boundary><Suspense fallback={<p>waiting</p>}><Consumer /></Suspense></Boundary></AuthProvider>));
+      await expect.poll(() => host.textContent).toBe('boundary:InteractionRequiredError');
+    } finally {
+      console.error = originalError;
+    }
+  });
+
+  it('useAuthEvents reports account changes and sign-out', async () => {
+    const cache = new SerializableTokenCache();
+    const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9', tokenCache: cache });
+    const events: AuthEvent['type'][] = [];
+    function Listener() {
+      useAuthEvents((event) => events.push(event.type));
+      return null;
+    }
+    const host = document.createElement('div');
+    root = createRoot(host);
+    act(() => root!.render(<StrictMode><AuthProvider client={app}><Listener /></AuthProvider></StrictMode>));
+    await expect.poll(() => app.getSnapshot().status).toBe('idle');
+    await act(() => cache.apply({ set: { Account: { 'ann-127.0.0.1:9-': { home_account_id: 'ann', environment: '127.0.0.1:9', realm: '', local_account_id: 'ann', username: 'ann@example.test', authority_type: 'Generic' } } } }));
+    await act(() => app.logout({ interaction: 'none' }));
+    expect(events).toEqual(['accountsChanged', 'signOut', 'accountsChanged']);
   });
 });
