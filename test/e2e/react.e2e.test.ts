@@ -1,5 +1,9 @@
 // keyward/react in real Chromium under <StrictMode> against the real local provider.
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthProvider } from '../../src/react/index.js';
+import { SignInStatus } from './app/reactApp';
 import { openApp, popupSignIn, setClockAhead } from './fixtures';
 import { recordRequests, startE2E, type E2E } from './harness/harness';
 import { completeLogin } from './harness/login';
@@ -56,6 +60,31 @@ describe('keyward/react under StrictMode', () => {
     await expect.poll(() => second.locator('#who').textContent()).toBe('uma@example.test');
     await second.evaluate(() => window.app.logout({ interaction: 'none' }));
     await expect.poll(() => first.locator('#who').textContent()).toBe('nobody');
+    await context.close();
+  });
+
+  it('renderToString in Node (no window), then hydration in the browser, then sign-in works normally', async () => {
+    expect(typeof window).toBe('undefined');
+    const config = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url };
+    const html = renderToString(createElement(AuthProvider, { config }, createElement(SignInStatus)));
+    expect(html).toContain('nobody');
+
+    const context = await e2e.newContext();
+    const page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    await page.addInitScript(({ injected, markup }) => {
+      (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
+      (window as unknown as { __E2E_SSR_HTML__: unknown }).__E2E_SSR_HTML__ = markup;
+    }, { injected: config, markup: html });
+    await page.goto(e2e.app.url);
+    await expect.poll(() => page.locator('#ssr-root #who').textContent()).toBe('nobody');
+    expect((await popupSignIn(page, { login: 'hana' })).error).toBeUndefined();
+    await expect.poll(() => page.locator('#ssr-root #who').textContent()).toBe('hana@example.test');
+    expect(await page.evaluate(() => (window as unknown as { hydrationErrors?: unknown[] }).hydrationErrors ?? [])).toEqual([]);
+    expect(consoleErrors.filter((text) => /hydrat/i.test(text))).toEqual([]);
     await context.close();
   });
 });

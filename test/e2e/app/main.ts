@@ -5,7 +5,7 @@
  * the whole cache through the public `tokenCache` option (`window.cache`).
  */
 import * as keyward from '../../../src/index.js';
-import { mountReactApp, type ReactAppConfig } from './reactApp.js';
+import { hydrateServerHtml, mountReactApp, type ReactAppConfig } from './reactApp.js';
 
 /** A settled call, serializable across the Playwright boundary. */
 type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
@@ -22,6 +22,8 @@ declare global {
     cache: keyward.SerializableTokenCache | keyward.IndexedDbTokenCache;
     /** When set, the page also renders keyward/react under StrictMode (see reactApp.tsx). */
     __E2E_REACT__?: ReactAppConfig;
+    /** Server-rendered HTML to hydrate (the SSR test renders it in Node). */
+    __E2E_SSR_HTML__?: string;
     /** React mode 'tokens': mount that many useToken components. */
     showTokens?: (count: number) => void;
     /** Every line the SDK logged, at the most verbose level. */
@@ -54,6 +56,7 @@ if (window.__E2E_CONFIG__) {
   window.redirectOutcome = window.settle(window.app.handleRedirectPromise());
   // The React tree initializes the same client: the core memoizes, so the redirect is handled once.
   if (window.__E2E_REACT__) window.showTokens = mountReactApp(window.app, window.__E2E_REACT__).showTokens;
+  if (window.__E2E_SSR_HTML__ !== undefined) hydrateServerHtml(window.app, window.__E2E_SSR_HTML__);
   void window.redirectOutcome.then((outcome) => {
     status.textContent = outcome.error ? `error ${outcome.error.errorCode}` : outcome.result ? `signed in ${outcome.result.account.username}` : 'ready';
   });

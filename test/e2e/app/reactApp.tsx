@@ -1,6 +1,6 @@
 // The React side of the e2e page: keyward/react under <StrictMode> over the page's client.
 import { StrictMode, useState } from 'react';
-import { createRoot } from 'react-dom/client';
+import { createRoot, hydrateRoot } from 'react-dom/client';
 import type { AuthClient } from '../../../src/index.js';
 import { Authenticated, AuthProvider, RequireAuth, useAccount, useToken } from '../../../src/react/index.js';
 
@@ -37,4 +37,20 @@ export function mountReactApp(client: AuthClient, config: ReactAppConfig): { sho
       : <Who />;
   createRoot(host).render(<StrictMode><AuthProvider client={client}>{body}</AuthProvider></StrictMode>);
   return { showTokens: (count) => showTokens(count) };
+}
+
+/** The tree rendered on the server (renderToString in Node) and hydrated in the page. */
+export function SignInStatus() {
+  return <main id="ssr"><Who /></main>;
+}
+
+/** Hydrates server-rendered HTML with the page's client; the first client render matches the server's. */
+export function hydrateServerHtml(client: AuthClient, html: string): void {
+  const host = document.createElement('div');
+  host.id = 'ssr-root';
+  host.innerHTML = html;
+  document.body.append(host);
+  hydrateRoot(host, <StrictMode><AuthProvider client={client}><SignInStatus /></AuthProvider></StrictMode>, {
+    onRecoverableError: (error) => ((window as unknown as { hydrationErrors: unknown[] }).hydrationErrors ??= []).push(String(error)),
+  });
 }
