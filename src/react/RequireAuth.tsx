@@ -28,7 +28,7 @@ export function RequireAuth({ interaction = 'redirect', scopes = [], loading = n
     if (account || status !== 'idle' || started.current) return;
     started.current = true;
     client.acquireTokenInteractive({ scopes, interaction }).catch((error: Error) => setFailure(error));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- start once
+    // Only these decide whether to start; scopes/interaction are read once, when the single sign-in starts.
   }, [account, status, client]);
   if (account) return children;
   if (failure) return typeof renderError === 'function' ? renderError(failure) : renderError;

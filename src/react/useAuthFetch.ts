@@ -11,7 +11,7 @@ export function useAuthFetch(scopes: readonly string[], options: Omit<AuthFetchO
   const scopesKey = [...scopes].sort().join(' ');
   return useMemo(
     () => createAuthFetch(client, { scopes: scopesKey.split(' ').filter(Boolean), ...(account && { account }), ...(options.scheme && { scheme: options.scheme }), ...(options.fetch && { fetch: options.fetch }) }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by value
+    // Keyed by value: an equal scopes array keeps the same fetch function.
     [client, scopesKey, account, options.scheme, options.fetch],
   );
 }

@@ -33,7 +33,7 @@ export function useToken(scopes: readonly string[], options: TokenRequestOptions
       ...(authScheme !== undefined && { authScheme }),
       ...(enabled !== undefined && { enabled }),
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by value, not identity
+    // Dependencies are values, not identities: a new-but-equal scopes array or scheme object changes nothing.
   }, [observer, scopesKey, account, interaction, forceRefresh, claimsChallenge, schemeKey, enabled]);
   const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getServerSnapshot);
   return useMemo(() => ({ ...state, refetch: observer.refetch, acquireInteractively: observer.acquireInteractively }), [state, observer]);
