@@ -41,7 +41,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
     for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
     if (interaction === 'none') return; // signing out here needs no network
     const { metadata } = await ctx.resolve();
-    if (interaction === 'none' || !metadata.endSessionEndpoint) {
+    if (!metadata.endSessionEndpoint) {
       popup?.close();
       return;
     }

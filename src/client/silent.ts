@@ -5,7 +5,7 @@ import { withCrossTabLock } from '../cache/crossTabLock.js';
 import type { AuthScheme } from '../pop/authScheme.js';
 import { bindingFor, present, schemeFor, type TokenBinding } from '../pop/binding.js';
 import { findAccessTokens, findAccount, findIdToken, findRefreshToken } from '../cache/queries.js';
-import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
+import { ClientAuthError, ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
 import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
 import { requestScopes } from '../protocol/scopes.js';
 import { randomUuid } from '../util/random.js';
@@ -138,13 +138,14 @@ function refresh(
     const found = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
     if (!found) return null;
     const [rtKey, refreshToken] = found;
-    // A DPoP-bound refresh token needs its own key (RFC 9449 5). If that key is gone (storage
-    // cleared), the token is useless: drop it so the app signs in again instead of looping.
-    let grantBinding = binding;
+    // A DPoP-bound refresh token needs its own key (RFC 9449 5).
     if (refreshToken.key_id !== undefined) {
-      const dpopBinding = binding?.type === 'dpop' ? binding : { type: 'dpop' as const, key: await ctx.keys.get('dpop') };
-      grantBinding = dpopBinding;
-      if (dpopBinding.key.thumbprint !== refreshToken.key_id) {
+      if (binding?.type !== 'dpop') {
+        // The provider would answer with a DPoP-bound token whatever we asked for; say so instead of mislabelling it.
+        throw new ClientAuthError(ErrorCode.tokenTypeMismatch, `This account's refresh token is bound to the DPoP key, so it cannot produce a ${binding ? 'PoP' : 'Bearer'} token. Ask with authScheme { type: 'dpop' }, or sign in again with the scheme you need.`);
+      }
+      if (binding.key.thumbprint !== refreshToken.key_id) {
+        // The key is gone (site data cleared): the token is useless. Drop it so the app signs in again instead of looping.
         ctx.logger.warning('the key of a DPoP-bound refresh token is gone; dropping the refresh token');
         await cache.apply({ remove: { RefreshToken: [rtKey] } });
         return null;
@@ -162,7 +163,7 @@ function refresh(
         nonce: undefined,
         account,
         idTokenRequired: false,
-        ...(grantBinding && { binding: grantBinding }),
+        ...(binding && { binding }),
       });
     } catch (error) {
       // A refused refresh token is dead: drop it so the next call goes interactive instead of looping (PROTOCOL.md B7).

@@ -78,6 +78,13 @@ describe('DPoP (RFC 9449) with oidc-provider', () => {
       return window.app.acquireTokenSilent(scopes, account!, { forceRefresh: true });
     }, SCOPES);
     expect((decodeJwt(afterReload!.accessToken).cnf as { jkt: string }).jkt).toBe(jkt);
+
+    // The refresh token is DPoP-bound now: a Bearer token cannot come from it, and keyward says so.
+    const bearer = await page.evaluate(async (scopes) => {
+      const [account] = await window.app.getAccounts();
+      return window.settle(window.app.acquireTokenSilent(scopes, account!, { authScheme: { type: 'bearer' }, forceRefresh: true }));
+    }, SCOPES);
+    expect(bearer.error).toMatchObject({ name: 'ClientAuthError', errorCode: 'token_type_mismatch' });
     await context.close();
   });
 

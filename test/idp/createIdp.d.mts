@@ -45,7 +45,19 @@ export interface IdpOptions {
    * an access token with `cnf.jkt` and a refresh token bound to that key.
    */
   dpopBoundClient?: boolean;
+  /**
+   * Default false. True: a token request whose `claims` parameter asks for
+   * `access_token.acrs` (`{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`) gets
+   * those values as `acrs` in the JWT access token, as the Entra authority does, so a
+   * resource's claims challenge can be satisfied by re-acquisition (the playground uses it).
+   */
+  authContext?: boolean;
 }
+
+// MSAL AT-PoP (always on, like DPoP): a token request (code or refresh) carrying
+// `token_type=pop` and `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`)
+// gets `token_type: "pop"` and a JWT access token with `cnf: { kid }`. Without `token_type=pop`
+// nothing changes; a bad `req_cnf` gets the ordinary Bearer answer.
 
 export interface IdpEvent {
   /** oidc-provider event name, e.g. `grant.success`, `refresh_token.consumed`. */
@@ -75,7 +87,7 @@ export interface TokenRequest {
   status: number;
   /** OAuth `error` of a failed response. */
   error?: string;
-  /** `token_type` of a successful response (`Bearer` or `DPoP`). */
+  /** `token_type` of a successful response (`Bearer`, `DPoP`, or `pop` for MSAL AT-PoP). */
   token_type?: string;
   /** The `DPoP-Nonce` response header, when the IdP sent one. */
   dpopNonce?: string;

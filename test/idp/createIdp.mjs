@@ -87,6 +87,39 @@ function consentPolicy() {
 
 const titleCase = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/**
+ * MSAL AT-PoP (PROTOCOL.md A10), as test/idp/entra/createEntraIdp.mjs does it: a token request
+ * with `token_type=pop` carries `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`).
+ * Returns the key's `kid`, `{ error }` for a bad `req_cnf`, or undefined when the request is not PoP.
+ * @param {Record<string, unknown> | undefined} body the parsed token request form
+ * @returns {{ kid: string } | { error: string } | undefined}
+ */
+function popRequest(body) {
+  if (String(body?.token_type ?? '').toLowerCase() !== 'pop') return undefined;
+  const value = body?.req_cnf;
+  if (typeof value !== 'string' || !value) return { error: "missing required parameter 'req_cnf'" };
+  if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(value)) return { error: 'req_cnf is not base64url' };
+  let cnf;
+  try { cnf = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')); } catch { cnf = undefined; }
+  if (!cnf || typeof cnf !== 'object' || Array.isArray(cnf)) return { error: 'req_cnf is not a JSON object' };
+  if (typeof cnf.kid !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(cnf.kid)) return { error: 'req_cnf.kid is not an RFC 7638 SHA-256 thumbprint' };
+  if (cnf.xms_ksl !== undefined && cnf.xms_ksl !== 'sw' && cnf.xms_ksl !== 'uhw') return { error: 'req_cnf.xms_ksl must be sw or uhw' };
+  return { kid: cnf.kid };
+}
+
+/**
+ * Values of `access_token.acrs` asked for in a token request's `claims` parameter
+ * (as test/idp/entra/createEntraIdp.mjs reads them).
+ * @param {unknown} claimsJson
+ * @returns {string[]}
+ */
+function requestedAcrs(claimsJson) {
+  let acrs;
+  try { acrs = typeof claimsJson === 'string' ? JSON.parse(claimsJson)?.access_token?.acrs : undefined; } catch { acrs = undefined; }
+  if (!acrs || typeof acrs !== 'object') return [];
+  return [acrs.value, ...(Array.isArray(acrs.values) ? acrs.values : [])].filter((v) => typeof v === 'string');
+}
+
 /** @param {import('./createIdp.d.mts').IdpOptions} options */
 export async function createIdp(options) {
   const {
@@ -100,6 +133,7 @@ export async function createIdp(options) {
     rotateRefreshTokens = true,
     dpopNonce = false,
     dpopBoundClient = false,
+    authContext = false,
   } = options;
 
   // Listen first: with port 0 only the bound socket knows the port, and the
@@ -158,6 +192,22 @@ export async function createIdp(options) {
     // See implicitConsent() below for how offline_access survives a plain request.
     extraParams: [IMPLICIT_CONSENT],
     interactions: { policy: consentPolicy() },
+    // MSAL AT-PoP: a `token_type=pop` request's JWT access token is bound to the req_cnf key
+    // (`cnf.kid`); the token response then says `token_type: "pop"` (see the middleware below).
+    // Requests without `token_type=pop` are untouched.
+    formats: {
+      customizers: {
+        jwt(ctx, _token, jwt) {
+          const pop = popRequest(ctx?.oidc?.body);
+          if (pop && 'kid' in pop) jwt.payload.cnf = { ...(jwt.payload.cnf ?? {}), kid: pop.kid };
+          // Opt-in (`authContext`): `acrs` from the token request's `claims`, as the Entra authority does.
+          if (authContext) {
+            const acrs = requestedAcrs(ctx?.oidc?.body?.claims);
+            if (acrs.length) jwt.payload.acrs = acrs;
+          }
+        },
+      },
+    },
     ttl: {
       AccessToken: accessTokenTtl,
       IdToken: idTokenTtl,
@@ -246,6 +296,18 @@ export async function createIdp(options) {
       dpopNonce: ctx.response.get('dpop-nonce') || undefined,
       at: Date.now(),
     });
+  });
+
+  // MSAL AT-PoP on the token endpoint: a `token_type=pop` request with a valid `req_cnf` gets
+  // `token_type: "pop"` (its JWT carries cnf.kid, see formats above). Registered after the log
+  // so the log sees the final answer. A bad `req_cnf` leaves the answer as oidc-provider gave
+  // it (Bearer, no cnf), which a PoP client refuses.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.method !== 'POST' || ctx.status !== 200) return;
+    const pop = popRequest(/** @type {Record<string, unknown> | undefined} */ (ctx.oidc.body));
+    const body = /** @type {Record<string, unknown> | undefined} */ (ctx.body);
+    if (pop && 'kid' in pop && body && typeof body === 'object' && body.token_type === 'Bearer') body.token_type = 'pop';
   });
 
   handler = provider.callback();
