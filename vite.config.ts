@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { playwright } from '@vitest/browser-playwright';
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -35,7 +36,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts` },
+      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts`, testing: `${root}src/testing/index.ts` },
       formats: ['es'],
     },
     rollupOptions: {
@@ -55,6 +56,14 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.{ts,tsx}'],
+          browser: browserConfig(),
+        },
+      },
+      {
+        // Every story in stories/ rendered in Chromium, its play function run as a test.
+        plugins: [storybookTest({ configDir: `${root}.storybook` })],
+        test: {
+          name: 'storybook',
           browser: browserConfig(),
         },
       },

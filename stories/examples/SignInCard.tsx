@@ -1,0 +1,52 @@
+import { useState } from 'react';
+import { KeywardError, ErrorCode } from '../../src/index.js';
+import { Authenticated, Unauthenticated, useAccount, useAuth } from '../../src/react/index.js';
+
+const card = { fontFamily: 'system-ui, sans-serif', width: 320, padding: 20, border: '1px solid #d0d7de', borderRadius: 8, display: 'grid', gap: 12 } as const;
+const button = { padding: '8px 14px', borderRadius: 6, border: '1px solid #1f6feb', background: '#1f6feb', color: 'white', font: 'inherit', cursor: 'pointer' } as const;
+const alert = { margin: 0, padding: 10, borderRadius: 6, background: '#ffebe9', color: '#82071e', fontSize: 14 } as const;
+
+/** What to tell a person for the errors a sign-in can end with. */
+function describeError(error: unknown): string {
+  if (!(error instanceof KeywardError)) return 'Sign-in failed. Please try again.';
+  switch (error.errorCode) {
+    case ErrorCode.popupWindowError:
+      return 'Your browser blocked the sign-in window. Allow pop-ups for this site and try again.';
+    case ErrorCode.userCancelled:
+      return 'The sign-in window was closed before you finished.';
+    default:
+      return error.message;
+  }
+}
+
+/** A sign-in card: who is signed in, or a popup sign-in button and what went wrong. */
+export function SignInCard() {
+  const { status, signIn, signOut } = useAuth();
+  const account = useAccount();
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+
+  const onSignIn = () => {
+    setError(null);
+    signIn({ interaction: 'popup', scopes: ['User.Read'] }).catch((e: unknown) =>
+      setError({ code: e instanceof KeywardError ? e.errorCode : 'unknown', message: describeError(e) }),
+    );
+  };
+
+  if (status === 'initializing') return <section style={card} aria-busy="true">Checking your session…</section>;
+  return (
+    <section style={card}>
+      <Authenticated>
+        <span>Signed in as <strong>{account?.name ?? account?.username}</strong></span>
+        <small style={{ color: '#57606a' }}>{account?.username}</small>
+        <button style={button} onClick={() => void signOut({ interaction: 'none' })}>Sign out</button>
+      </Authenticated>
+      <Unauthenticated>
+        <span>You are not signed in.</span>
+        <button style={button} onClick={onSignIn} disabled={status === 'interacting'}>
+          {status === 'interacting' ? 'Signing in…' : 'Sign in'}
+        </button>
+        {error && <p role="alert" data-error-code={error.code} style={alert}>{error.message}</p>}
+      </Unauthenticated>
+    </section>
+  );
+}
