@@ -3,7 +3,8 @@
 // types for TS callers live in createIdp.d.mts.
 import { createServer } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
+import { consentPolicy, IMPLICIT_CONSENT } from './implicitConsent.mjs';
 import { exportJWK, generateKeyPair } from 'jose';
 
 /** The one resource server. Its scopes are spelled MSAL-style (`<audience>/<name>`). */
@@ -52,7 +53,6 @@ const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== und
  * once — still with `offline_access`, so still a refresh token. A real
  * `prompt=consent` from a client keeps forcing the consent page.
  */
-const IMPLICIT_CONSENT = 'x_keyward_implicit_consent';
 const AUTH_PATH = '/auth';
 
 /** @param {{ method: string, path: string, querystring: string }} ctx Koa context */
@@ -72,18 +72,6 @@ function implicitConsent(ctx) {
   if (inject || forged) ctx.querystring = query.toString();
 }
 
-function consentPolicy() {
-  const policy = interactionPolicy.base();
-  const { checks } = policy.get('consent');
-  const i = checks.findIndex((c) => c.reason === 'consent_prompt');
-  checks[i] = new interactionPolicy.Check(
-    'consent_prompt',
-    'consent prompt was not resolved',
-    'consent_required',
-    (ctx) => ctx.oidc.prompts.has('consent') && ctx.oidc.promptPending('consent') && !ctx.oidc.params[IMPLICIT_CONSENT],
-  );
-  return policy;
-}
 
 const titleCase = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 

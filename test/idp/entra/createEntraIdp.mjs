@@ -8,7 +8,8 @@
 import { createServer } from 'node:https';
 import { request as httpsRequest } from 'node:https';
 import { createHash, randomUUID } from 'node:crypto';
-import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
+import { consentPolicy, IMPLICIT_CONSENT } from '../implicitConsent.mjs';
 // oidc-provider's own token issuance, used by the ROPC grant exactly as its
 // device_code grant uses it (docs: "see /lib/actions/grants for references on
 // how to instantiate and issue tokens"). Pinned to the installed 9.13.
@@ -52,7 +53,6 @@ export const DEVICE_LOGIN_HOSTS = ['microsoft.com', 'www.microsoft.com'];
 export const DEFAULT_MAPPED_HOSTS = [...ENTRA_HOSTS, ...DEVICE_LOGIN_HOSTS, 'unknown-instance.example'];
 
 const ISSUER_HOST = 'login.microsoftonline.com';
-const IMPLICIT_CONSENT = 'x_keyward_implicit_consent';
 const PATHS = {
   authorization: '/oauth2/v2.0/authorize',
   token: '/oauth2/v2.0/token',
@@ -169,26 +169,7 @@ function createAdapter() {
   };
 }
 
-// ---------------------------------------------------------------- interaction policy
-
-/**
- * Same arrangement as ../createIdp.mjs (read its comment): oidc-provider keeps
- * `offline_access` only with prompt=consent, MSAL never sends a prompt, so the
- * front handler adds `consent` plus a private marker and the consent_prompt
- * check ignores a consent prompt only the marker asked for.
- */
-function consentPolicy() {
-  const policy = interactionPolicy.base();
-  const { checks } = policy.get('consent');
-  const i = checks.findIndex((c) => c.reason === 'consent_prompt');
-  checks[i] = new interactionPolicy.Check(
-    'consent_prompt',
-    'consent prompt was not resolved',
-    'consent_required',
-    (ctx) => ctx.oidc.prompts.has('consent') && ctx.oidc.promptPending('consent') && !ctx.oidc.params[IMPLICIT_CONSENT],
-  );
-  return policy;
-}
+// Interaction policy: consentPolicy() from ../implicitConsent.mjs, the same arrangement as ../createIdp.mjs.
 
 /** Does `have` contain everything `want` has (deep, arrays by JSON equality)? */
 function containsClaims(have, want) {
