@@ -1,7 +1,7 @@
 import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
-import { errorResultFrom, isTokenErrorResult, accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './results.js';
+import { errorResultFrom, accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './results.js';
 import {
   acquireTokenByAuthCodeFlow,
   acquireTokenByAuthorizationCode,
@@ -239,4 +239,3 @@ export class PublicClientApplication implements AuthClient {
   }
 }
 
-export { isTokenErrorResult };

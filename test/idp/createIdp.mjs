@@ -8,8 +8,8 @@ import { consentPolicy, IMPLICIT_CONSENT } from './implicitConsent.mjs';
 import { exportJWK, generateKeyPair } from 'jose';
 
 /** The one resource server. Its scopes are spelled MSAL-style (`<audience>/<name>`). */
-export const API_AUDIENCE = 'api://demo';
-export const API_SCOPES = ['api://demo/read', 'api://demo/write'];
+import { API_AUDIENCE, API_SCOPES, demoApiResourceIndicators } from './demoApi.mjs';
+export { API_AUDIENCE, API_SCOPES };
 
 /** Provider events copied into `idp.events`; `detail` picks what a test can assert on. */
 const EVENTS = {
@@ -226,24 +226,7 @@ export async function createIdp(options) {
       // lets the code/refresh grants reuse the resource without a `resource` param.
       // Note: the token response's `scope` then lists only the resource scopes
       // (`api://demo/read`), not openid/profile/offline_access, as with Entra.
-      resourceIndicators: {
-        enabled: true,
-        defaultResource(ctx, _client, oneOf) {
-          if (oneOf) return oneOf;
-          const scope = String(ctx.oidc.params?.scope ?? '');
-          return scope.split(' ').some((s) => s.startsWith(`${API_AUDIENCE}/`)) ? API_AUDIENCE : undefined;
-        },
-        useGrantedResource: () => true,
-        getResourceServerInfo(_ctx, resource) {
-          if (resource !== API_AUDIENCE) throw new errors.InvalidTarget();
-          return {
-            scope: API_SCOPES.join(' '),
-            audience: API_AUDIENCE,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
-        },
-      },
+      resourceIndicators: demoApiResourceIndicators(),
     },
   });
 

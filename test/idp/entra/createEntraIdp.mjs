@@ -37,8 +37,8 @@ export const MULTI_TENANT_SEGMENTS = ['common', 'organizations', 'consumers'];
 /** The consumer (MSA) tenant GUID, for reference (PROTOCOL.md A3). Not served. */
 export const CONSUMERS_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
-export const API_AUDIENCE = 'api://demo';
-export const API_SCOPES = ['api://demo/read', 'api://demo/write'];
+import { API_AUDIENCE, API_SCOPES, demoApiResourceIndicators } from '../demoApi.mjs';
+export { API_AUDIENCE, API_SCOPES };
 
 /** Entra's four public-cloud hosts; all answer like login.microsoftonline.com. */
 export const ENTRA_HOSTS = [...PUBLIC_CLOUD_ALIASES];
@@ -434,19 +434,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           charset: 'base-20',
           mask: '********',
         },
-        resourceIndicators: {
-          enabled: true,
-          defaultResource(ctx, _client, oneOf) {
-            if (oneOf) return oneOf;
-            const scope = String(ctx.oidc.params?.scope ?? '');
-            return scope.split(' ').some((s) => s.startsWith(`${API_AUDIENCE}/`)) ? API_AUDIENCE : undefined;
-          },
-          useGrantedResource: () => true,
-          getResourceServerInfo(ctx, resource) {
-            if (resource !== API_AUDIENCE) throw new errors.InvalidTarget();
-            return { scope: API_SCOPES.join(' '), audience: API_AUDIENCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
-          },
-        },
+        resourceIndicators: demoApiResourceIndicators(),
       },
     });
 
