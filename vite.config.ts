@@ -20,6 +20,19 @@ export const chromiumArgs = [
   '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost',
 ];
 
+/**
+ * React 18, from the fixture package test/react18 (its own node_modules, installed by
+ * `npm ci` through the `file:` devDependency): the React layer's tests run against both
+ * majors of the peer range. Every `react*` / `react-dom*` import, ours and the tests', is
+ * pointed there so one copy of React 18 is loaded.
+ */
+const react18 = `${root}test/react18/node_modules`;
+const react18Alias = [
+  { find: /^react-dom(\/.*)?$/, replacement: `${react18}/react-dom$1` },
+  { find: /^react(\/.*)?$/, replacement: `${react18}/react$1` },
+];
+const reactLayerTests = ['test/browser/react.browser.test.tsx', 'test/browser/useToken.browser.test.tsx', 'test/browser/testing.browser.test.tsx'];
+
 // Vitest mutates `instances`, so each project gets a fresh object.
 const browserConfig = () => ({
   enabled: true,
@@ -57,6 +70,22 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.browser.test.{ts,tsx}'],
           browser: browserConfig(),
+        },
+      },
+      {
+        resolve: { alias: react18Alias },
+        test: {
+          name: 'react18',
+          include: [...reactLayerTests, 'test/react18/*.browser.test.tsx'],
+          browser: browserConfig(),
+        },
+      },
+      {
+        resolve: { alias: react18Alias },
+        test: {
+          name: 'react18-ssr',
+          environment: 'node',
+          include: ['test/unit/reactSsr.test.tsx', 'test/react18/*.node.test.tsx'],
         },
       },
       {
