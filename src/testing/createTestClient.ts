@@ -12,10 +12,12 @@ import { findToken, sameAccount, type TestAccount, testAccount, type TestToken, 
 export interface TestFailures {
   /**
    * Thrown by every `acquireTokenSilent`, or decided per call: return an error to throw it,
-   * `undefined` to go on normally.
+   * `undefined` to go on normally. The call's options are passed too, so a claims challenge
+   * can fail silently (as Entra does until the person steps up) and succeed interactively.
    * @example `new InteractionRequiredError(ErrorCode.interactionRequired, 'Sign in again.')`
+   * @example `(_scopes, _account, options) => options?.claimsChallenge ? new InteractionRequiredError(ErrorCode.interactionRequired, 'Step up.') : undefined`
    */
-  silent?: KeywardError | ((scopes: string[], account: AccountInfo) => KeywardError | undefined);
+  silent?: KeywardError | ((scopes: string[], account: AccountInfo, options: SilentOptions | undefined) => KeywardError | undefined);
   /**
    * Thrown by `acquireTokenInteractive`; setting it makes `interaction` default to `'fail'`.
    * @example `new BrowserError(ErrorCode.popupWindowError, 'The browser blocked the sign-in popup.')`
@@ -160,7 +162,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
     );
   }
 
-  async function silent(scopes: string[], account: AccountInfo): Promise<AuthenticationResult | null> {
+  async function silent(scopes: string[], account: AccountInfo, silentOptions: SilentOptions | undefined): Promise<AuthenticationResult | null> {
     if (!account || typeof account.homeAccountId !== 'string') {
       throw new ConfigurationError(ErrorCode.noAccount, 'acquireTokenSilent needs an account: pass one from getAccounts().');
     }
@@ -169,7 +171,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
     const signedIn = accounts.find((a) => sameAccount(a, account));
     if (!signedIn) return null;
     const failure = options.failures?.silent;
-    const error = typeof failure === 'function' ? failure(scopes, signedIn) : failure;
+    const error = typeof failure === 'function' ? failure(scopes, signedIn, silentOptions) : failure;
     if (error) throw error;
     const found = tokenFor(scopes);
     return found ? testResult(signedIn, found.scopes, found.token, true) : null;
@@ -234,7 +236,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
 
     acquireTokenSilent(scopes: string[], account: AccountInfo, silentOptions?: SilentOptions): Promise<AuthenticationResult | null> {
       calls.push({ method: 'acquireTokenSilent', args: silentOptions === undefined ? [scopes, account] : [scopes, account, silentOptions] });
-      return report(silent(scopes, account), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
+      return report(silent(scopes, account, silentOptions), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
     },
 
     acquireTokenInteractive(request: InteractiveOptions): Promise<AuthenticationResult> {
