@@ -3,6 +3,7 @@ import { defineConfig } from 'vite';
 import { playwright } from '@vitest/browser-playwright';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { fileURLToPath } from 'node:url';
+import { keywardCompleteSignIn, keywardLiveIdp, keywardLiveTokenRequests, liveRedirectPage } from './test/storybook/liveCommands';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -90,10 +91,14 @@ export default defineConfig({
       },
       {
         // Every story in stories/ rendered in Chromium, its play function run as a test.
-        plugins: [storybookTest({ configDir: `${root}.storybook` })],
+        plugins: [storybookTest({ configDir: `${root}.storybook` }), liveRedirectPage()],
         test: {
           name: 'storybook',
-          browser: browserConfig(),
+          // The live story signs in for real (popup, provider pages, code redemption).
+          testTimeout: 30_000,
+          setupFiles: ['.storybook/vitest.setup.ts'],
+          // The live story's provider and its hand on the provider's sign-in page.
+          browser: { ...browserConfig(), commands: { keywardLiveIdp, keywardCompleteSignIn, keywardLiveTokenRequests } },
         },
       },
       {

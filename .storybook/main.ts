@@ -1,4 +1,5 @@
 import type { StorybookConfig } from '@storybook/react-vite';
+import { liveRedirectPage } from '../test/storybook/liveCommands';
 
 // Written by hand (no `storybook init`, which installs packages): React + Vite, stories run as
 // Vitest tests through @storybook/addon-vitest, nothing sent anywhere (the build works offline).
@@ -8,6 +9,8 @@ const config: StorybookConfig = {
   // StrictMode is set in preview.ts: the framework's `strictMode` option would not reach Vitest runs.
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true },
+  // The live story's popup lands on this page (`npm run storybook` with `npm start` running).
+  viteFinal: (viteConfig) => ({ ...viteConfig, plugins: [...(viteConfig.plugins ?? []), liveRedirectPage()] }),
 };
 
 export default config;

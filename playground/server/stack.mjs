@@ -11,11 +11,20 @@ export const PLAYGROUND_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The auth context the API demands while its claims challenge is on (Entra's CAE shape). */
 export const CLAIMS_CHALLENGE = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
 
+/** Where `npm run storybook` serves the stories. */
+const STORYBOOK_ORIGINS = ['http://localhost:6006', 'http://127.0.0.1:6006'];
+
 /** @param {import('./stack.d.mts').LocalServicesOptions} options */
 export async function startLocalServices({ appOrigin, idpPort = 0, apiPort = 0 }) {
   // authContext: the IdP puts the `acrs` a claims challenge asks for into the access token,
-  // as Entra does, so re-acquisition really satisfies the API.
-  const idp = await createIdp({ port: idpPort, redirectUris: [`${appOrigin}/`], corsOrigins: [appOrigin], authContext: true });
+  // as Entra does, so re-acquisition really satisfies the API. The Storybook dev server
+  // (`npm run storybook`) is a client too: its live story signs in here.
+  const idp = await createIdp({
+    port: idpPort,
+    redirectUris: [`${appOrigin}/`, ...STORYBOOK_ORIGINS.map((origin) => `${origin}/__keyward/live-redirect`)],
+    corsOrigins: [appOrigin, ...STORYBOOK_ORIGINS],
+    authContext: true,
+  });
   const api = await createResourceServer({
     issuers: [{ issuer: idp.issuer, jwks: idp.jwks, audience: 'api://demo' }],
     corsOrigins: [appOrigin],
