@@ -131,4 +131,47 @@ describe('playground walkthrough', () => {
     for (const path of shots) expect(existsSync(path), path).toBe(true);
     expect(shots).toHaveLength(7);
   });
+
+  it('sign in with a redirect, add a second account, switch between them', async () => {
+    // A fresh context: nobody signed in, nothing cached.
+    context = await newContext(browser, { viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    shots.length = 0;
+    await page.goto(`${app.origin}/`);
+    await page.getByTestId('signed-out').waitFor({ timeout: 20_000 });
+
+    // 1. Redirect sign-in: the whole page goes to the provider and comes back with the code.
+    await page.getByRole('button', { name: 'Sign in with redirect' }).click();
+    await page.waitForURL((url) => url.href.startsWith(services.idp.issuer));
+    await completeLogin(page, { login: 'carol' });
+    await page.waitForURL((url) => url.href.startsWith(app.origin));
+    const names = page.getByTestId('account-name');
+    await expect.poll(() => names.allTextContents()).toEqual(['Carol']);
+    // The response was consumed: no code or state left in the address bar.
+    await expect.poll(() => new URL(page.url()).search + new URL(page.url()).hash).toBe('');
+    const idSub = page.getByTestId('id-token-claims').locator('[data-claim="sub"] dd');
+    await expect.poll(() => idSub.textContent()).toBe('carol');
+    await shot('6-redirect-signed-in');
+
+    // 2. A second account (popup, prompt=login); it becomes the active one.
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByRole('button', { name: 'Add another account' }).click();
+    await completeLogin(await popupOpened, { login: 'dave' });
+    await expect.poll(async () => (await names.allTextContents()).sort()).toEqual(['Carol', 'Dave']);
+    const active = page.locator('[data-testid="account"].active [data-testid="account-name"]');
+    await expect.poll(() => active.textContent()).toBe('Dave');
+    await expect.poll(() => idSub.textContent()).toBe('dave');
+    await expect.poll(() => page.getByTestId('access-token-claims').locator('[data-claim="sub"] dd').textContent()).toBe('dave');
+    await shot('7-two-accounts');
+
+    // 3. Switch back to Carol: her id token and an access token for her, from the cache.
+    await page.getByTestId('account').filter({ hasText: 'Carol' }).getByRole('button', { name: 'Switch' }).click();
+    await expect.poll(() => active.textContent()).toBe('Carol');
+    await expect.poll(() => idSub.textContent()).toBe('carol');
+    await expect.poll(() => page.getByTestId('access-token-claims').locator('[data-claim="sub"] dd').textContent()).toBe('carol');
+    await shot('8-switched-account');
+
+    for (const path of shots) expect(existsSync(path), path).toBe(true);
+    expect(shots).toHaveLength(3);
+  });
 });
