@@ -1,5 +1,5 @@
 import type { StorybookConfig } from '@storybook/react-vite';
-import { liveRedirectPage } from '../test/storybook/liveCommands';
+import { liveRedirectPage } from '../test/storybook/liveRedirectPage.mjs';
 
 // Written by hand (no `storybook init`, which installs packages): React + Vite, stories run as
 // Vitest tests through @storybook/addon-vitest, nothing sent anywhere (the build works offline).

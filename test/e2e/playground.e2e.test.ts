@@ -23,6 +23,10 @@ function freePort(): Promise<number> {
   });
 }
 
+// What a person's click sets off (a popup sign-in, a redirect round trip) can take seconds on
+// a loaded 2-core CI machine; expect.poll's default 1 s is for in-page updates only.
+const settle = { timeout: 20_000 };
+
 describe('playground walkthrough', () => {
   let services: LocalServices;
   let app: Awaited<ReturnType<typeof startPlaygroundServer>>;
@@ -71,7 +75,7 @@ describe('playground walkthrough', () => {
     const popupOpened = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Sign in with popup' }).click();
     await completeLogin(await popupOpened, { login: 'alice' });
-    await expect.poll(() => page.getByTestId('account-name').first().textContent()).toBe('Alice');
+    await expect.poll(() => page.getByTestId('account-name').first().textContent(), settle).toBe('Alice');
     // Decoded claims: the id token's and the access token's.
     const idClaims = page.getByTestId('id-token-claims');
     await idClaims.waitFor();
@@ -91,7 +95,7 @@ describe('playground walkthrough', () => {
       await page.getByRole('radio', { name: label, exact: true }).click();
       services.api.reset();
       await page.getByRole('button', { name: `Call API with ${label}`, exact: true }).click();
-      await expect.poll(async () => [await result.getAttribute('data-ok'), await result.getAttribute('data-scheme')]).toEqual(['true', scheme]);
+      await expect.poll(async () => [await result.getAttribute('data-ok'), await result.getAttribute('data-scheme')], settle).toEqual(['true', scheme]);
       const body = JSON.parse((await page.getByTestId('api-json').textContent())!) as { ok: boolean; scheme: string; sub: string };
       expect(body).toMatchObject({ ok: true, scheme, sub: 'alice' });
       expect(services.api.requests.filter((r) => r.scheme !== 'preflight').map((r) => [r.scheme, r.status])).toEqual([[scheme, 200]]);
@@ -101,11 +105,11 @@ describe('playground walkthrough', () => {
     // 4. Claims challenge (with DPoP, still selected): the API asks for auth context c1; keyward
     // re-acquires a token with it and retries once.
     await page.getByTestId('claims-toggle').click(); // turned on by the server's answer, so not .check()
-    await expect.poll(() => page.getByTestId('claims-toggle').isChecked()).toBe(true);
+    await expect.poll(() => page.getByTestId('claims-toggle').isChecked(), settle).toBe(true);
     services.api.reset();
     services.idp.reset();
     await page.getByRole('button', { name: 'Call API with DPoP', exact: true }).click();
-    await expect.poll(async () => [await result.getAttribute('data-ok'), await result.getAttribute('data-scheme'), await result.getAttribute('data-attempts')]).toEqual(['true', 'DPoP', '2']);
+    await expect.poll(async () => [await result.getAttribute('data-ok'), await result.getAttribute('data-scheme'), await result.getAttribute('data-attempts')], settle).toEqual(['true', 'DPoP', '2']);
     expect(await page.getByTestId('attempts').textContent()).toContain('insufficient_claims');
     const calls = services.api.requests.filter((r) => r.scheme !== 'preflight');
     expect(calls.map((r) => [r.status, r.error ?? null])).toEqual([[401, 'insufficient_claims'], [200, null]]);
@@ -117,7 +121,7 @@ describe('playground walkthrough', () => {
     expect(JSON.parse(String(refreshes[0]!.body.claims))).toMatchObject({ access_token: { acrs: { value: 'c1' } } });
     await shot('4-claims-challenge');
     await page.getByTestId('claims-toggle').click();
-    await expect.poll(() => page.getByTestId('claims-toggle').isChecked()).toBe(false);
+    await expect.poll(() => page.getByTestId('claims-toggle').isChecked(), settle).toBe(false);
 
     // 5. Sign out (popup; oidc-provider asks to confirm) and see the signed-out state.
     const logoutOpened = page.waitForEvent('popup');
@@ -146,29 +150,29 @@ describe('playground walkthrough', () => {
     await completeLogin(page, { login: 'carol' });
     await page.waitForURL((url) => url.href.startsWith(app.origin));
     const names = page.getByTestId('account-name');
-    await expect.poll(() => names.allTextContents()).toEqual(['Carol']);
+    await expect.poll(() => names.allTextContents(), settle).toEqual(['Carol']);
     // The response was consumed: no code or state left in the address bar.
-    await expect.poll(() => new URL(page.url()).search + new URL(page.url()).hash).toBe('');
+    await expect.poll(() => new URL(page.url()).search + new URL(page.url()).hash, settle).toBe('');
     const idSub = page.getByTestId('id-token-claims').locator('[data-claim="sub"] dd');
-    await expect.poll(() => idSub.textContent()).toBe('carol');
+    await expect.poll(() => idSub.textContent(), settle).toBe('carol');
     await shot('6-redirect-signed-in');
 
     // 2. A second account (popup, prompt=login); it becomes the active one.
     const popupOpened = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Add another account' }).click();
     await completeLogin(await popupOpened, { login: 'dave' });
-    await expect.poll(async () => (await names.allTextContents()).sort()).toEqual(['Carol', 'Dave']);
+    await expect.poll(async () => (await names.allTextContents()).sort(), settle).toEqual(['Carol', 'Dave']);
     const active = page.locator('[data-testid="account"].active [data-testid="account-name"]');
-    await expect.poll(() => active.textContent()).toBe('Dave');
-    await expect.poll(() => idSub.textContent()).toBe('dave');
-    await expect.poll(() => page.getByTestId('access-token-claims').locator('[data-claim="sub"] dd').textContent()).toBe('dave');
+    await expect.poll(() => active.textContent(), settle).toBe('Dave');
+    await expect.poll(() => idSub.textContent(), settle).toBe('dave');
+    await expect.poll(() => page.getByTestId('access-token-claims').locator('[data-claim="sub"] dd').textContent(), settle).toBe('dave');
     await shot('7-two-accounts');
 
     // 3. Switch back to Carol: her id token and an access token for her, from the cache.
     await page.getByTestId('account').filter({ hasText: 'Carol' }).getByRole('button', { name: 'Switch' }).click();
-    await expect.poll(() => active.textContent()).toBe('Carol');
-    await expect.poll(() => idSub.textContent()).toBe('carol');
-    await expect.poll(() => page.getByTestId('access-token-claims').locator('[data-claim="sub"] dd').textContent()).toBe('carol');
+    await expect.poll(() => active.textContent(), settle).toBe('Carol');
+    await expect.poll(() => idSub.textContent(), settle).toBe('carol');
+    await expect.poll(() => page.getByTestId('access-token-claims').locator('[data-claim="sub"] dd').textContent(), settle).toBe('carol');
     await shot('8-switched-account');
 
     for (const path of shots) expect(existsSync(path), path).toBe(true);

@@ -1,14 +1,13 @@
 // Vitest browser commands (they run in Node, next to the browser) for the live story
 // stories/Live.stories.tsx: a real local identity provider for the story, and a hand on the
 // provider's sign-in page, which is cross-origin to the story and so out of its reach.
-import type { Plugin } from 'vite';
 import type { BrowserCommand } from 'vitest/node';
 import type { Page } from 'playwright-core';
 import type { Idp } from '../idp/createIdp.mjs';
 import { completeLogin } from '../e2e/harness/login';
+import { liveRedirectPath } from './liveRedirectPage.mjs';
 
-/** Where the live story's popup lands: any same-origin page will do (keyward reads its URL). */
-export const liveRedirectPath = '/__keyward/live-redirect';
+export { liveRedirectPage } from './liveRedirectPage.mjs';
 
 // Vitest loads this module once for the config and may load it again elsewhere; one provider
 // per process either way, closed when the run ends.
@@ -55,18 +54,3 @@ export const keywardLiveTokenRequests: BrowserCommand<[]> = async () => {
   return idp ? idp.tokenRequests.map((request) => ({ grant_type: request.grant_type, status: request.status })) : [];
 };
 
-/**
- * A blank page at the redirect path, on the server that serves the stories: the popup must land
- * on a same-origin document keyward can read (a 404 becomes Chromium's error page, which is not).
- */
-export function liveRedirectPage(): Plugin {
-  return {
-    name: 'keyward-live-redirect',
-    configureServer(server) {
-      server.middlewares.use(liveRedirectPath, (_request, response) => {
-        response.setHeader('content-type', 'text/html; charset=utf-8');
-        response.end('<!doctype html><title>Signing in…</title>');
-      });
-    },
-  };
-}

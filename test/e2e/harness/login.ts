@@ -33,17 +33,30 @@ export async function completeLogin(page: Page, { login = 'alice', password = 'p
   await loginInput.waitFor();
   await loginInput.fill(login);
   await page.locator('input[name="password"]').fill(password);
+  const idpOrigin = new URL(page.url()).origin;
   await submitAndLeave(page, () => page.locator('form:has(input[name="prompt"][value="login"]) button[type="submit"]').click());
-  if (page.isClosed()) return;
 
-  // After login the IdP either redirects to the app or shows consent; both
-  // commit a new URL, so look at the document to tell which.
-  await page.waitForLoadState('domcontentloaded').catch(isClosedError(page));
-  if (page.isClosed()) return;
+  // After login the IdP redirects through /auth/:uid either to the app or to a consent page
+  // (itself a new /interaction/:uid). The first URL committed may be that intermediate
+  // /auth/ hop, so wait until the page has left the IdP (or closed), answering consent if
+  // it comes up on the way.
   const consent = page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]');
-  if (await consent.count().catch(() => 0)) {
-    await submitAndLeave(page, () => consent.click());
+  const deadline = Date.now() + 30_000;
+  while (!page.isClosed() && Date.now() < deadline) {
+    let url: URL;
+    try {
+      url = new URL(page.url());
+    } catch {
+      return;
+    }
+    if (url.origin !== idpOrigin) return;
+    if (await consent.count().catch(() => 0)) {
+      await submitAndLeave(page, () => consent.click());
+      continue;
+    }
+    await page.waitForTimeout(50).catch(isClosedError(page));
   }
+  if (!page.isClosed() && new URL(page.url()).origin === idpOrigin) throw new Error(`completeLogin: still on the provider after 30 s (${page.url()})`);
 }
 
 /**

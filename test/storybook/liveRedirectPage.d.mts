@@ -1,0 +1,3 @@
+import type { Plugin } from 'vite';
+export declare const liveRedirectPath: '/__keyward/live-redirect';
+export declare function liveRedirectPage(): Plugin;
