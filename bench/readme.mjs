@@ -27,6 +27,7 @@ export function readmeSection(results) {
     markdownTable(results),
     '',
     ...targets,
+    ...(results.size.targets.some((t) => !t.met) ? ['', 'Why a target is missed, where the bytes go and what would close the gap: [bench/README.md](bench/README.md#where-keywards-bytes-go-and-what-was-done-about-them).'] : []),
     '',
     `Versions: ${sdkVersions}; React ${versions.react}.`,
     '',
