@@ -49,6 +49,7 @@ if (existsSync(runtimeEntry)) {
 }
 
 const keyward = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const commit = gitCommit();
 const results = {
   date: new Date().toISOString(),
   command: 'npm run bench',
@@ -59,7 +60,7 @@ const results = {
     cores: os.cpus().length,
     ...(runtime && { chromium: chromiumVersion() }),
   },
-  versions: { keyward: `${keyward.version}${gitCommit() ? ` (${gitCommit()})` : ''}`, ...Object.fromEntries(measuredPackages.map((name) => [name, installedVersion(name)])) },
+  versions: { keyward: `${keyward.version}${commit ? ` (${commit})` : ''}`, ...Object.fromEntries(measuredPackages.map((name) => [name, installedVersion(name)])) },
   size,
   runtime,
 };
