@@ -1,5 +1,5 @@
-import { base64url } from 'jose';
 import { randomString } from '../util/random.js';
+import { sha256Base64url } from '../util/hash.js';
 
 /** A PKCE pair (RFC 7636). Only S256 is ever used (RFC 9700 2.1.1; checklist #33). */
 export interface Pkce {
@@ -19,7 +19,6 @@ export async function createPkce(): Promise<Pkce> {
 }
 
 /** `BASE64URL(SHA256(ascii(verifier)))` (RFC 7636 4.2). */
-export async function codeChallengeFor(codeVerifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier));
-  return base64url.encode(new Uint8Array(digest));
+export function codeChallengeFor(codeVerifier: string): Promise<string> {
+  return sha256Base64url(codeVerifier);
 }

@@ -1,0 +1,3 @@
+// keyward core + React, every export of both kept: the figure the size budget holds.
+export * from 'keyward';
+export * from 'keyward/react';

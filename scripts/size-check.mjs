@@ -1,0 +1,82 @@
+// The size budget `npm test` holds (issue 7): keyward's core, React layer and both, bundled
+// exactly as `npm run bench` bundles them (minified, React external, jose and idb-keyval in),
+// must stay within size-budget.json (min+gzip bytes). Deterministic: same source, same bytes.
+//
+//   npm run size                       check
+//   npm run size -- --update           lower each budget to the measurement + margin
+//   npm run size -- --update --note "why"   also allow a budget to go up, recording why
+import { readFileSync, writeFileSync } from 'node:fs';
+import { bundleSize, root } from '../bench/size/bundle.mjs';
+import { keywardParts } from '../bench/size/index.mjs';
+
+const budgetFile = `${root}size-budget.json`;
+const budget = JSON.parse(readFileSync(budgetFile, 'utf8'));
+const args = process.argv.slice(2);
+const update = args.includes('--update');
+const noteAt = args.indexOf('--note');
+const note = noteAt >= 0 ? args[noteAt + 1] : undefined;
+
+/**
+ * What each bundle must contain, so the check cannot pass on a bundle that lost its entry or
+ * most of its code (a broken alias, an entry that re-exports nothing; the index files themselves vanish from a bundle, so the check names modules with code): modules by path, exports by name.
+ */
+const mustContain = {
+  core: { modules: ['src/client/PublicClientApplication.ts', 'src/protocol/idToken.ts', 'src/cache/indexedDbTokenCache.ts'], exports: ['PublicClientApplication', 'IndexedDbTokenCache', 'KeywardError'] },
+  react: { modules: ['src/react/AuthProvider.tsx', 'src/react/useToken.ts', 'src/react/RequireAuth.tsx'], exports: ['AuthProvider', 'useToken', 'RequireAuth'] },
+  both: { modules: ['src/client/PublicClientApplication.ts', 'src/react/AuthProvider.tsx', 'src/react/useToken.ts'], exports: ['PublicClientApplication', 'AuthProvider', 'useToken'] },
+};
+
+const withMargin = (bytes) => Math.ceil(bytes * (1 + budget.marginPercent / 100));
+const failures = [];
+const rows = [];
+for (const part of keywardParts) {
+  const limit = budget.gzip[part.key];
+  if (typeof limit !== 'number' || limit <= 0) {
+    failures.push(`size-budget.json has no gzip budget for "${part.key}"`);
+    continue;
+  }
+  const size = await bundleSize(`${root}bench/size/entries/${part.entry}`, part.options);
+  const want = mustContain[part.key];
+  const missingModules = want.modules.filter((m) => !size.modules.includes(`${root}${m}`));
+  const missingExports = want.exports.filter((e) => !size.exports.includes(e));
+  if (size.gzip === 0 || missingModules.length || missingExports.length) {
+    failures.push(`${part.label}: the bundle is incomplete (gzip ${size.gzip} B; missing modules: ${missingModules.join(', ') || 'none'}; missing exports: ${missingExports.join(', ') || 'none'}), so its size says nothing. Fix bench/size/ before trusting the budget.`);
+    continue;
+  }
+  rows.push({ part, size, limit });
+}
+
+for (const { part, size, limit } of rows) {
+  const status = size.gzip > limit ? 'OVER' : 'ok';
+  console.log(`${status.padEnd(4)} ${part.label}: ${size.gzip} B min+gzip (budget ${limit} B, raw ${size.raw} B, brotli ${size.brotli} B)`);
+  if (size.gzip > limit && !update) {
+    failures.push(
+      `${part.label} is ${size.gzip} B min+gzip, over its budget of ${limit} B by ${size.gzip - limit} B. ` +
+        `Make it smaller (npm run bench shows the breakdown; bench/README.md lists where bytes go), or, if the growth is worth it, ` +
+        `run \`npm run size -- --update --note "<why>"\`, which raises size-budget.json to the measurement + ${budget.marginPercent}% and records the note.`,
+    );
+  } else if (withMargin(size.gzip) < limit && !update) {
+    console.log(`     ${part.key} shrank: lower its budget to ${withMargin(size.gzip)} B with \`npm run size -- --update\` (budgets only move down).`);
+  }
+}
+
+if (update && failures.length === 0) {
+  const date = new Date().toISOString().slice(0, 10);
+  for (const { part, size, limit } of rows) {
+    const next = withMargin(size.gzip);
+    if (next === limit) continue;
+    if (next > limit && !note) {
+      failures.push(`${part.key}: raising the budget from ${limit} B to ${next} B needs a reason: add --note "<why>".`);
+      continue;
+    }
+    budget.gzip[part.key] = next;
+    budget.history.push({ date, part: part.key, from: limit, to: next, measured: size.gzip, ...(next > limit && { note }) });
+    console.log(`budget ${part.key}: ${limit} B -> ${next} B`);
+  }
+  if (failures.length === 0) writeFileSync(budgetFile, `${JSON.stringify(budget, null, 2)}\n`);
+}
+
+if (failures.length) {
+  for (const failure of failures) console.error(`size check failed: ${failure}`);
+  process.exit(1);
+}
