@@ -63,6 +63,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          // Some tests generate RSA keys, which takes seconds on a busy 2-core machine.
+          testTimeout: 20_000,
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}'],
         },
       },
