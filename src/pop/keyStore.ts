@@ -1,6 +1,5 @@
-import type { JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import { sha256Base64url } from '../util/hash.js';
 
 /** A proof-of-possession key: the private half never leaves WebCrypto. */
 export interface PopKey {
@@ -79,9 +78,9 @@ export class PopKeyStore {
       stored = { privateKey: pair.privateKey, publicKey: pair.publicKey };
       if (store) await set(this.#slot(purpose), stored, store).catch(() => undefined);
     }
-    const exported = await crypto.subtle.exportKey('jwk', stored.publicKey);
+    const exported = await exportJWK(stored.publicKey);
     const publicJwk: JWK = purpose === 'pop' ? { kty: 'RSA', n: exported.n, e: exported.e } : { kty: 'EC', crv: exported.crv, x: exported.x, y: exported.y };
-    return { alg: purpose === 'pop' ? 'RS256' : 'ES256', privateKey: stored.privateKey, publicJwk, thumbprint: await jwkThumbprint(publicJwk) };
+    return { alg: purpose === 'pop' ? 'RS256' : 'ES256', privateKey: stored.privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, 'sha256') };
   }
 
   #slot(purpose: PopKeyPurpose): string {
@@ -97,12 +96,3 @@ export class PopKeyStore {
   }
 }
 
-/**
- * RFC 7638 thumbprint of the public keys made above: SHA-256 over the required members in
- * lexicographic order (EC: crv, kty, x, y; RSA: e, kty, n). jose's `calculateJwkThumbprint`
- * also accepts key objects of every kind, code this bundle does not need.
- */
-function jwkThumbprint(jwk: JWK): Promise<string> {
-  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
-  return sha256Base64url(JSON.stringify(members));
-}
