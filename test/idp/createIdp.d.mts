@@ -20,8 +20,18 @@ export interface IdpOptions {
   clients?: ClientMetadata[];
   redirectUris: string[];
   corsOrigins: string[];
-  /** Seconds; default 3600. */
-  accessTokenTtl?: number;
+  /**
+   * Seconds; default 3600. A function is called at every issuance (oidc-provider's
+   * `ttl.AccessToken` signature), e.g. to change the lifetime of later tokens mid-test.
+   */
+  accessTokenTtl?: number | ((ctx: unknown, token: unknown, client: unknown) => number);
+  /**
+   * oidc-provider `routes` (e.g. `{ authorization: '/authorize', token: '/oauth/token' }` for
+   * an SDK that hard-codes Auth0's paths). Default: oidc-provider's, with `/auth` for authorization.
+   */
+  routes?: Record<string, string>;
+  /** Serve over HTTPS with this key and certificate (PEM); the issuer is then `https://…`. Default: plain HTTP. */
+  tls?: { key: string; cert: string };
   /** Seconds; default 86400. */
   idTokenTtl?: number;
   /** Seconds; default 14 days. */

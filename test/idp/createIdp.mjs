@@ -2,6 +2,7 @@
 // Plain ESM + JSDoc so `node test/idp/cli.mjs` runs it without a TS loader;
 // types for TS callers live in createIdp.d.mts.
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 import { consentPolicy, IMPLICIT_CONSENT } from './implicitConsent.mjs';
@@ -55,9 +56,9 @@ const pick = (obj, keys) => Object.fromEntries(keys.filter((k) => obj[k] !== und
  */
 const AUTH_PATH = '/auth';
 
-/** @param {{ method: string, path: string, querystring: string }} ctx Koa context */
-function implicitConsent(ctx) {
-  if (ctx.method !== 'GET' || ctx.path !== AUTH_PATH) return;
+/** @param {{ method: string, path: string, querystring: string }} ctx Koa context @param {string} authPath */
+function implicitConsent(ctx, authPath = AUTH_PATH) {
+  if (ctx.method !== 'GET' || ctx.path !== authPath) return;
   const query = new URLSearchParams(ctx.querystring);
   const forged = query.has(IMPLICIT_CONSENT); // only this IdP may set it
   query.delete(IMPLICIT_CONSENT);
@@ -122,20 +123,23 @@ export async function createIdp(options) {
     dpopNonce = false,
     dpopBoundClient = false,
     authContext = false,
+    routes = {},
+    tls,
   } = options;
+  const authPath = routes.authorization ?? AUTH_PATH;
 
   // Listen first: with port 0 only the bound socket knows the port, and the
   // issuer (and every URL in discovery) must carry it.
   /** @type {import('node:http').RequestListener} */
   let handler = (_req, res) => { res.statusCode = 503; res.end(); };
-  const server = createServer((req, res) => handler(req, res));
+  const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, (req, res) => handler(req, res)) : createServer((req, res) => handler(req, res));
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(undefined); });
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('IdP server has no TCP address');
-  const issuer = `http://${host}:${address.port}`;
+  const issuer = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
 
   // A fresh key per IdP: tests that forge/tamper tokens re-sign with `signingKey`.
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
@@ -159,7 +163,7 @@ export async function createIdp(options) {
   const provider = new Provider(issuer, {
     clients,
     jwks: { keys: [privateJwk] },
-    routes: { authorization: AUTH_PATH },
+    routes: { ...routes, authorization: authPath },
     // Fixed secret: cookies only need to survive this process.
     cookies: { keys: ['keyward-test-cookie-secret'] },
     async findAccount(_ctx, sub) {
@@ -197,7 +201,8 @@ export async function createIdp(options) {
       },
     },
     ttl: {
-      AccessToken: accessTokenTtl,
+      // A function is asked at every issuance (oidc-provider: `(ctx, token, client) => seconds`).
+      AccessToken: typeof accessTokenTtl === 'function' ? (...args) => accessTokenTtl(...args) : accessTokenTtl,
       IdToken: idTokenTtl,
       RefreshToken: refreshTokenTtl,
       AuthorizationCode: 60,
@@ -237,7 +242,7 @@ export async function createIdp(options) {
   }
 
   provider.use((ctx, next) => {
-    implicitConsent(ctx);
+    implicitConsent(ctx, authPath);
     return next();
   });
 

@@ -1,0 +1,113 @@
+/**
+ * The uniform in-page API every SDK page exposes as `window.bench`. The harness
+ * (bench/runtime/index.mjs) drives it through Playwright; every timing that matters is
+ * taken here, in the page, with performance.now() (5 µs resolution: the pages are served
+ * cross-origin isolated, see README.md).
+ */
+export interface BenchConfig {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+  /** keyward only: DPoP-bound sign-in. */
+  dpop?: boolean;
+  /** The protected API (PoP/DPoP measurement). */
+  api?: string;
+}
+
+export interface Sdk {
+  name: string;
+  /** What an app does on every page load before it knows who is signed in; resolves the number of accounts. */
+  boot(): Promise<number>;
+  /** Finishes a redirect sign-in when the URL carries one; resolves true when it did. */
+  handleRedirect(): Promise<boolean>;
+  /** Starts a redirect sign-in (navigates away). */
+  signIn(): Promise<void>;
+  /** The SDK's cache-hit token call; resolves the access token. */
+  silent(): Promise<string>;
+  /** Puts `count` extra cached access tokens (distinct scopes) in the persisted cache through the SDK's own API or format. */
+  seedTokens?(count: number): Promise<number>;
+  /** `accounts` accounts with `tokensPerAccount` access tokens each. */
+  seedAccounts?(accounts: number, tokensPerAccount: number): Promise<number>;
+  /** Anything else the harness may call (PoP/DPoP etc.). */
+  extra?: Record<string, (...args: never[]) => Promise<unknown>>;
+}
+
+declare global {
+  interface Window {
+    __BENCH__: BenchConfig;
+    bench: ReturnType<typeof install>;
+  }
+}
+
+export const config = (): BenchConfig => window.__BENCH__;
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+export function install(sdk: Sdk) {
+  const scriptStart = performance.now();
+  const booted = (async () => {
+    const redirected = await sdk.handleRedirect();
+    const accounts = await sdk.boot();
+    const accountsKnown = performance.now();
+    performance.mark('accounts-known');
+    return { redirected, accounts, accountsKnown, scriptStart, crossOriginIsolated: self.crossOriginIsolated };
+  })();
+  const bench = {
+    name: sdk.name,
+    booted: booted.catch((error: unknown) => ({ error: describe(error) })),
+    signIn: () => sdk.signIn(),
+    silent: () => sdk.silent(),
+    /**
+     * `n` sequential calls after `warmup` unmeasured ones. performance.now() has 5 µs
+     * resolution here (cross-origin isolated), too coarse for a single cache hit, so calls
+     * are timed in batches of `batch`: `batches` holds each batch's duration / `batch` (ms);
+     * `times` the single-call durations as measured (5 µs steps).
+     */
+    async silentLoop(n: number, warmup: number, batch = 10) {
+      for (let i = 0; i < warmup; i++) await sdk.silent();
+      const times = new Float64Array(n);
+      const batches = new Float64Array(Math.floor(n / batch));
+      let last = '';
+      const started = performance.now();
+      for (let b = 0; b < batches.length; b++) {
+        const t = performance.now();
+        for (let i = 0; i < batch; i++) last = await sdk.silent();
+        batches[b] = (performance.now() - t) / batch;
+      }
+      const total = performance.now() - started;
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        last = await sdk.silent();
+        times[i] = performance.now() - t;
+      }
+      return { times: Array.from(times), batches: Array.from(batches), totalMs: total, tokenLength: last.length };
+    },
+    /** `n` calls started at once; how many failed, how many distinct tokens came back. */
+    async concurrent(n: number) {
+      const started = performance.now();
+      const settled = await Promise.allSettled(Array.from({ length: n }, () => sdk.silent()));
+      const ms = performance.now() - started;
+      const tokens = new Set(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
+      const errors = settled.flatMap((s) => (s.status === 'rejected' ? [describe(s.reason)] : []));
+      return { ms, errors: errors.length, firstError: errors[0] ?? null, distinctTokens: tokens.size };
+    },
+    async settle<T>(promise: Promise<T>) {
+      try {
+        return { result: await promise };
+      } catch (error) {
+        return { error: describe(error) };
+      }
+    },
+    seedTokens: (count: number) => (sdk.seedTokens ? sdk.seedTokens(count) : Promise.reject(new Error('not supported'))),
+    seedAccounts: (accounts: number, perAccount: number) => (sdk.seedAccounts ? sdk.seedAccounts(accounts, perAccount) : Promise.reject(new Error('not supported'))),
+    extra: sdk.extra ?? {},
+  };
+  window.bench = bench;
+  return bench;
+}
+
+/** A JWT-shaped string with these claims and no valid signature (only for SDKs that never verify a stored id_token again). */
+export function unsignedJwt(claims: Record<string, unknown>): string {
+  const b64 = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${b64({ alg: 'RS256', typ: 'JWT', kid: 'seed' })}.${b64(claims)}.c2ln`;
+}

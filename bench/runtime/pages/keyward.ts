@@ -1,0 +1,94 @@
+import { createAuthFetch, IndexedDbTokenCache, PublicClientApplication, type AccessTokenEntity, type AccountInfo, type CacheData } from 'keyward';
+import { config, install } from './common';
+
+const { issuer, clientId, scopes, dpop, api } = config();
+const cache = new IndexedDbTokenCache({ databaseName: dpop ? 'keyward-dpop' : 'keyward' });
+const app = new PublicClientApplication({ clientId, oidcAuthority: issuer, redirectUri: `${location.origin}${location.pathname}`, tokenCache: cache, ...(dpop && { dpop: true }) });
+let account: AccountInfo | undefined;
+
+const lower = (...parts: string[]) => parts.join('-').toLowerCase();
+/** MSAL unified-cache key of an access token (src/cache/keys.ts). */
+const atKey = (t: AccessTokenEntity) => lower(t.home_account_id, t.environment, 'accesstoken', t.client_id, t.realm, t.target);
+
+/** Clones of the signed-in account's entries with other scopes / other accounts, written through the public TokenCache API. */
+function cloneChange(data: Readonly<CacheData>, accounts: number, perAccount: number): Parameters<IndexedDbTokenCache['apply']>[0] {
+  const [account0] = Object.values(data.Account);
+  const [idToken0] = Object.values(data.IdToken);
+  const at0 = Object.values(data.AccessToken).find((t) => t.credential_type === 'AccessToken');
+  if (!account0 || !idToken0 || !at0) throw new Error('sign in first');
+  const set: Required<Pick<CacheData, 'Account' | 'IdToken' | 'AccessToken'>> = { Account: {}, IdToken: {}, AccessToken: {} };
+  for (let a = 0; a < accounts; a++) {
+    const home = a === 0 ? account0.home_account_id : `seed${a}-${account0.home_account_id}`;
+    if (a > 0) {
+      const acc = { ...account0, home_account_id: home, local_account_id: `seed${a}`, username: `seed${a}@example.test` };
+      set.Account[lower(home, acc.environment, acc.realm)] = acc;
+      const idt = { ...idToken0, home_account_id: home };
+      set.IdToken[lower(home, idt.environment, 'idtoken', idt.client_id, idt.realm, '')] = idt;
+    }
+    for (let i = 0; i < perAccount; i++) {
+      const at = { ...at0, home_account_id: home, target: `api://demo/seed${i}` };
+      set.AccessToken[atKey(at)] = at;
+    }
+  }
+  return { set };
+}
+
+install({
+  name: 'keyward',
+  async handleRedirect() {
+    if (!/[?#&](code|error)=/.test(location.href)) return false;
+    return (await app.handleRedirectPromise()) !== null;
+  },
+  async boot() {
+    const accounts = await app.getAccounts();
+    account = accounts[0];
+    return accounts.length;
+  },
+  signIn: () => app.acquireTokenInteractive({ scopes, interaction: 'redirect' }).then(() => undefined),
+  async silent() {
+    const result = await app.acquireTokenSilent(scopes, account!);
+    if (!result) throw new Error('no token');
+    return result.accessToken;
+  },
+  async seedTokens(count) {
+    const change = cloneChange(cache.read(), 1, count);
+    await cache.apply(change);
+    return Object.keys(cache.read().AccessToken).length;
+  },
+  async seedAccounts(accounts, perAccount) {
+    await cache.apply(cloneChange(cache.read(), accounts, perAccount));
+    return Object.keys(cache.read().AccessToken).length;
+  },
+  extra: {
+    /** `n` cache-hit calls with a proof scheme: each returns a fresh proof (DPoP) or Signed HTTP Request (PoP). */
+    async proofs(type: 'dpop' | 'pop' | 'bearer', n: number, warmup: number) {
+      const authScheme = type === 'bearer' ? undefined : { type, method: 'GET', url: api! };
+      const call = async () => {
+        const result = await app.acquireTokenSilent(scopes, account!, authScheme ? { authScheme } : {});
+        return type === 'dpop' ? result!.dpopProof! : result!.accessToken;
+      };
+      const first = await call();
+      for (let i = 0; i < warmup; i++) await call();
+      const started = performance.now();
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) seen.add(await call());
+      const ms = performance.now() - started;
+      return { ms, perSecond: (n / ms) * 1000, distinct: seen.size, first: first.slice(0, 24) };
+    },
+    /** Median ms of `n` fetches to the API: plain fetch with a fixed Bearer header vs createAuthFetch with each scheme. */
+    async fetches(type: 'bearer' | 'dpop' | 'pop' | 'plain', n: number) {
+      const token = (await app.acquireTokenSilent(scopes, account!))?.accessToken;
+      const doFetch = type === 'plain' ? (url: string) => fetch(url, { headers: { Authorization: `Bearer ${token}` } }) : createAuthFetch(app, { scopes, scheme: type });
+      const times: number[] = [];
+      let status = 0;
+      for (let i = 0; i < n + 5; i++) {
+        const t = performance.now();
+        const response = await doFetch(api!);
+        await response.text();
+        if (i >= 5) times.push(performance.now() - t);
+        status = response.status;
+      }
+      return { times, status };
+    },
+  },
+});
