@@ -72,20 +72,30 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     try {
       if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this environment has no IndexedDB');
       const store = createStore(this.#databaseName, storeName);
-      await withTimeout(store('readonly', (s) => promisifyRequest(s.count())), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
+      // One read transaction for everything a page load needs (a cold start is dominated by
+      // transactions): meta, key, the schema 0 record and every entry.
+      const snapshot = await withTimeout(readSnapshot(store), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
       // Checked before anything is written: a newer keyward's cache is left exactly as it is.
-      const meta = await get<{ schemaVersion?: number }>(metaSlot, store);
-      if ((meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
-        throw new Error(`the stored cache has schema ${String(meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`);
+      if ((snapshot.meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
+        throw new Error(`the stored cache has schema ${String(snapshot.meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`);
       }
-      // Two tabs may start at once: keep whichever key landed first (one readwrite transaction).
-      const candidate = await createCacheKey();
-      await update<CryptoKey>(keySlot, (existing) => existing ?? candidate, store);
-      const key = await get<CryptoKey>(keySlot, store);
-      if (!(key instanceof CryptoKey)) throw new Error('the stored cache key is not a CryptoKey');
+      let key = snapshot.key;
+      let settled = true;
+      if (!(key instanceof CryptoKey)) {
+        // First run. Two tabs may start at once: keep whichever key landed first (one readwrite transaction).
+        const candidate = await createCacheKey();
+        await update<CryptoKey>(keySlot, (existing) => existing ?? candidate, store);
+        key = await get<CryptoKey>(keySlot, store);
+        if (!(key instanceof CryptoKey)) throw new Error('the stored cache key is not a CryptoKey');
+        settled = false;
+      }
       this.#key = key;
-      await this.#migrate(store, key);
-      this.replaceData(await this.#readAll(store, key));
+      if (typeof snapshot.legacy === 'string' || snapshot.meta === undefined) {
+        await this.#migrate(store, key, snapshot.legacy);
+        settled = false;
+      }
+      // Entries read before this page wrote anything are still the whole story; otherwise read again.
+      this.replaceData(await this.#readAll(store, key, settled ? snapshot.entries : undefined));
       this.#store = store;
     } catch (error) {
       this.#store = undefined;
@@ -97,26 +107,32 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     }
   }
 
-  /** Reads every entry; drops and reports the ones that cannot be opened or are not valid entries. */
-  async #readAll(store: UseStore, key: CryptoKey): Promise<CacheData> {
+  /**
+   * Reads every entry (or uses `records`, already read); drops and reports the ones that
+   * cannot be opened or are not valid entries. Sealed entries are opened all at once:
+   * WebCrypto works through them in parallel, where one at a time costs a round trip each.
+   */
+  async #readAll(store: UseStore, key: CryptoKey, records?: [IDBValidKey, unknown][]): Promise<CacheData> {
     const data = emptyCacheData();
     const dropped: string[] = [];
-    for (const [slot, value] of await entries<string, unknown>(store)) {
-      if (typeof slot !== 'string' || !slot.startsWith(entryPrefix)) continue;
+    const opened = await Promise.all((records ?? (await entries<IDBValidKey, unknown>(store))).map(async ([slot, value]) => {
+      if (typeof slot !== 'string' || !slot.startsWith(entryPrefix)) return undefined;
       const [section, ...rest] = slot.slice(entryPrefix.length).split('|');
-      const entryKey = rest.join('|');
-      if (!cacheSections.includes(section as CacheSection)) {
-        dropped.push(slot);
-        continue;
-      }
+      if (!cacheSections.includes(section as CacheSection)) return { slot, dropped: true as const };
       try {
         const plain = sealedSections.has(section as CacheSection) ? await open(key, slot, value) : value;
         const entry = normalizeEntry(section as CacheSection, plain);
         if (!entry) throw new Error('not a valid entry');
-        (data[section as CacheSection] as Record<string, unknown>)[entryKey] = entry;
+        return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry };
       } catch {
-        dropped.push(slot);
+        return { slot, dropped: true as const };
       }
+    }));
+    // In storage order, as the sequential read gave.
+    for (const item of opened) {
+      if (!item) continue;
+      if ('dropped' in item) dropped.push(item.slot);
+      else (data[item.section] as Record<string, unknown>)[item.entryKey] = item.entry;
     }
     if (dropped.length) {
       await store('readwrite', (s) => {
@@ -132,8 +148,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
    * Schema 0 kept the whole cache as one MSAL-format JSON string under `cache`, in clear.
    * It is moved into sealed per-entry records in one transaction, then removed: migrated, not wiped.
    */
-  async #migrate(store: UseStore, key: CryptoKey): Promise<void> {
-    const legacy = await get<string>(legacySlot, store);
+  async #migrate(store: UseStore, key: CryptoKey, legacy: unknown): Promise<void> {
     if (typeof legacy === 'string') {
       let parsed: Partial<Record<CacheSection, Record<string, unknown>>> = {};
       try {
@@ -263,6 +278,29 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     this.#channel?.close();
     this.#channel = undefined;
   }
+}
+
+interface Snapshot {
+  meta: { schemaVersion?: number } | undefined;
+  key: unknown;
+  legacy: unknown;
+  entries: [IDBValidKey, unknown][];
+}
+
+/** Meta, key, the schema 0 record and every `entry|…` record, in one readonly transaction. */
+function readSnapshot(store: UseStore): Promise<Snapshot> {
+  return store('readonly', async (s) => {
+    // Every key that starts with `entry|`: '}' is the character after '|'.
+    const range = IDBKeyRange.bound(entryPrefix, `${entryPrefix.slice(0, -1)}}`, false, true);
+    const [meta, key, legacy, keys, values] = await Promise.all([
+      promisifyRequest(s.get(metaSlot)),
+      promisifyRequest(s.get(keySlot)),
+      promisifyRequest(s.get(legacySlot)),
+      promisifyRequest(s.getAllKeys(range)),
+      promisifyRequest(s.getAll(range)),
+    ]);
+    return { meta: meta as Snapshot['meta'], key, legacy, entries: keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown]) };
+  });
 }
 
 function writeError(error: unknown): CacheError {

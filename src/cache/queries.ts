@@ -1,4 +1,4 @@
-import { lookupScopes, targetCovers } from '../protocol/scopes.js';
+import { lookupScopes } from '../protocol/scopes.js';
 import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
 
 /** Identifies one account in the cache. */
@@ -10,16 +10,43 @@ export interface AccountRef {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
+/*
+ * Lookup indexes for the hot path (a cache hit). The TokenCache contract is that a section
+ * is replaced, never mutated, when it changes (copy-on-write, see applyChange), so an index
+ * built for one section object stays right for as long as that object is the section; the
+ * next change brings a new object and a new index. Each index keeps the section's
+ * insertion order, so a lookup returns what the linear scan it replaces returned.
+ */
+const SEP = '\u0000';
+const refKey = (home: string, environment: string, realm: string): string => `${home}${SEP}${environment}${SEP}${realm}`.toLowerCase();
+
+function indexed<T>(indexes: WeakMap<object, Map<string, [string, T][]>>, section: Record<string, T>, keyOf: (entry: T) => string): Map<string, [string, T][]> {
+  let index = indexes.get(section);
+  if (!index) {
+    index = new Map();
+    for (const [key, entry] of Object.entries(section)) {
+      const k = keyOf(entry);
+      const bucket = index.get(k);
+      if (bucket) bucket.push([key, entry]);
+      else index.set(k, [[key, entry]]);
+    }
+    indexes.set(section, index);
+  }
+  return index;
+}
+
+const accountIndexes = new WeakMap<object, Map<string, [string, AccountEntity][]>>();
+const idTokenIndexes = new WeakMap<object, Map<string, [string, IdTokenEntity][]>>();
+const accessTokenIndexes = new WeakMap<object, Map<string, [string, AccessTokenEntity][]>>();
+
 export function findAccount(data: Readonly<CacheData>, ref: AccountRef): AccountEntity | undefined {
-  return Object.values(data.Account).find(
-    (a) => same(a.home_account_id, ref.homeAccountId) && same(a.environment, ref.environment) && same(a.realm, ref.tenantId),
-  );
+  const index = indexed(accountIndexes, data.Account, (a) => refKey(a.home_account_id, a.environment, a.realm));
+  return index.get(refKey(ref.homeAccountId, ref.environment, ref.tenantId))?.[0]?.[1];
 }
 
 export function findIdToken(data: Readonly<CacheData>, ref: AccountRef, clientId: string): IdTokenEntity | undefined {
-  return Object.values(data.IdToken).find(
-    (t) => same(t.home_account_id, ref.homeAccountId) && same(t.environment, ref.environment) && same(t.realm, ref.tenantId) && t.client_id === clientId,
-  );
+  const index = indexed(idTokenIndexes, data.IdToken, (t) => refKey(t.home_account_id, t.environment, t.realm));
+  return index.get(refKey(ref.homeAccountId, ref.environment, ref.tenantId))?.find(([, t]) => t.client_id === clientId)?.[1];
 }
 
 export function findRefreshToken(data: Readonly<CacheData>, ref: AccountRef, clientId: string): [string, RefreshTokenEntity] | undefined {
@@ -30,17 +57,43 @@ export function findRefreshToken(data: Readonly<CacheData>, ref: AccountRef, cli
 
 /** Access tokens of one account, client and tenant whose target covers `scopes` (order-free, case-insensitive). */
 export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, clientId: string, scopes: readonly string[], tokenType = 'bearer', keyId?: string): [string, AccessTokenEntity][] {
-  const wanted = lookupScopes(scopes);
-  return Object.entries(data.AccessToken).filter(
+  const wanted = wantedScopes(scopes);
+  const index = indexed(accessTokenIndexes, data.AccessToken, (t) => refKey(t.home_account_id, t.environment, t.realm));
+  const candidates = index.get(refKey(ref.homeAccountId, ref.environment, ref.tenantId));
+  if (!candidates) return [];
+  return candidates.filter(
     ([, t]) =>
-      same(t.home_account_id, ref.homeAccountId) &&
-      same(t.environment, ref.environment) &&
-      same(t.realm, ref.tenantId) &&
       t.client_id === clientId &&
       schemeOf(t) === tokenType &&
       (keyId === undefined || t.key_id === keyId) &&
-      targetCovers(t.target, wanted),
+      covers(t.target, wanted),
   );
+}
+
+/** lookupScopes, remembered per distinct scope list (apps ask for a handful). */
+const wantedCache = new Map<string, Set<string>>();
+function wantedScopes(scopes: readonly string[]): ReadonlySet<string> {
+  const key = scopes.join(SEP);
+  let wanted = wantedCache.get(key);
+  if (!wanted) {
+    if (wantedCache.size >= 256) wantedCache.clear();
+    wanted = lookupScopes(scopes);
+    wantedCache.set(key, wanted);
+  }
+  return wanted;
+}
+
+/** targetCovers, with each cached `target` split once (entries are immutable; a changed token is a new string). */
+const targetSets = new Map<string, Set<string>>();
+function covers(target: string, wanted: ReadonlySet<string>): boolean {
+  let have = targetSets.get(target);
+  if (!have) {
+    if (targetSets.size >= 4096) targetSets.clear();
+    have = new Set(target.toLowerCase().split(' ').filter(Boolean));
+    targetSets.set(target, have);
+  }
+  for (const scope of wanted) if (!have.has(scope)) return false;
+  return true;
 }
 
 /** Keys of every credential of an account (all tenants of it in that environment). */

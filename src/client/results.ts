@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import type { AccessTokenEntity, AccountEntity, CacheData } from '../cache/entities.js';
+import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../cache/entities.js';
 import { findIdToken } from '../cache/queries.js';
 import type { ServerError } from '../errors.js';
 import type { IdTokenClaims } from '../protocol/idToken.js';
@@ -91,6 +91,11 @@ export function errorResultFrom(error: ServerError): TokenErrorResult {
 
 /** Builds the public view of an account, with the claims of its cached id_token. */
 export function accountInfoFrom(account: AccountEntity, data: Readonly<CacheData>, clientId: string): AccountInfo {
+  return accountAndIdToken(account, data, clientId).info;
+}
+
+/** {@link accountInfoFrom} plus the id_token it read the claims from (one lookup for a cache hit that needs both). */
+export function accountAndIdToken(account: AccountEntity, data: Readonly<CacheData>, clientId: string): { info: AccountInfo; idToken: IdTokenEntity | undefined } {
   const info: AccountInfo = {
     homeAccountId: account.home_account_id,
     environment: account.environment,
@@ -101,14 +106,32 @@ export function accountInfoFrom(account: AccountEntity, data: Readonly<CacheData
   };
   if (account.name !== undefined) info.name = account.name;
   const idToken = findIdToken(data, { homeAccountId: account.home_account_id, environment: account.environment, tenantId: account.realm }, clientId);
-  if (idToken?.secret) {
+  const claims = idToken?.secret ? claimsOf(idToken) : undefined;
+  // A copy per caller, as a fresh decode gave: a caller changing its claims changes no one else's.
+  if (claims) info.idTokenClaims = { ...claims };
+  return { info, idToken };
+}
+
+/**
+ * Decoded id_token claims, remembered per cache entry: a cache hit used to decode the same
+ * id_token on every call. Entries are replaced, never mutated (TokenCache contract), so a new
+ * id_token is a new entry; a WeakMap lets a removed entry's claims go with it.
+ */
+const decodedIdTokens = new WeakMap<IdTokenEntity, { secret: string; claims: IdTokenClaims | null }>();
+function claimsOf(idToken: IdTokenEntity): IdTokenClaims | undefined {
+  let memo = decodedIdTokens.get(idToken);
+  if (memo?.secret !== idToken.secret) {
+    let claims: IdTokenClaims | null;
     try {
-      info.idTokenClaims = decodeJwt(idToken.secret) as IdTokenClaims;
+      claims = decodeJwt(idToken.secret) as IdTokenClaims;
     } catch {
       // The token was validated when stored; an unreadable one just means no claims to show.
+      claims = null;
     }
+    memo = { secret: idToken.secret, claims };
+    decodedIdTokens.set(idToken, memo);
   }
-  return info;
+  return memo.claims ?? undefined;
 }
 
 /**

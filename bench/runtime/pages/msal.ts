@@ -1,5 +1,5 @@
-import { loadExternalTokens, ProtocolMode, PublicClientApplication, SignedHttpRequest, type AccountInfo, type Configuration } from '@azure/msal-browser';
-import { config, install, unsignedJwt } from './common';
+import { ProtocolMode, PublicClientApplication, SignedHttpRequest, type AccountInfo, type Configuration } from '@azure/msal-browser';
+import { config, install } from './common';
 
 const { issuer, clientId, scopes, api } = config();
 const host = new URL(issuer).host;
@@ -13,6 +13,9 @@ const pca = new PublicClientApplication(msalConfig);
 let account: AccountInfo | undefined;
 let initialized: Promise<void> | undefined;
 const init = () => (initialized ??= pca.initialize());
+/** MSAL's cache manager (not public API; used only to seed extra entries through MSAL's own storage code). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const internalStorage = (): any => (pca as any).controller.browserStorage;
 
 install({
   name: 'msal',
@@ -32,24 +35,31 @@ install({
     const result = await pca.acquireTokenSilent({ scopes, account: account! });
     return result.accessToken;
   },
-  // MSAL's public API for putting tokens in its cache: loadExternalTokens (one response per call).
+  // Extra access tokens (other scopes) go through MSAL's own cache code (its BrowserCacheManager
+  // writes them encrypted to localStorage, as it does for real tokens). Its public
+  // loadExternalTokens re-initializes (decrypts) the whole cache per call: too slow for 1,000.
   async seedTokens(count) {
-    const first = await pca.acquireTokenSilent({ scopes, account: account! });
-    for (let i = 0; i < count; i++) {
-      await loadExternalTokens(msalConfig, { scopes: [`api://demo/seed${i}`], account: account!, authority: `${issuer}/` }, { token_type: 'Bearer', access_token: first.accessToken, expires_in: 3600, scope: `api://demo/seed${i}` }, {});
-    }
-    return count;
+    const storage = internalStorage();
+    const at = storage.getAccessTokenCredential(storage.getTokenKeys().accessToken[0], 'seed');
+    for (let i = 0; i < count; i++) await storage.setAccessTokenCredential({ ...at, target: `api://demo/seed${i}` }, 'seed', false);
+    return storage.getTokenKeys().accessToken.length;
   },
+  // 100 accounts, each with its id_token and access tokens, cloned from the signed-in ones through MSAL's own cache code.
   async seedAccounts(accounts, perAccount) {
-    const first = await pca.acquireTokenSilent({ scopes, account: account! });
-    const now = Math.floor(Date.now() / 1000);
+    const storage = internalStorage();
+    const keys = storage.getTokenKeys();
+    const account = storage.getAccount(storage.getAccountKeys()[0], 'seed');
+    const idToken = storage.getIdTokenCredential(keys.idToken[0], 'seed');
+    const at = storage.getAccessTokenCredential(keys.accessToken[0], 'seed');
     for (let a = 0; a < accounts; a++) {
-      const idToken = unsignedJwt({ iss: issuer, aud: clientId, sub: `seed${a}`, preferred_username: `seed${a}@example.test`, name: `Seed ${a}`, iat: now, exp: now + 86400 });
-      for (let i = 0; i < perAccount; i++) {
-        await loadExternalTokens(msalConfig, { scopes: [`api://demo/seed${i}`], authority: `${issuer}/` }, { token_type: 'Bearer', id_token: idToken, access_token: first.accessToken, expires_in: 3600, scope: `api://demo/seed${i}` }, {});
+      const home = a === 0 ? account.homeAccountId : `seed${a}-${account.homeAccountId}`;
+      if (a > 0) {
+        await storage.setAccount({ ...account, homeAccountId: home, localAccountId: `seed${a}`, username: `seed${a}@example.test` }, 'seed', false, 0);
+        await storage.setIdTokenCredential({ ...idToken, homeAccountId: home }, 'seed', false);
       }
+      for (let i = 0; i < perAccount; i++) await storage.setAccessTokenCredential({ ...at, homeAccountId: home, target: `api://demo/seed${i}` }, 'seed', false);
     }
-    return accounts * perAccount;
+    return storage.getTokenKeys().accessToken.length;
   },
   extra: {
     /** MSAL's public Signed HTTP Request signer (its AT-PoP proof), on its own: no token request. */
