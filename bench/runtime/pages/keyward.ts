@@ -60,6 +60,9 @@ install({
     return Object.keys(cache.read().AccessToken).length;
   },
   extra: {
+    async tokenCount() {
+      return Object.keys(cache.read().AccessToken).length;
+    },
     /** `n` cache-hit calls with a proof scheme: each returns a fresh proof (DPoP) or Signed HTTP Request (PoP). */
     async proofs(type: 'dpop' | 'pop' | 'bearer', n: number, warmup: number) {
       const authScheme = type === 'bearer' ? undefined : { type, method: 'GET', url: api! };

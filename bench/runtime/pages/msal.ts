@@ -62,6 +62,10 @@ install({
     return storage.getTokenKeys().accessToken.length;
   },
   extra: {
+    /** Access tokens MSAL holds after its initialize() (its decrypted in-memory copy of localStorage). */
+    async tokenCount() {
+      return internalStorage().getTokenKeys().accessToken.length;
+    },
     /** MSAL's public Signed HTTP Request signer (its AT-PoP proof), on its own: no token request. */
     async proofs(_type: 'pop', n: number, warmup: number) {
       const shr = new SignedHttpRequest({ resourceRequestMethod: 'GET', resourceRequestUri: api! });
