@@ -401,6 +401,8 @@ export async function runRuntimeBenchmarks(options = {}) {
           log(`run ${run + 1}/${runs} ${measure} ${sdk}: ${JSON.stringify(summaryOf(raw[measure][sdk].at(-1))).slice(0, 300)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
         }
       }
+      // Partial results after every run (a long run cut short still leaves its figures).
+      await options.onRun?.({ completedRuns: run + 1, runs, table: tableFrom(raw, sdks), raw });
     }
   } finally {
     await env.close();
@@ -509,6 +511,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     runs: arg('runs') ? Number(arg('runs')) : undefined,
     only: arg('only')?.split(','),
     sdks: arg('sdks')?.split(','),
+    onRun: (partial) => writeFile(`${repoRoot}/.tmp/bench-runtime-partial.json`, `${JSON.stringify(partial, null, 2)}\n`),
   });
   printTable(result.table);
   const file = arg('out') ?? `${repoRoot}/bench/runtime-results.json`;
