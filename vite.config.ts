@@ -65,7 +65,7 @@ export default defineConfig({
           environment: 'node',
           // Some tests generate RSA keys, which takes seconds on a busy 2-core machine.
           testTimeout: 20_000,
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}', 'test/server/**/*.test.ts'],
         },
       },
       {
