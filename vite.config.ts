@@ -50,11 +50,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts`, testing: `${root}src/testing/index.ts` },
+      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts`, testing: `${root}src/testing/index.ts`, server: `${root}src/server/index.ts` },
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts'],
+      // node:* and node-forge only ever load inside keyward/server, lazily (see src/server/node.ts).
+      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts', 'node-forge', /^node:/],
     },
   },
   test: {
