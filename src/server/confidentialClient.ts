@@ -13,10 +13,10 @@ import type { AuthResponse } from '../protocol/authResponse.js';
 import { randomUuid } from '../util/random.js';
 import { type AppTokenQuery, findAppToken, requestAppToken, resultOf, type ServerAuthenticationResult } from './appTokens.js';
 import { clientAuthenticationFor } from './credentials/index.js';
-import { isBrowser, nodeCrypto } from './node.js';
+import { environment, isBrowser } from './node.js';
 import { coreOptionsOf, type ConfidentialClientApplicationOptions } from './options.js';
 import { regionalTokenEndpoint, type RegionChoice, resolveRegion } from './region.js';
-import { decodeJwt } from 'jose';
+import { base64url, decodeJwt } from 'jose';
 
 /** Options of `acquireTokenForClient` and `acquireTokenOnBehalfOf`. */
 export interface AppTokenOptions {
@@ -65,7 +65,7 @@ export class ConfidentialClientApplication {
       throw new ConfigurationError(ErrorCode.credentialInvalid, '"clientCredential" is required: a client secret, a certificate key, a PFX file or a client assertion.');
     }
     const clientAuthentication = clientAuthenticationFor(options.clientCredential, options.clientId, options.clientClaims);
-    this.#region = resolveRegion(options.azureRegion, process.env);
+    this.#region = resolveRegion(options.azureRegion, environment());
     this.#ctx = new ClientContext(core, { clientAuthentication });
   }
 
@@ -110,7 +110,8 @@ export class ConfidentialClientApplication {
     const query: AppTokenQuery = {
       resolved,
       scopes,
-      userAssertionHash: nodeCrypto().createHash('sha256').update(userAssertion).digest('base64url'),
+      // WebCrypto, not node:crypto: a secret or assertion credential needs nothing Node-only.
+      userAssertionHash: base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userAssertion)))),
       homeAccountId: homeAccountOf(userAssertion),
     };
     const grant = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', requested_token_use: 'on_behalf_of', assertion: userAssertion };

@@ -23,7 +23,12 @@ export const nodeCrypto = (): typeof NodeCrypto => builtin<typeof NodeCrypto>('n
 export const nodeFs = (): typeof NodeFs => builtin<typeof NodeFs>('node:fs');
 export const nodeModule = (): typeof NodeModule => builtin<typeof NodeModule>('node:module');
 
-/** True in a browser (or a worker of one): a place where no secret can be kept. */
+/** True in a browser page or a worker of one (`importScripts`): a place where no secret can be kept. */
 export function isBrowser(): boolean {
-  return typeof window !== 'undefined' || typeof document !== 'undefined';
+  return typeof window !== 'undefined' || typeof document !== 'undefined' || typeof (globalThis as { importScripts?: unknown }).importScripts === 'function';
+}
+
+/** Environment variables where the runtime has them (Node, Bun, Deno with --allow-env); none elsewhere. */
+export function environment(): Readonly<Record<string, string | undefined>> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
 }

@@ -27,8 +27,8 @@ export const CONFIDENTIAL_AADSTS = {
   invalidClientSecret: [7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.'],
   missingClientCredential: [7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."],
   assertionExpired: [700024, 'Client assertion is not within its valid time range.'],
-  // Entra: "certificate with identifier used to sign the client assertion is not registered", and signature failures.
-  assertionSignature: [700027, 'Client assertion failed signature validation.'],
+  // Wording as MSAL Python's ClientApplication docs quote Entra for an x5c / signature problem.
+  assertionSignature: [700027, 'The provided signature value did not match the expected signature value.'],
   certificateNotRegistered: [700027, 'The certificate with identifier used to sign the client assertion is not registered on application.'],
   assertionSubject: [700021, "Client assertion application identifier doesn't match 'client_id' parameter."],
   // 50027 InvalidJwtToken lists "unexpected audience" among its reasons.
