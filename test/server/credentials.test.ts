@@ -12,9 +12,10 @@ const ENDPOINT = 'https://login.microsoftonline.com/tenant/oauth2/v2.0/token';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 let pki: ReturnType<typeof makeTestPki>;
 
+// Three RSA keys and forge-made certificates: seconds on a loaded machine, beyond the 10 s hook default.
 beforeAll(() => {
   pki = makeTestPki();
-});
+}, 120_000);
 
 async function fields(credential: ClientCredential, clientClaims?: Record<string, unknown>): Promise<Record<string, string>> {
   return clientAuthenticationFor(credential, CLIENT, clientClaims)(ENDPOINT);
@@ -37,7 +38,7 @@ function constructError(credential: unknown): { errorCode?: string; message: str
   throw new Error('constructed');
 }
 
-describe('credential forms', () => {
+describe('credential forms', { timeout: 60_000 }, () => {
   it('a secret string is sent as client_secret', async () => {
     expect(await fields('s3cret')).toEqual({ client_secret: 's3cret' });
   });
@@ -102,7 +103,7 @@ describe('credential forms', () => {
   });
 });
 
-describe('construction errors name the problem and never echo key material', () => {
+describe('construction errors name the problem and never echo key material', { timeout: 60_000 }, () => {
   const cases: [string, () => unknown, string][] = [
     ['wrong passphrase (PKCS#8)', () => ({ privateKey: encryptedPkcs8(pki.leafKey, 'right'), thumbprint: thumbprintHex(pki.leaf), passphrase: 'wrong-pass' }), 'credential_passphrase_incorrect'],
     ['missing passphrase (PKCS#1)', () => ({ privateKey: encryptedPkcs1(pki.leafKey, 'right'), thumbprint: thumbprintHex(pki.leaf) }), 'credential_passphrase_incorrect'],
