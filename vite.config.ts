@@ -50,11 +50,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts`, testing: `${root}src/testing/index.ts` },
+      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts`, testing: `${root}src/testing/index.ts`, server: `${root}src/server/index.ts` },
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts'],
+      // node:* and node-forge only ever load inside keyward/server, lazily (see src/server/node.ts).
+      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts', 'node-forge', /^node:/],
     },
   },
   test: {
@@ -65,7 +66,7 @@ export default defineConfig({
           environment: 'node',
           // Some tests generate RSA keys, which takes seconds on a busy 2-core machine.
           testTimeout: 20_000,
-          include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}'],
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}', 'test/server/**/*.test.ts'],
         },
       },
       {

@@ -19,6 +19,21 @@ export const ErrorCode = {
   invalidClaims: 'invalid_claims',
   reservedScope: 'reserved_scope',
 
+
+  // Confidential clients, keyward/server (ConfigurationError at construction)
+  serverClientInBrowser: 'server_client_in_browser',
+  credentialInvalid: 'credential_invalid',
+  credentialPassphraseIncorrect: 'credential_passphrase_incorrect',
+  credentialKeyMalformed: 'credential_key_malformed',
+  credentialCertificateMalformed: 'credential_certificate_malformed',
+  credentialKeyCertificateMismatch: 'credential_key_certificate_mismatch',
+  credentialCertificateExpired: 'credential_certificate_expired',
+  credentialCertificateNotYetValid: 'credential_certificate_not_yet_valid',
+  credentialThumbprintInvalid: 'credential_thumbprint_invalid',
+  credentialPfxUnreadable: 'credential_pfx_unreadable',
+  // Confidential clients at request time (ClientAuthError)
+  clientAssertionFailed: 'client_assertion_failed',
+
   // Authorization response (ClientAuthError)
   stateMissing: 'state_missing',
   stateMismatch: 'state_mismatch',

@@ -36,3 +36,15 @@ export function isRegionalMicrosoftHost(host: string): boolean {
   const dot = host.indexOf('.');
   return dot > 0 && knownHosts.has(host.slice(dot + 1).toLowerCase());
 }
+
+/**
+ * The regional host of a Microsoft cloud (msal-common `Authority.buildRegionalAuthorityString`):
+ * the public cloud's aliases all go to `{region}.login.microsoft.com`; another known cloud
+ * (e.g. `login.microsoftonline.us`) to `{region}.{its host}`. `undefined` for hosts with no
+ * regional endpoints (B2C, CIAM, ADFS, custom domains, other providers).
+ */
+export function regionalHost(host: string, region: string): string | undefined {
+  const group = knownMicrosoftHostGroups.find((aliases) => aliases.includes(host.toLowerCase()));
+  if (!group) return undefined;
+  return group[0] === 'login.microsoftonline.com' ? `${region}.login.microsoft.com` : `${region}.${host.toLowerCase()}`;
+}

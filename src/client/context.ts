@@ -14,6 +14,19 @@ import type { TransportOptions } from '../http/transport.js';
 import { Logger } from '../logger.js';
 import { defaultPopupTimeoutMs, defaultTimeoutMs, type PublicClientApplicationOptions } from './options.js';
 
+/**
+ * Adds a confidential client's credential to one token request: form fields such as
+ * `client_secret`, or `client_assertion_type` + `client_assertion`. Called once per request
+ * with the token endpoint the request goes to (an assertion's `aud`), so an assertion is
+ * never reused. Public (browser) clients have none.
+ */
+export type ClientAuthentication = (tokenEndpoint: string) => Promise<Record<string, string>>;
+
+/** What a non-browser client (keyward/server) sets up beyond the public options. */
+export interface ClientContextExtras {
+  clientAuthentication?: ClientAuthentication;
+}
+
 /** An authority with its validated metadata. */
 export interface ResolvedAuthority {
   authority: Authority;
@@ -40,11 +53,14 @@ export class ClientContext {
   readonly throttle = new Throttle();
   readonly keys: PopKeyStore;
   readonly dpopNonces = new DpopNonces();
+  /** The confidential client's credential, sent on every token request; none for public clients. */
+  readonly clientAuthentication: ClientAuthentication | undefined;
   readonly #resolving = new Map<string, Promise<ResolvedAuthority>>();
   #cacheLoad: Promise<void> | undefined;
 
-  constructor(options: PublicClientApplicationOptions) {
+  constructor(options: PublicClientApplicationOptions, extras: ClientContextExtras = {}) {
     this.options = options;
+    this.clientAuthentication = extras.clientAuthentication;
     this.clientId = options.clientId;
     this.defaultAuthority = options.oidcAuthority !== undefined
       ? parseOidcAuthority(options.oidcAuthority)

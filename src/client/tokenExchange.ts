@@ -12,8 +12,8 @@ import { nowSeconds } from '../util/time.js';
 import type { ClientContext, ResolvedAuthority } from './context.js';
 import { accountInfoFrom, type AuthenticationResult, resultFrom } from './results.js';
 
-/** One call to the token endpoint and everything that follows from its answer. */
-export interface TokenExchange {
+/** One call to the token endpoint: what is sent, and how. */
+export interface TokenRequest {
   resolved: ResolvedAuthority;
   /** Grant-specific form fields (`grant_type`, `code`, `refresh_token`, …). */
   grant: Record<string, string>;
@@ -22,35 +22,51 @@ export interface TokenExchange {
   apiId: ApiIdValue;
   cacheOutcome?: CacheOutcomeValue;
   correlationId: string;
-  /** id_token expectations: the nonce sent (`null`: none sent; `undefined`: refresh, skip). */
-  nonce: string | null | undefined;
-  maxAge?: number;
   /** For refreshes: the account the refresh token belongs to. */
   account?: AccountEntity;
-  /** True when the response must carry an id_token (code grants: `openid` is always requested). */
-  idTokenRequired: boolean;
-  state?: string;
   /** The key the tokens are bound to (AT-PoP or DPoP), if any. */
   binding?: TokenBinding;
   /** Aborts the request; an answer arriving after the abort is not stored. */
   signal?: AbortSignal;
+  /** Another host's token endpoint for this authority (an Entra regional endpoint); default the metadata's. */
+  tokenEndpoint?: string;
+  /** Platform fields of `x-client-current-telemetry` (the region used, see keyward/server). */
+  telemetryPlatformFields?: string;
+}
+
+/** One call to the token endpoint and everything that follows from its answer. */
+export interface TokenExchange extends TokenRequest {
+  /** id_token expectations: the nonce sent (`null`: none sent; `undefined`: refresh, skip). */
+  nonce: string | null | undefined;
+  maxAge?: number;
+  /** True when the response must carry an id_token (code grants: `openid` is always requested). */
+  idTokenRequired: boolean;
+  state?: string;
+}
+
+/** A token response that passed the transport and shape checks, and when it was asked for. */
+export interface ReceivedTokens {
+  tokens: TokenResponse;
+  /** Epoch seconds when the request was sent (expiry is counted from here, as MSAL does). */
+  requestedAt: number;
 }
 
 /**
- * Redeems a grant at the token endpoint, validates everything in the answer, and only
- * then writes the cache in one atomic change: a bad answer never touches stored state.
+ * Sends one token request (with the client's credential, telemetry, PoP/DPoP fields) and
+ * checks the answer's shape; nothing is validated against the cache or stored here.
+ * Throttles repeatable grants, as MSAL does.
  */
-export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange): Promise<AuthenticationResult> {
-  const { resolved, correlationId } = exchange;
+export async function requestTokens(ctx: ClientContext, exchange: TokenRequest): Promise<ReceivedTokens> {
+  const { resolved, correlationId, binding } = exchange;
   const { authority, metadata } = resolved;
-  const { binding } = exchange;
+  const tokenEndpoint = exchange.tokenEndpoint ?? metadata.tokenEndpoint;
   const body = new URLSearchParams({ client_id: ctx.clientId, ...exchange.grant, scope: exchange.scopes.join(' '), ...popRequestFields(binding) });
   if (exchange.claims) body.set('claims', exchange.claims);
   if (authority.kind !== 'oidc') body.set('client_info', '1');
   for (const [name, value] of Object.entries(telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion }))) body.set(name, value);
 
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' };
-  const telemetry = currentTelemetry(exchange.apiId, exchange.cacheOutcome);
+  const telemetry = currentTelemetry(exchange.apiId, exchange.cacheOutcome, exchange.telemetryPlatformFields);
   // Entra allows this header in CORS (MSAL.js sends it); elsewhere a custom header costs a preflight per call.
   if (authority.kind === 'oidc') body.set('x-client-current-telemetry', telemetry);
   else headers['x-client-current-telemetry'] = telemetry;
@@ -67,9 +83,12 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   let tokens: TokenResponse;
   try {
     const post = async (nonce?: string) => {
-      const proof = await tokenEndpointProof(binding, metadata.tokenEndpoint, ctx.dpopNonces, nonce);
-      const response = await send(ctx.transport, { url: metadata.tokenEndpoint, method: 'POST', headers: proof ? { ...headers, dpop: proof } : headers, body: body.toString() }, exchange.signal);
-      if (binding?.type === 'dpop') ctx.dpopNonces.remember(metadata.tokenEndpoint, response.headers);
+      const proof = await tokenEndpointProof(binding, tokenEndpoint, ctx.dpopNonces, nonce);
+      // A confidential client's credential, fresh per attempt: an assertion's jti is single-use.
+      const form = new URLSearchParams(body);
+      for (const [name, value] of Object.entries(await ctx.clientAuthentication?.(tokenEndpoint) ?? {})) form.set(name, value);
+      const response = await send(ctx.transport, { url: tokenEndpoint, method: 'POST', headers: proof ? { ...headers, dpop: proof } : headers, body: form.toString() }, exchange.signal);
+      if (binding?.type === 'dpop') ctx.dpopNonces.remember(tokenEndpoint, response.headers);
       return response;
     };
     let response = await post();
@@ -77,12 +96,24 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
     if (binding?.type === 'dpop' && response.status === 400 && response.headers['dpop-nonce'] && /"use_dpop_nonce"/.test(response.body)) {
       response = await post(response.headers['dpop-nonce']);
     }
-    tokens = parseTokenResponse(response, metadata.tokenEndpoint, correlationId);
+    tokens = parseTokenResponse(response, tokenEndpoint, correlationId);
     assertBoundTokenType(binding, tokens.token_type, tokens.access_token);
   } catch (error) {
     if (repeatable) ctx.throttle.record(throttleId, error, homeAccountId, exchange.apiId === ApiId.acquireTokenSilent);
     throw error;
   }
+  return { tokens, requestedAt };
+}
+
+/**
+ * Redeems a grant at the token endpoint, validates everything in the answer, and only
+ * then writes the cache in one atomic change: a bad answer never touches stored state.
+ */
+export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange): Promise<AuthenticationResult> {
+  const { resolved, correlationId } = exchange;
+  const { authority, metadata } = resolved;
+  const { binding } = exchange;
+  const { tokens, requestedAt } = await requestTokens(ctx, exchange);
 
   let claims: IdTokenClaims | undefined;
   if (tokens.id_token) {

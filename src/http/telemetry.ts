@@ -8,6 +8,8 @@ export const ApiId = {
   acquireTokenByUsernamePassword: 301,
   acquireTokenByDeviceFlow: 622,
   acquireTokenByAuthCode: 832,
+  acquireTokenOnBehalfOf: 523,
+  acquireTokenForClient: 730,
   getAccounts: 902,
   removeAccount: 903,
 } as const;
@@ -39,7 +41,10 @@ export function telemetryParams(context: TelemetryContext): Record<string, strin
   return params;
 }
 
-/** `x-client-current-telemetry` in MSAL Python's schema 4: `4|{apiId},{cacheOutcome}|`. */
-export function currentTelemetry(apiId: ApiIdValue, cacheOutcome: CacheOutcomeValue = CacheOutcome.notApplicable): string {
-  return `4|${apiId},${cacheOutcome}|`;
+/**
+ * `x-client-current-telemetry` in MSAL Python's schema 4: `4|{apiId},{cacheOutcome}|{platformFields}`.
+ * Platform fields are empty except on keyward/server's regional requests (see its `region.ts`).
+ */
+export function currentTelemetry(apiId: ApiIdValue, cacheOutcome: CacheOutcomeValue = CacheOutcome.notApplicable, platformFields = ''): string {
+  return `4|${apiId},${cacheOutcome}|${platformFields}`;
 }

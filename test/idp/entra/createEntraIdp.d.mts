@@ -17,7 +17,12 @@ export declare const ENTRA_HOSTS: readonly string[];
 /** `https://microsoft.com/devicelogin` (redirects to /common/oauth2/deviceauth). */
 export declare const DEVICE_VERIFICATION_URI: string;
 export declare const DEVICE_LOGIN_HOSTS: readonly string[];
-/** ENTRA_HOSTS + microsoft.com, www.microsoft.com, unknown-instance.example */
+/** `westus2.login.microsoft.com`, `eastus.login.microsoft.com`: Entra regional hosts served by the same server. */
+export declare const REGIONAL_HOSTS: readonly string[];
+/** The API on-behalf-of tokens are for (`api://downstream`) and its scopes. */
+export declare const DOWNSTREAM_AUDIENCE: 'api://downstream';
+export declare const DOWNSTREAM_SCOPES: readonly string[];
+/** ENTRA_HOSTS + REGIONAL_HOSTS + microsoft.com, www.microsoft.com, unknown-instance.example */
 export declare const DEFAULT_MAPPED_HOSTS: readonly string[];
 
 export interface InstanceMetadataGroup {
@@ -128,6 +133,24 @@ export interface EntraIdpOptions {
   exposeRetryAfter?: boolean;
   /** More hosts to map to this server (certificate SANs + resolver rules). */
   extraHosts?: string[];
+  /** Confidential clients (keyward/server): client credentials, on-behalf-of, and code with a credential. */
+  confidentialClients?: ConfidentialClientSpec[];
+}
+
+/**
+ * A confidential client. With `certificates` it authenticates with `private_key_jwt` (the
+ * assertion's `x5t`/`x5t#S256` must name one of them; an `x5c` leaf must be that one),
+ * otherwise with `client_secret_post`.
+ */
+export interface ConfidentialClientSpec {
+  client_id: string;
+  client_secret?: string;
+  /** PEM certificates registered on the app (their public keys verify the assertions). */
+  certificates?: string[];
+  /** App ID URIs user assertions for on-behalf-of may be issued to (besides client_id), e.g. `api://demo`. */
+  audiences?: string[];
+  /** App roles in its app tokens. Default `['Data.Read.All']`. */
+  roles?: string[];
 }
 
 export type EntraEndpoint = 'token' | 'authorize' | 'devicecode' | 'discovery' | 'keys' | 'instance' | 'logout';
@@ -188,7 +211,7 @@ export interface EntraTokenRequest {
   req_cnf?: string;
   /** The `kid` of a valid AT-PoP request: the access token carries `cnf: {"kid": popKid}`. */
   popKid?: string;
-  /** The whole form body; `password` is `[redacted]`. */
+  /** The whole form body; `password` and `client_secret` are `[redacted]` (a `client_assertion` is kept, to be decoded). */
   body: Record<string, string>;
   /** origin, content-type, dpop, x-client-current-telemetry, client-request-id, … when sent. */
   headers: Record<string, string>;

@@ -8,6 +8,9 @@
 import { createServer } from 'node:https';
 import { request as httpsRequest } from 'node:https';
 import { createHash, randomUUID } from 'node:crypto';
+import {
+  CONFIDENTIAL_AADSTS, REGIONAL_HOSTS, assertEntraClientAssertion, clientAuthFailureKey, confidentialClient, registerConfidentialGrants,
+} from './confidential.mjs';
 import Provider, { errors } from 'oidc-provider';
 import { consentPolicy, IMPLICIT_CONSENT } from '../implicitConsent.mjs';
 // oidc-provider's own token issuance, used by the ROPC grant exactly as its
@@ -23,6 +26,7 @@ import {
 } from './entraShapes.mjs';
 
 export { entraError, entraTimestamp, INSTANCE_METADATA, KNOWN_MICROSOFT_HOSTS } from './entraShapes.mjs';
+export { DOWNSTREAM_AUDIENCE, DOWNSTREAM_SCOPES, REGIONAL_HOSTS } from './confidential.mjs';
 
 // ---------------------------------------------------------------- constants
 
@@ -50,7 +54,7 @@ export const ENTRA_HOSTS = [...PUBLIC_CLOUD_ALIASES];
 export const DEVICE_VERIFICATION_URI = 'https://microsoft.com/devicelogin';
 export const DEVICE_LOGIN_HOSTS = ['microsoft.com', 'www.microsoft.com'];
 /** Every host the browser is pointed at this server by default (and the certificate's SANs). */
-export const DEFAULT_MAPPED_HOSTS = [...ENTRA_HOSTS, ...DEVICE_LOGIN_HOSTS, 'unknown-instance.example'];
+export const DEFAULT_MAPPED_HOSTS = [...ENTRA_HOSTS, ...REGIONAL_HOSTS, ...DEVICE_LOGIN_HOSTS, 'unknown-instance.example'];
 
 const ISSUER_HOST = 'login.microsoftonline.com';
 const PATHS = {
@@ -228,6 +232,7 @@ export async function createEntraIdp(options) {
     autoConsent = true,
     exposeRetryAfter = false,
     extraHosts = [],
+    confidentialClients = [],
   } = options;
   const corsOrigins = new Set(options.corsOrigins ?? redirectUris.map((u) => new URL(u).origin));
   const guests = new Set(guestLogins.map(normalizeLogin));
@@ -264,7 +269,9 @@ export async function createEntraIdp(options) {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
 
-  const clients = options.clients ?? clientIds.map((client_id) => ({
+  // Confidential clients (keyward/server): secret or certificate, client credentials, on-behalf-of.
+  const confidential = new Map(confidentialClients.map((spec) => [spec.client_id, confidentialClient(spec, redirectUris)]));
+  const clients = [...confidential.values()].map((c) => c.metadata).concat(options.clients ?? clientIds.map((client_id) => ({
     client_id,
     application_type: 'web',
     token_endpoint_auth_method: 'none',
@@ -272,7 +279,7 @@ export async function createEntraIdp(options) {
     response_types: ['code'],
     redirect_uris: redirectUris,
     post_logout_redirect_uris: redirectUris,
-  }));
+  })));
 
   // ---------------------------------------------------------------- state + logs
   /** @type {import('./createEntraIdp.d.mts').EntraTokenRequest[]} */
@@ -353,6 +360,7 @@ export async function createEntraIdp(options) {
       pkce: { required: () => true },
       clientBasedCORS: (_ctx, origin) => corsOrigins.has(origin),
       rotateRefreshToken: rotateRefreshTokens,
+      assertJwtClientAuthClaimsAndHeader: assertEntraClientAssertion(confidential),
       extraParams: [IMPLICIT_CONSENT, 'client_info'],
       interactions: { policy: consentPolicy() },
       // Entra apps are consented once by an admin: auto-grant what is asked, so
@@ -392,7 +400,12 @@ export async function createEntraIdp(options) {
             const subject = subjects.get(token.accountId);
             jwt.header = { typ: 'JWT' };
             if (typeof p.scope === 'string') {
-              p.scp = p.scope.split(' ').map((s) => (s.startsWith(`${API_AUDIENCE}/`) ? s.slice(API_AUDIENCE.length + 1) : s)).join(' ');
+              const audience = typeof p.aud === 'string' ? p.aud : API_AUDIENCE;
+              p.scp = p.scope.split(' ').map((s) => (s.startsWith(`${audience}/`) ? s.slice(audience.length + 1) : s)).join(' ');
+            }
+            // App tokens (client credentials): the app roles granted to the client, `idtyp: app`, the service principal as oid/sub.
+            if (token.kind === 'ClientCredentials') {
+              Object.assign(p, { idtyp: 'app', roles: confidential.get(p.client_id)?.spec.roles ?? ['Data.Read.All'], oid: oidFor(`sp:${p.client_id}`), sub: oidFor(`sp:${p.client_id}`) });
             }
             delete p.scope;
             p.azp = p.client_id;
@@ -415,6 +428,7 @@ export async function createEntraIdp(options) {
       },
       features: {
         devInteractions: { enabled: true },
+        clientCredentials: { enabled: true },
         userinfo: { enabled: true },
         revocation: { enabled: false },
         rpInitiatedLogout: {
@@ -484,6 +498,18 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       ctx.oidc.entity('Grant', grant);
       await issueTokens(provider, boundHelpers, ctx, source, grant, { gty: 'password', entityLabel: 'password grant', cert: undefined, dPoP });
     }, ['username', 'password', 'scope', 'resource'], ['resource']);
+
+    registerConfidentialGrants(provider, {
+      tenantId,
+      issuers: [issuer],
+      jwks: { keys: [publicJwk] },
+      registry: confidential,
+      isKnownSubject: (sub) => subjects.get(sub)?.tenant === tenantId,
+      entraError: (key) => {
+        const Class = key === 'defaultScopeRequired' ? errors.InvalidScope : key === 'oboUseMissing' ? errors.InvalidRequest : errors.InvalidGrant;
+        return Object.assign(new Class(key), { entra: key });
+      },
+    });
 
     // Pre: login form posts create the account's Entra-like sub. Post: Entra's response shapes.
     provider.use(async (ctx, next) => {
@@ -618,13 +644,14 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       case 'unsupported_grant_type': key = 'unsupportedGrantType'; break;
       case 'unauthorized_client': key = 'appNotFound'; break;
       case 'invalid_client':
-        if (/not found/.test(detail)) { error = 'unauthorized_client'; key = 'appNotFound'; } else key = 'invalidRequest';
+        if (/not found/.test(detail)) { error = 'unauthorized_client'; key = 'appNotFound'; } else key = clientAuthFailureKey(detail, entra.params) ?? 'invalidRequest';
         break;
       case 'invalid_request': key = /missing required parameter/.test(detail) ? 'missingParameter' : 'invalidRequest'; break;
       case 'server_error': key = 'server'; break;
       default: key = 'invalidRequest';
     }
-    const [code, text] = AADSTS[key];
+    if (err?.entra && CONFIDENTIAL_AADSTS[err.entra]) key = err.entra;
+    const [code, text] = AADSTS[key] ?? CONFIDENTIAL_AADSTS[key];
     const missing = /missing required parameter '?([\w-]+)'?/.exec(detail)?.[1];
     const sentence = key === 'missingParameter' && missing ? text.replace('parameter.', `parameter: '${missing}'.`) : text;
     return entraError({ error, code, text: sentence, correlationId: entra.correlationId, traceId: entra.traceId, host: entra.host });
@@ -677,7 +704,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
   function redactBody(params) {
     if (!params) return {};
     const out = {};
-    for (const [k, v] of Object.entries(params)) out[k] = k === 'password' ? '[redacted]' : v;
+    for (const [k, v] of Object.entries(params)) out[k] = k === 'password' || k === 'client_secret' ? '[redacted]' : v;
     return out;
   }
 

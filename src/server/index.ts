@@ -1,0 +1,29 @@
+/**
+ * keyward/server: a confidential client for server runtimes (Node 20.16+), sharing the
+ * core's authority handling, protocol, cache format and errors. Do not import it into
+ * browser code: constructing the client there throws `server_client_in_browser`.
+ * @packageDocumentation
+ */
+export { ConfidentialClientApplication } from './confidentialClient.js';
+export type { AppTokenOptions } from './confidentialClient.js';
+export type { ConfidentialClientApplicationOptions } from './options.js';
+export type { ServerAuthenticationResult } from './appTokens.js';
+export type { CertificateCredential, ClientAssertionCredential, ClientCredential, PfxCredential } from './credentials/types.js';
+export { SerializableTokenCache } from '../cache/serializableTokenCache.js';
+export type { CacheAccessContext, CachePlugin, SerializableTokenCacheOptions } from '../cache/serializableTokenCache.js';
+export type { TokenCache } from '../cache/tokenCache.js';
+export type { AccountInfo, AuthenticationResult, TokenErrorResult } from '../client/results.js';
+export type { AuthCodeFlowOptions, AuthorizationCodeOptions } from '../client/authCode.js';
+export type { SilentOptions } from '../client/silent.js';
+export type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
+export type { AuthResponse } from '../protocol/authResponse.js';
+export {
+  ErrorCode,
+  KeywardError,
+  ConfigurationError,
+  ClientAuthError,
+  NetworkError,
+  ServerError,
+  InteractionRequiredError,
+  CacheError,
+} from '../errors.js';
