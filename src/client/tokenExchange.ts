@@ -83,11 +83,15 @@ export async function requestTokens(ctx: ClientContext, exchange: TokenRequest):
   let tokens: TokenResponse;
   try {
     const post = async (nonce?: string) => {
-      const proof = await tokenEndpointProof(binding, tokenEndpoint, ctx.dpopNonces, nonce);
-      // A confidential client's credential, fresh per attempt: an assertion's jti is single-use.
-      const form = new URLSearchParams(body);
-      for (const [name, value] of Object.entries(await ctx.clientAuthentication?.(tokenEndpoint) ?? {})) form.set(name, value);
-      const response = await send(ctx.transport, { url: tokenEndpoint, method: 'POST', headers: proof ? { ...headers, dpop: proof } : headers, body: form.toString() }, exchange.signal);
+      // Built per attempt, transport retries included: a DPoP proof's and a client
+      // assertion's jti are single-use, so a retry must not replay them.
+      const build = async () => {
+        const proof = await tokenEndpointProof(binding, tokenEndpoint, ctx.dpopNonces, nonce);
+        const form = new URLSearchParams(body);
+        for (const [name, value] of Object.entries(await ctx.clientAuthentication?.(tokenEndpoint) ?? {})) form.set(name, value);
+        return { url: tokenEndpoint, method: 'POST' as const, headers: proof ? { ...headers, dpop: proof } : headers, body: form.toString() };
+      };
+      const response = await send(ctx.transport, build, exchange.signal);
       if (binding?.type === 'dpop') ctx.dpopNonces.remember(tokenEndpoint, response.headers);
       return response;
     };

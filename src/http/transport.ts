@@ -24,20 +24,26 @@ const retryDelayMs = 100;
  * code redemption reached the provider, the retry is refused as a reused code and the
  * person signs in again, which is the same outcome as not retrying.
  */
-export async function send(options: TransportOptions, request: Omit<HttpRequest, 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
+/** A request as `send` takes it: the signal is its own (the client's timeout). */
+export type OutgoingRequest = Omit<HttpRequest, 'signal'>;
+
+export async function send(options: TransportOptions, request: OutgoingRequest | (() => Promise<OutgoingRequest>), signal?: AbortSignal): Promise<HttpResponse> {
+  // A builder is asked again for every attempt: what must be single-use (a client
+  // assertion's or a DPoP proof's jti) is then fresh on a retry instead of a replay.
+  const build = typeof request === 'function' ? request : () => Promise.resolve(request);
   let response: HttpResponse;
   try {
-    response = await sendWithTimeout(options, request, signal);
+    response = await sendWithTimeout(options, await build(), signal);
   } catch (error) {
     if (error instanceof ClientAuthError || (error instanceof NetworkError && error.errorCode === ErrorCode.timedOut)) throw error;
     if (typeof navigator !== 'undefined' && navigator.onLine === false) throw error;
     await delay(retryDelayMs);
-    response = await sendWithTimeout(options, request, signal);
+    response = await sendWithTimeout(options, await build(), signal);
   }
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
   if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && retryAfter <= (options.maxRetryAfterWait ?? 0)) {
     await delay(retryAfter * 1000);
-    response = await sendWithTimeout(options, request, signal);
+    response = await sendWithTimeout(options, await build(), signal);
   }
   return response;
 }

@@ -27,6 +27,14 @@ describe('send: transport failures', () => {
     expect(http.requests).toHaveLength(2);
   });
 
+  it('asks a request builder again for the retry, so single-use parts (assertion, DPoP jti) are fresh', async () => {
+    const http = scriptedHttpClient([new TypeError('Failed to fetch'), ok]);
+    let built = 0;
+    const build = async () => ({ ...request, body: `a=1&jti=${++built}` });
+    await expect(send({ httpClient: http, timeout: 1000 }, build)).resolves.toEqual(ok);
+    expect(http.requests.map((r) => r.body)).toEqual(['a=1&jti=1', 'a=1&jti=2']);
+  });
+
   it('gives up with network_error after two failures', async () => {
     const cause = new TypeError('Failed to fetch');
     const http = scriptedHttpClient([new TypeError('Failed to fetch'), cause]);
