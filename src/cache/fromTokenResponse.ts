@@ -35,6 +35,32 @@ export interface CacheWrite {
   accessToken: AccessTokenEntity;
 }
 
+/**
+ * The access-token entry for a token response, in MSAL's schema (expiry computed from the
+ * request time, as MSAL does). Shared by user tokens here and the server's app tokens.
+ */
+export function accessTokenEntity(
+  response: TokenResponse,
+  at: { homeAccountId: string; environment: string; clientId: string; realm: string; target: string; requestedAt: number },
+): AccessTokenEntity {
+  const expiresOn = at.requestedAt + response.expires_in;
+  const entity: AccessTokenEntity = {
+    credential_type: response.token_type.toLowerCase() === 'bearer' ? 'AccessToken' : 'AccessToken_With_AuthScheme',
+    secret: response.access_token,
+    home_account_id: at.homeAccountId,
+    environment: at.environment,
+    client_id: at.clientId,
+    realm: at.realm,
+    target: at.target,
+    cached_at: String(at.requestedAt),
+    expires_on: String(expiresOn),
+    extended_expires_on: String(expiresOn + (response.ext_expires_in ?? 0)),
+    token_type: response.token_type,
+  };
+  if (response.refresh_in !== undefined) entity.refresh_on = String(at.requestedAt + response.refresh_in);
+  return entity;
+}
+
 /** Builds the cache entries for one validated token response, and the removals that keep one AT per scope set. */
 export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheData>): CacheWrite {
   const { response, clientId, environment, requestedAt } = input;
@@ -42,21 +68,7 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
   if (!account) throw new Error('keyward: a token response without id_token needs a known account');
 
   const target = splitScopes(response.scope).length > 0 ? response.scope! : input.requestedScopes.join(' ');
-  const expiresOn = requestedAt + response.expires_in;
-  const accessToken: AccessTokenEntity = {
-    credential_type: response.token_type.toLowerCase() === 'bearer' ? 'AccessToken' : 'AccessToken_With_AuthScheme',
-    secret: response.access_token,
-    home_account_id: account.home_account_id,
-    environment,
-    client_id: clientId,
-    realm: account.realm,
-    target,
-    cached_at: String(requestedAt),
-    expires_on: String(expiresOn),
-    extended_expires_on: String(expiresOn + (response.ext_expires_in ?? 0)),
-    token_type: response.token_type,
-  };
-  if (response.refresh_in !== undefined) accessToken.refresh_on = String(requestedAt + response.refresh_in);
+  const accessToken = accessTokenEntity(response, { homeAccountId: account.home_account_id, environment, clientId, realm: account.realm, target, requestedAt });
   if (input.keyId !== undefined && accessToken.credential_type !== 'AccessToken') accessToken.key_id = input.keyId;
 
   const set: CacheChange['set'] = {

@@ -158,6 +158,19 @@ export function accountsFrom(data: Readonly<CacheData>, clientId: string): Accou
   });
 }
 
+/** What a result says about its access token, from the cache entry (shared with keyward/server). */
+export function accessTokenFields(accessToken: AccessTokenEntity): Pick<AuthenticationResult, 'accessToken' | 'tokenType' | 'scopes' | 'expiresOn' | 'extExpiresOn' | 'refreshOn'> {
+  const fields: ReturnType<typeof accessTokenFields> = {
+    accessToken: accessToken.secret,
+    tokenType: accessToken.token_type ?? 'Bearer',
+    scopes: splitScopes(accessToken.target),
+    expiresOn: new Date(Number(accessToken.expires_on) * 1000),
+    extExpiresOn: new Date(Number(accessToken.extended_expires_on ?? accessToken.expires_on) * 1000),
+  };
+  if (accessToken.refresh_on !== undefined) fields.refreshOn = new Date(Number(accessToken.refresh_on) * 1000);
+  return fields;
+}
+
 /** Builds a result from cache entries. */
 export function resultFrom(parts: {
   accessToken: AccessTokenEntity;
@@ -168,19 +181,13 @@ export function resultFrom(parts: {
   authority: string;
   state?: string;
 }): AuthenticationResult {
-  const { accessToken } = parts;
   const result: AuthenticationResult = {
-    accessToken: accessToken.secret,
-    tokenType: accessToken.token_type ?? 'Bearer',
-    scopes: splitScopes(accessToken.target),
-    expiresOn: new Date(Number(accessToken.expires_on) * 1000),
-    extExpiresOn: new Date(Number(accessToken.extended_expires_on ?? accessToken.expires_on) * 1000),
+    ...accessTokenFields(parts.accessToken),
     account: parts.account,
     fromCache: parts.fromCache,
     correlationId: parts.correlationId,
     authority: parts.authority,
   };
-  if (accessToken.refresh_on !== undefined) result.refreshOn = new Date(Number(accessToken.refresh_on) * 1000);
   if (parts.idToken) {
     result.idToken = parts.idToken;
     if (parts.account.idTokenClaims) result.idTokenClaims = parts.account.idTokenClaims;

@@ -1,7 +1,8 @@
 import type { AccessTokenEntity, AppMetadataEntity } from '../cache/entities.js';
 import { accessTokenKey, appMetadataKey } from '../cache/keys.js';
+import { accessTokenEntity } from '../cache/fromTokenResponse.js';
 import type { ClientContext, ResolvedAuthority } from '../client/context.js';
-import type { AccountInfo, AuthenticationResult } from '../client/results.js';
+import { accessTokenFields, type AccountInfo, type AuthenticationResult } from '../client/results.js';
 import { renewalOffsetSeconds } from '../client/silent.js';
 import { requestTokens, type TokenRequest } from '../client/tokenExchange.js';
 import { CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
@@ -59,21 +60,11 @@ export async function requestAppToken(ctx: ClientContext, query: AppTokenQuery, 
   const cache = await ctx.readyCache();
   const { resolved } = query;
   const target = splitScopes(tokens.scope).length > 0 ? tokens.scope! : query.scopes.join(' ');
-  const expiresOn = requestedAt + tokens.expires_in;
   const token: AppAccessToken = {
+    ...accessTokenEntity(tokens, { homeAccountId: query.homeAccountId ?? '', environment: resolved.environment, clientId: ctx.clientId, realm: resolved.authority.tenant, target, requestedAt }),
+    // App and on-behalf-of tokens are Bearer tokens, whatever token_type says.
     credential_type: 'AccessToken',
-    secret: tokens.access_token,
-    home_account_id: query.homeAccountId ?? '',
-    environment: resolved.environment,
-    client_id: ctx.clientId,
-    realm: resolved.authority.tenant,
-    target,
-    cached_at: String(requestedAt),
-    expires_on: String(expiresOn),
-    extended_expires_on: String(expiresOn + (tokens.ext_expires_in ?? 0)),
-    token_type: tokens.token_type,
   };
-  if (tokens.refresh_in !== undefined) token.refresh_on = String(requestedAt + tokens.refresh_in);
   if (query.userAssertionHash !== undefined) token.user_assertion_hash = query.userAssertionHash;
   const newScopes = lookupScopes(splitScopes(target));
   const superseded = Object.entries(cache.read().AccessToken as Record<string, AppAccessToken>)
@@ -90,17 +81,11 @@ export async function requestAppToken(ctx: ClientContext, query: AppTokenQuery, 
 
 /** The public result for a cached or fresh app token. */
 export function resultOf(token: AppAccessToken, fromCache: boolean, correlationId: string | undefined, authority: string): ServerAuthenticationResult {
-  const result: ServerAuthenticationResult = {
-    accessToken: token.secret,
-    tokenType: token.token_type ?? 'Bearer',
-    scopes: splitScopes(token.target),
-    expiresOn: new Date(Number(token.expires_on) * 1000),
-    extExpiresOn: new Date(Number(token.extended_expires_on ?? token.expires_on) * 1000),
+  return {
+    ...accessTokenFields(token),
     account: null,
     fromCache,
     correlationId: correlationId ?? randomUuid(),
     authority,
   };
-  if (token.refresh_on !== undefined) result.refreshOn = new Date(Number(token.refresh_on) * 1000);
-  return result;
 }
