@@ -1,4 +1,4 @@
-import { lookupScopes } from '../protocol/scopes.js';
+import { lookupScopes, targetCovers } from '../protocol/scopes.js';
 import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
 
 /** Identifies one account in the cache. */
@@ -66,7 +66,7 @@ export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, cli
       t.client_id === clientId &&
       schemeOf(t) === tokenType &&
       (keyId === undefined || t.key_id === keyId) &&
-      covers(t.target, wanted),
+      targetCovers(t.target, wanted),
   );
 }
 
@@ -81,19 +81,6 @@ function wantedScopes(scopes: readonly string[]): ReadonlySet<string> {
     wantedCache.set(key, wanted);
   }
   return wanted;
-}
-
-/** targetCovers, with each cached `target` split once (entries are immutable; a changed token is a new string). */
-const targetSets = new Map<string, Set<string>>();
-function covers(target: string, wanted: ReadonlySet<string>): boolean {
-  let have = targetSets.get(target);
-  if (!have) {
-    if (targetSets.size >= 4096) targetSets.clear();
-    have = new Set(target.toLowerCase().split(' ').filter(Boolean));
-    targetSets.set(target, have);
-  }
-  for (const scope of wanted) if (!have.has(scope)) return false;
-  return true;
 }
 
 /** Keys of every credential of an account (all tenants of it in that environment). */

@@ -31,9 +31,21 @@ export function lookupScopes(scopes: readonly string[]): Set<string> {
   return resource.length > 0 ? new Set(resource) : all;
 }
 
+/**
+ * Each cached `target` split once: a cache hit asks this for every candidate token, and a
+ * target string never changes (a changed token is a new entry with a new string). Bounded,
+ * since targets come and go with tokens.
+ */
+const targetSets = new Map<string, Set<string>>();
+
 /** True when a cached token's `target` (space-separated) covers every requested scope. */
 export function targetCovers(target: string, requested: ReadonlySet<string>): boolean {
-  const have = new Set(target.toLowerCase().split(' ').filter(Boolean));
+  let have = targetSets.get(target);
+  if (!have) {
+    if (targetSets.size >= 4096) targetSets.clear();
+    have = new Set(target.toLowerCase().split(' ').filter(Boolean));
+    targetSets.set(target, have);
+  }
   for (const scope of requested) if (!have.has(scope)) return false;
   return true;
 }
