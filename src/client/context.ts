@@ -56,6 +56,9 @@ export class ClientContext {
   /** The confidential client's credential, sent on every token request; none for public clients. */
   readonly clientAuthentication: ClientAuthentication | undefined;
   readonly #resolving = new Map<string, Promise<ResolvedAuthority>>();
+  /** Settled resolutions, so a cache hit need not await a promise that has long resolved. */
+  readonly #resolved = new Map<string, ResolvedAuthority>();
+  #cacheLoaded = false;
   #cacheLoad: Promise<void> | undefined;
 
   constructor(options: PublicClientApplicationOptions, extras: ClientContextExtras = {}) {
@@ -93,7 +96,10 @@ export class ClientContext {
         const metadata = await loadMetadata(onWire, this.transport, this.httpCache);
         return { authority: onWire, metadata, environment: cloud.preferredCache };
       })();
-      pending.catch(() => this.#resolving.delete(authority.canonical));
+      pending.then(
+        (resolved) => this.#resolved.set(authority.canonical, resolved),
+        () => this.#resolving.delete(authority.canonical),
+      );
       this.#resolving.set(authority.canonical, pending);
     }
     return pending;
@@ -103,6 +109,17 @@ export class ClientContext {
   async readyCache(): Promise<TokenCache> {
     this.#cacheLoad ??= this.cache.load();
     await this.#cacheLoad;
+    this.#cacheLoaded = true;
     return this.cache;
+  }
+
+  /** The cache, once `readyCache()` has loaded it; `undefined` before. */
+  get loadedCache(): TokenCache | undefined {
+    return this.#cacheLoaded ? this.cache : undefined;
+  }
+
+  /** What `resolve(override)` resolved to, if it already has; `undefined` otherwise. */
+  resolvedNow(override?: string): ResolvedAuthority | undefined {
+    return this.#resolved.get(this.authorityFor(override).canonical);
   }
 }

@@ -11,8 +11,7 @@ import { requestScopes } from '../protocol/scopes.js';
 import { randomUuid } from '../util/random.js';
 import { nowSeconds } from '../util/time.js';
 import { mergeClaims } from './claims.js';
-import type { ClientContext, ResolvedAuthority } from './context.js';
-import type { TokenCache } from '../cache/tokenCache.js';
+import type { ClientContext } from './context.js';
 import { accountAndIdToken, type AccountInfo, type AuthenticationResult, resultFrom } from './results.js';
 import { exchangeToken } from './tokenExchange.js';
 
@@ -50,10 +49,10 @@ export async function acquireTokenSilent(
   const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
   const scheme = schemeFor(options.authScheme, ctx.options.dpop);
   // The hot path (a Bearer cache hit) awaits nothing that has already settled: no key for
-  // Bearer, and the loaded cache and resolved default authority are remembered once ready.
+  // Bearer, and the context hands out the loaded cache and a resolved authority directly.
   const binding = scheme.type === 'bearer' ? undefined : await bindingFor(ctx.keys, scheme);
-  const cache = readyCaches.get(ctx) ?? (await readyCache(ctx));
-  const resolved = (options.authority === undefined && resolvedDefaults.get(ctx)) || (await resolve(ctx, options.authority));
+  const cache = ctx.loadedCache ?? (await ctx.readyCache());
+  const resolved = ctx.resolvedNow(options.authority) ?? (await ctx.resolve(options.authority));
   const ref = { homeAccountId: account.homeAccountId, environment: resolved.environment, tenantId: tenantFor(resolved.authority, account) };
   const entity = findAccount(cache.read(), ref);
   if (!entity) return null;
@@ -80,22 +79,6 @@ export async function acquireTokenSilent(
   // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
   const result = await pending;
   return result && present(result, scheme, binding);
-}
-
-/** The cache once `ctx.readyCache()` has resolved (it resolves to the same cache ever after). */
-const readyCaches = new WeakMap<ClientContext, TokenCache>();
-async function readyCache(ctx: ClientContext): Promise<TokenCache> {
-  const cache = await ctx.readyCache();
-  readyCaches.set(ctx, cache);
-  return cache;
-}
-
-/** The default authority once `ctx.resolve()` has resolved it (a success is memoized there for the page's life). */
-const resolvedDefaults = new WeakMap<ClientContext, ResolvedAuthority>();
-async function resolve(ctx: ClientContext, override: string | undefined): Promise<ResolvedAuthority> {
-  const resolved = await ctx.resolve(override);
-  if (override === undefined) resolvedDefaults.set(ctx, resolved);
-  return resolved;
 }
 
 /** The cached access token if one is usable, or why not (the telemetry cache outcome). */
@@ -128,28 +111,9 @@ function cachedResult(ctx: ClientContext, account: AccountEntity, token: AccessT
     account: info,
     idToken: idToken?.secret,
     fromCache: true,
-    correlationId: pooledUuid(),
+    correlationId: randomUuid(),
     authority,
   });
-}
-
-/**
- * A random v4 UUID for a cache hit's correlation id, formatted from a pool of WebCrypto
- * random bytes: `crypto.randomUUID()` per call was a fifth of a cache hit's time. The ids are
- * as random as before (CSPRNG bytes, RFC 4122 version and variant bits); they are not secrets.
- */
-const uuidPool = new Uint8Array(16 * 256);
-let uuidNext = uuidPool.length;
-const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-export function pooledUuid(): string {
-  if (uuidNext === uuidPool.length) {
-    crypto.getRandomValues(uuidPool);
-    uuidNext = 0;
-  }
-  const b = uuidPool.subarray(uuidNext, (uuidNext += 16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  return `${hex[b[0]!]}${hex[b[1]!]}${hex[b[2]!]}${hex[b[3]!]}-${hex[b[4]!]}${hex[b[5]!]}-${hex[b[6]!]}${hex[b[7]!]}-${hex[b[8]!]}${hex[b[9]!]}-${hex[b[10]!]}${hex[b[11]!]}${hex[b[12]!]}${hex[b[13]!]}${hex[b[14]!]}${hex[b[15]!]}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { emptyCacheData } from '../../src/cache/entities.js';
 import { findAccessTokens, findAccount, findIdToken } from '../../src/cache/queries.js';
 import { applyChange } from '../../src/cache/tokenCache.js';
 import { accountInfoFrom, accountsFrom } from '../../src/client/results.js';
-import { pooledUuid } from '../../src/client/silent.js';
+import { randomUuid } from '../../src/util/random.js';
 
 const jwt = (claims: Record<string, unknown>): string => `${base64url.encode(JSON.stringify({ alg: 'RS256' }))}.${base64url.encode(JSON.stringify(claims))}.sig`;
 
@@ -82,9 +82,9 @@ describe('memoized id_token claims', () => {
   });
 });
 
-describe('pooled correlation ids', () => {
+describe('randomUuid (pooled random bytes)', () => {
   it('are RFC 4122 version 4 UUIDs and do not repeat', () => {
-    const ids = Array.from({ length: 5000 }, () => pooledUuid());
+    const ids = Array.from({ length: 5000 }, () => randomUuid());
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(ids.length);
   });
