@@ -66,6 +66,7 @@ export default defineConfig({
           environment: 'node',
           // Some tests generate RSA keys, which takes seconds on a busy 2-core machine.
           testTimeout: 20_000,
+          setupFiles: ['test/support/errorSweep.setup.ts'],
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.{ts,tsx}', 'test/server/**/*.test.ts'],
         },
       },
@@ -73,6 +74,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.{ts,tsx}'],
+          setupFiles: ['test/support/errorSweep.setup.ts'],
           browser: browserConfig(),
         },
       },
@@ -110,6 +112,7 @@ export default defineConfig({
           environment: 'node',
           include: ['test/e2e/**/*.e2e.test.ts'],
           globalSetup: ['test/e2e/globalSetup.ts'],
+          setupFiles: ['test/support/errorSweep.setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           fileParallelism: false,
