@@ -41,8 +41,10 @@ export async function discoverInstance(authority: Authority, settings: InstanceD
   if (settings.instanceDiscovery === false) return knownCloudGroup(host) ?? asGiven;
 
   const cacheKey = `keyward.instance|${host}`;
-  const cached = readCachedDocument(httpCache, cacheKey) as CloudMetadata | undefined;
-  if (cached) return cached;
+  // The cache may be shared with every script of the origin: an entry is used only if it
+  // passes the checks a fresh answer passes (otherwise it is asked for again).
+  const cached = readCachedDocument(httpCache, cacheKey, ttlMs);
+  if (isTrustedCloud(host, cached, settings)) return cached;
 
   const discoveryHost = isKnownMicrosoftHost(host) ? host : 'login.microsoftonline.com';
   const url = `https://${discoveryHost}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${authority.canonical}oauth2/v2.0/authorize`)}`;
@@ -63,11 +65,37 @@ export async function discoverInstance(authority: Authority, settings: InstanceD
   if (!groups) return knownCloudGroup(host) ?? asGiven;
   // One answer describes every alias: remember it for each, so another alias costs no second call.
   for (const candidate of groups) {
-    for (const alias of candidate?.aliases ?? []) writeCachedDocument(httpCache, `keyward.instance|${alias}`, candidate, ttlMs);
+    for (const alias of candidate?.aliases ?? []) {
+      if (isTrustedCloud(alias, candidate, settings)) writeCachedDocument(httpCache, `keyward.instance|${alias}`, candidate, ttlMs);
+    }
   }
-  const result = groups.find((candidate) => candidate?.aliases.includes(host)) ?? asGiven; // not listed: a custom domain, trusted as is (MSAL)
-  writeCachedDocument(httpCache, cacheKey, result, ttlMs);
-  return result;
+  const listed = groups.find((candidate) => candidate?.aliases.includes(host));
+  if (!listed) {
+    // Not listed: a custom domain, trusted as is (MSAL).
+    writeCachedDocument(httpCache, cacheKey, asGiven, ttlMs);
+    return asGiven;
+  }
+  // The wire host decides where codes, verifiers and refresh tokens go: it must be one keyward can vouch for.
+  return isTrustedCloud(host, listed, settings) ? listed : knownCloudGroup(host) ?? asGiven;
+}
+
+/**
+ * The checks every instance-discovery answer passes, fresh or cached: well formed, listing
+ * `host` among its aliases, and sending traffic (`preferredNetwork`) and keying the cache
+ * (`preferredCache`) only to hosts keyward can vouch for: `host` itself, a host of the same
+ * Microsoft cloud in MSAL's hard-coded groups (msal-common `AuthorityMetadata.ts`), or a
+ * host the app listed in `knownAuthorities`.
+ */
+function isTrustedCloud(host: string, cloud: unknown, settings: InstanceDiscoverySettings): cloud is CloudMetadata {
+  const candidate = cloud as Partial<CloudMetadata> | undefined;
+  if (!candidate || typeof candidate !== 'object' || typeof candidate.preferredNetwork !== 'string' || typeof candidate.preferredCache !== 'string') return false;
+  if (!Array.isArray(candidate.aliases) || !candidate.aliases.every((alias) => typeof alias === 'string') || !candidate.aliases.includes(host)) return false;
+  const vouched = new Set([host, ...(knownCloudGroup(host)?.aliases ?? [])]);
+  for (const known of settings.knownAuthorities ?? []) {
+    const knownHost = safeHost(known);
+    if (knownHost) vouched.add(knownHost);
+  }
+  return vouched.has(candidate.preferredNetwork) && vouched.has(candidate.preferredCache);
 }
 
 function toCloudMetadata(value: unknown): CloudMetadata | undefined {

@@ -3,6 +3,7 @@ import { ConfigurationError, ErrorCode } from '../errors.js';
 import { type HttpCacheStore, readCachedDocument, writeCachedDocument } from '../http/httpCache.js';
 import { parseJsonBody, send, type TransportOptions } from '../http/transport.js';
 import { assertSecureUrl, type Authority, multiTenantAliases } from './authority.js';
+import { SingleFlight } from '../util/singleFlight.js';
 import { isKnownMicrosoftHost, isRegionalMicrosoftHost } from './microsoftHosts.js';
 
 /** The discovery document: oidc-client-ts's `OidcMetadata` plus the members it does not model. */
@@ -40,28 +41,86 @@ const metadataTtlMs = 24 * 60 * 60 * 1000;
  */
 export async function loadMetadata(authority: Authority, transport: TransportOptions, httpCache: HttpCacheStore): Promise<AuthorityMetadata> {
   const cacheKey = `keyward.metadata|${authority.metadataUrl}`;
-  let document = readCachedDocument(httpCache, cacheKey) as DiscoveryDocument | undefined;
-  if (!document) {
+  const cached = trustedCachedMetadata(authority, readCachedDocument(httpCache, cacheKey, metadataTtlMs));
+  if (cached) return cached;
+  return inFlightFor(httpCache).run(cacheKey, async () => {
     const response = await send({ ...transport, maxRetryAfterWait: 5 }, { url: authority.metadataUrl, method: 'GET', headers: { accept: 'application/json' } });
     if (response.status !== 200) {
       throw new ConfigurationError(ErrorCode.invalidMetadata, `The OpenID configuration at ${authority.metadataUrl} answered HTTP ${response.status}. Check the authority URL.`);
     }
-    document = parseJsonBody(response, authority.metadataUrl) as DiscoveryDocument;
+    const document = parseJsonBody(response, authority.metadataUrl) as DiscoveryDocument;
     const metadata = validateMetadata(authority, document);
     writeCachedDocument(httpCache, cacheKey, document, metadataTtlMs);
     return metadata;
-  }
-  return validateMetadata(authority, document);
+  });
 }
 
-/** Checks a discovery document against the authority it was fetched for (checklist #6, #7). */
+/** Concurrent fetches of one document through one `httpCache` share one request. */
+const inFlight = new WeakMap<HttpCacheStore, SingleFlight<AuthorityMetadata>>();
+function inFlightFor(httpCache: HttpCacheStore): SingleFlight<AuthorityMetadata> {
+  let flights = inFlight.get(httpCache);
+  if (!flights) inFlight.set(httpCache, (flights = new SingleFlight()));
+  return flights;
+}
+
+/**
+ * A cached document passes every check a fresh one passes (issuer, https, and for Entra
+ * shapes the endpoint hosts), and one more: each endpoint keyward sends a credential to, or
+ * takes keys from, must be on the authority's own host (or, for Entra shapes, a Microsoft
+ * host). A fresh document from a generic provider may place its endpoints elsewhere (TLS to
+ * the issuer vouches for it); a cached one might have been written by any script of the
+ * origin, so such a document is simply fetched again. Anything that fails is not an error:
+ * the document is fetched fresh.
+ */
+function trustedCachedMetadata(authority: Authority, document: unknown): AuthorityMetadata | undefined {
+  if (!document || typeof document !== 'object') return undefined;
+  let metadata: AuthorityMetadata;
+  try {
+    metadata = validateMetadata(authority, document as DiscoveryDocument);
+  } catch {
+    return undefined;
+  }
+  if (authority.kind !== 'oidc') return metadata; // validateMetadata already checked the hosts
+  return sensitiveEndpoints(metadata).every((url) => hostOf(url) === authority.host) ? metadata : undefined;
+}
+
+/** The endpoints that receive credentials or decide which tokens are genuine. */
+function sensitiveEndpoints(metadata: AuthorityMetadata): string[] {
+  return [metadata.authorizationEndpoint, metadata.tokenEndpoint, metadata.jwksUri, metadata.endSessionEndpoint, metadata.deviceAuthorizationEndpoint].filter((url): url is string => url !== undefined);
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host.toLowerCase();
+}
+
+/**
+ * Entra shapes: every endpoint is on the authority's host or a Microsoft host (known alias
+ * or `{region}.{alias}`); CIAM may use another `ciamlogin.com` subdomain. This holds for
+ * every document Entra, B2C, CIAM and ADFS publish.
+ */
+function assertEntraEndpointHost(authority: Authority, url: URL, what: string): void {
+  if (authority.kind === 'oidc') return;
+  const host = url.host.toLowerCase();
+  if (host === authority.host || isKnownMicrosoftHost(host) || isRegionalMicrosoftHost(host)) return;
+  if (authority.kind === 'ciam' && host.endsWith('.ciamlogin.com')) return;
+  throw new ConfigurationError(ErrorCode.invalidMetadata, `${what} "${url.href}" is not on the authority's host (${authority.host}) or a Microsoft host. Refusing to send credentials there.`);
+}
+
+/** Checks a discovery document against the authority it was fetched for: issuer, https endpoints, and for Entra shapes their hosts. */
 export function validateMetadata(authority: Authority, document: DiscoveryDocument): AuthorityMetadata {
   const where = authority.metadataUrl;
   const issuer = requireString(document, 'issuer', where);
   const endpoint = (name: keyof DiscoveryDocument): string => {
-    const value = requireString(document, name, where);
-    assertSecureUrl(new URL(substituteTenant(value, authority)), `"${name}" in ${where}`);
-    return substituteTenant(value, authority);
+    const value = substituteTenant(requireString(document, name, where), authority);
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigurationError(ErrorCode.invalidMetadata, `"${String(name)}" in ${where} is not a URL.`);
+    }
+    assertSecureUrl(url, `"${name}" in ${where}`);
+    assertEntraEndpointHost(authority, url, `"${name}" in ${where}`);
+    return value;
   };
   const optionalEndpoint = (name: keyof DiscoveryDocument): string | undefined =>
     typeof document[name] === 'string' ? endpoint(name) : undefined;

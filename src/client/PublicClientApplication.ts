@@ -24,6 +24,7 @@ import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './
 import { acquireTokenSilent, type SilentOptions } from './silent.js';
 import { ServerError } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
+import { UsedFlows } from './usedFlows.js';
 
 /**
  * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with
@@ -39,7 +40,7 @@ import { isPopSupported } from '../pop/isPopSupported.js';
  */
 export class PublicClientApplication implements AuthClient {
   readonly #ctx: ClientContext;
-  readonly #interaction: InteractionState = { inProgress: false, usedStates: new Set() };
+  readonly #interaction: InteractionState = { inProgress: false, usedFlows: new UsedFlows() };
   readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();
   #redirectPromise: Promise<AuthenticationResult | null> | undefined;
   #initializing: Promise<void> | undefined;
@@ -171,7 +172,7 @@ export class PublicClientApplication implements AuthClient {
 
   /** Finishes a flow from {@link initiateAuthCodeFlow} with the provider's response parameters. */
   acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
-    return acquireTokenByAuthCodeFlow(this.#ctx, this.#interaction.usedStates, flow, authResponse, scopes);
+    return acquireTokenByAuthCodeFlow(this.#ctx, this.#interaction.usedFlows, flow, authResponse, scopes);
   }
 
   /** Redeems an authorization code obtained by other means. */

@@ -11,6 +11,7 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext, ResolvedAuthority } from './context.js';
 import { type AuthenticationResult, errorResultFrom, type TokenErrorResult } from './results.js';
 import { exchangeToken } from './tokenExchange.js';
+import type { UsedFlows } from './usedFlows.js';
 import type { AuthScheme } from '../pop/authScheme.js';
 import { bindingFor, present, schemeFor } from '../pop/binding.js';
 
@@ -103,6 +104,7 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
   const flow: AuthCodeFlow = {
     authUri,
     state,
+    flowId: randomString(32),
     redirectUri,
     scopes: sentScopes,
     codeVerifier: pkce.codeVerifier,
@@ -125,13 +127,13 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
  */
 export async function acquireTokenByAuthCodeFlow(
   ctx: ClientContext,
-  usedStates: Set<string>,
+  usedFlows: UsedFlows,
   flow: AuthCodeFlow,
   response: AuthResponse,
   scopes?: readonly string[],
 ): Promise<AuthenticationResult | TokenErrorResult> {
   try {
-    return await completeAuthCodeFlow(ctx, usedStates, flow, response, scopes);
+    return await completeAuthCodeFlow(ctx, usedFlows, flow, response, scopes);
   } catch (error) {
     if (isProviderError(error)) return errorResultFrom(error);
     throw error;
@@ -146,7 +148,7 @@ function isProviderError(error: unknown): error is ServerError {
 /** {@link acquireTokenByAuthCodeFlow}, throwing provider errors as {@link ServerError}s (what interactive flows want). */
 export async function completeAuthCodeFlow(
   ctx: ClientContext,
-  usedStates: Set<string>,
+  usedFlows: UsedFlows,
   flow: AuthCodeFlow,
   response: AuthResponse,
   scopes?: readonly string[],
@@ -157,10 +159,7 @@ export async function completeAuthCodeFlow(
   const resolved = await ctx.resolve(flow.authority);
   validateAuthResponse(flow, response, resolved.metadata.authorizationResponseIssRequired);
   // A flow (its code verifier and nonce) is single-use: RFC 9700 4.2.4.
-  if (usedStates.has(flow.state)) {
-    throw new ClientAuthError(ErrorCode.flowAlreadyUsed, 'This authorization flow was already used. Codes are single-use; start a new sign-in.');
-  }
-  usedStates.add(flow.state);
+  usedFlows.claim(flow);
   if (response.error !== undefined) {
     const description = response.error_description ? ` (${response.error_description})` : '';
     throw new ServerError(response.error, `The provider ended the sign-in with "${response.error}"${description}. Nothing was stored.`, authorizeErrorOptions(response));

@@ -72,7 +72,7 @@ export class ClientContext {
     this.httpCache = options.httpCache ?? new StorageHttpCache();
     // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
-    this.keySets = new KeySetSource(this.transport, this.httpCache);
+    this.keySets = new KeySetSource(this.transport);
     this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;

@@ -6,6 +6,7 @@ import { savePendingRedirect, takePendingRedirect } from './pendingFlowStore.js'
 import { monitorPopup, openPopup, popupNamePrefix } from './popup.js';
 import type { AuthenticationResult } from './results.js';
 import { randomString } from '../util/random.js';
+import type { UsedFlows } from './usedFlows.js';
 
 /** Options of `acquireTokenInteractive`. */
 export interface InteractiveOptions extends AuthCodeFlowOptions {
@@ -19,7 +20,7 @@ export interface InteractiveOptions extends AuthCodeFlowOptions {
 /** Per-client interaction state: one interaction at a time. */
 export interface InteractionState {
   inProgress: boolean;
-  usedStates: Set<string>;
+  usedFlows: UsedFlows;
 }
 
 export function assertBrowser(api: string): void {
@@ -54,7 +55,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, state: Interac
     const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
-    return await completeAuthCodeFlow(ctx, state.usedStates, flow, response);
+    return await completeAuthCodeFlow(ctx, state.usedFlows, flow, response);
   } catch (error) {
     if (popup && !popup.closed) popup.close();
     throw error;
@@ -92,7 +93,7 @@ export async function handleRedirect(ctx: ClientContext, state: InteractionState
   }
   state.inProgress = true;
   try {
-    return await completeAuthCodeFlow(ctx, state.usedStates, pending.flow, response);
+    return await completeAuthCodeFlow(ctx, state.usedFlows, pending.flow, response);
   } finally {
     state.inProgress = false;
   }

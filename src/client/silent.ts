@@ -88,20 +88,31 @@ function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: r
   const matches = findAccessTokens(data, refOf(account), ctx.clientId, scopes, binding?.type ?? 'bearer', binding?.key.thumbprint);
   if (matches.length === 0) return { outcome: CacheOutcome.noAccessToken };
   if (matches.length > 1) {
-    // Ambiguous: MSAL drops them all and goes to the network (checklist #25).
-    void ctx.cache.apply({ remove: { AccessToken: matches.map(([key]) => key) } });
+    // Ambiguous: MSAL drops them all and goes to the network.
+    dropInBackground(ctx, matches.map(([key]) => key));
     return { outcome: CacheOutcome.noAccessToken };
   }
   const [key, token] = matches[0]!;
   const now = nowSeconds();
   if (Number(token.cached_at) > now + 60) {
     // Cached "in the future": the clock was turned back; the expiry cannot be trusted.
-    void ctx.cache.apply({ remove: { AccessToken: [key] } });
+    dropInBackground(ctx, [key]);
     return { outcome: CacheOutcome.expired };
   }
   if (Number(token.expires_on) - renewalOffsetSeconds <= now) return { outcome: CacheOutcome.expired };
   if (token.refresh_on !== undefined && Number(token.refresh_on) <= now) return { outcome: CacheOutcome.proactiveRefresh };
   return { token, outcome: CacheOutcome.notApplicable };
+}
+
+/**
+ * Removes access tokens without waiting. The caller goes to the network either way, so a
+ * failing cache (a plugin whose storage is down) only costs a warning, never an unhandled
+ * rejection, which would end a Node process by default.
+ */
+function dropInBackground(ctx: ClientContext, keys: string[]): void {
+  ctx.cache.apply({ remove: { AccessToken: keys } }).catch((error: unknown) => {
+    ctx.logger.warning(`could not drop unusable access tokens: ${(error as { errorCode?: string })?.errorCode ?? 'cache failure'}`);
+  });
 }
 
 function cachedResult(ctx: ClientContext, account: AccountEntity, token: AccessTokenEntity, authority: string): AuthenticationResult {
@@ -171,13 +182,29 @@ function refresh(
         ...(binding && { binding }),
       });
     } catch (error) {
-      // A refused refresh token is dead: drop it so the next call goes interactive instead of looping (PROTOCOL.md B7).
-      if (error instanceof InteractionRequiredError && (error.errorCode === 'invalid_grant' || error.suberror === 'bad_token' || error.errorCode === 'bad_token')) {
+      // A refused refresh token is dead: drop it so the next call goes interactive instead of looping.
+      if (refreshTokenRefused(error)) {
         await cache.apply({ remove: { RefreshToken: [rtKey] } });
       }
       throw error;
     }
   });
+}
+
+/**
+ * True when the provider refused the refresh token itself, not this one request.
+ * msal-common `RefreshTokenClient.acquireTokenWithCachedRefreshToken` removes the refresh
+ * token only for the `bad_token` suberror (`InteractionRequiredAuthErrorCodes.badToken`);
+ * keyward also drops it for a plain `invalid_grant` without suberror (RFC 6749 5.2: the
+ * refresh token is invalid, expired or revoked), since it has no hidden-iframe fallback
+ * that MSAL.js would try next. Any other suberror (`consent_required`, `basic_action`,
+ * `additional_action`, `message_only`, `user_password_expired`…) concerns the one resource
+ * or a step the person must take; the refresh token still serves other resources and stays.
+ */
+export function refreshTokenRefused(error: unknown): boolean {
+  if (!(error instanceof InteractionRequiredError)) return false;
+  if (error.suberror === 'bad_token' || error.errorCode === 'bad_token') return true;
+  return error.errorCode === 'invalid_grant' && (error.suberror === undefined || error.suberror === '');
 }
 
 /** A tenant-specific authority selects that tenant profile of a multi-tenant account; otherwise the account's own. */

@@ -1,5 +1,7 @@
+import { decodeJwt, type JWTPayload } from 'jose';
 import type { AccountEntity } from '../cache/entities.js';
-import { cacheWriteFor } from '../cache/fromTokenResponse.js';
+import { cacheWriteFor, refOf } from '../cache/fromTokenResponse.js';
+import { findIdToken } from '../cache/queries.js';
 import { CacheError, ClientAuthError, ErrorCode, IdTokenError } from '../errors.js';
 import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
 import { send } from '../http/transport.js';
@@ -126,7 +128,10 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
       get: () => ctx.keySets.get(metadata.jwksUri),
       refetch: () => ctx.keySets.refetch(metadata.jwksUri),
     });
-    if (exchange.account) assertSameSubject(exchange.account, claims, tokens.client_info);
+    if (exchange.account) {
+      const stored = findIdToken((await ctx.readyCache()).read(), refOf(exchange.account), ctx.clientId);
+      assertSamePerson(exchange.account, stored && storedClaims(stored.secret), claims, tokens.client_info);
+    }
   } else if (exchange.idTokenRequired) {
     throw new IdTokenError(ErrorCode.idTokenMissing, 'The token response has no id_token although "openid" was requested. Nothing was stored.', { correlationId });
   }
@@ -167,12 +172,41 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   return resultFrom(exchange.state === undefined ? parts : { ...parts, state: exchange.state });
 }
 
-/** A refreshed id_token must describe the same person (OIDC Core 12.2; checklist #20). */
-function assertSameSubject(account: AccountEntity, claims: IdTokenClaims, clientInfo: string | undefined): void {
+/**
+ * A refreshed id_token must describe the same person (OIDC Core 12.2): the same `iss`, the
+ * same signed `sub`, the same `aud` and `azp` as the id_token stored at sign-in. Without a
+ * stored one, its `oid` (else `sub`) must be the account's local id, which came from a
+ * signed id_token too. The unsigned `client_info` never stands in for these; it must only
+ * agree when present. One case has no signed link: an Entra token for another tenant of the
+ * same person (a new tenant profile: another `iss`, `sub` and `oid`); there the account key
+ * MSAL uses, `client_info`'s `uid.utid`, is required and must match.
+ */
+function assertSamePerson(account: AccountEntity, stored: JWTPayload | undefined, claims: IdTokenClaims, clientInfo: string | undefined): void {
+  const changed = (): IdTokenError =>
+    new IdTokenError(ErrorCode.idTokenSubjectChanged, 'The refreshed id_token names a different person (or another issuer or audience) than the signed-in account. The account was kept; sign in again.');
   const info = parseClientInfo(clientInfo);
-  // Entra keys accounts on uid.utid (client_info); other providers on sub.
-  const identity = info ? `${info.uid}.${info.utid}` : account.client_info ? undefined : claims.sub;
-  if (identity !== undefined && identity !== account.home_account_id) {
-    throw new IdTokenError(ErrorCode.idTokenSubjectChanged, 'The refreshed id_token names a different person than the signed-in account. The account was kept; sign in again.');
+  if (info && account.client_info && `${info.uid}.${info.utid}` !== account.home_account_id) throw changed();
+  const tenant = typeof claims.tid === 'string' ? claims.tid.toLowerCase() : undefined;
+  if (tenant !== undefined && account.realm !== '' && tenant !== account.realm.toLowerCase()) {
+    if (!info || `${info.uid}.${info.utid}` !== account.home_account_id) throw changed();
+    return;
+  }
+  if (stored) {
+    if (stored.iss !== claims.iss || stored.sub !== claims.sub || audiences(stored.aud) !== audiences(claims.aud) || stored.azp !== claims.azp) throw changed();
+    return;
+  }
+  if ((typeof claims.oid === 'string' ? claims.oid : claims.sub) !== account.local_account_id) throw changed();
+}
+
+function audiences(aud: unknown): string {
+  return (Array.isArray(aud) ? [...aud] : [aud]).map(String).sort().join(' ');
+}
+
+/** Claims of the id_token stored at sign-in (verified then); undefined when unreadable. */
+function storedClaims(idToken: string): JWTPayload | undefined {
+  try {
+    return decodeJwt(idToken);
+  } catch {
+    return undefined;
   }
 }

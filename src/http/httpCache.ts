@@ -14,15 +14,31 @@ export interface CachedDocument {
   body: unknown;
   /** Epoch milliseconds after which the document is fetched again. */
   expiresAt: number;
+  /** Epoch milliseconds when it was written. */
+  storedAt: number;
 }
 
-export function readCachedDocument(store: HttpCacheStore, key: string): unknown {
+/** How far in the future a `storedAt` may lie (another tab's clock is the same clock; this is rounding room). */
+const futureToleranceMs = 60 * 1000;
+
+/**
+ * A cached document, or `undefined` when absent or stale. The store may be persistent and
+ * shared with every script of the origin (localStorage), so nothing in an entry is trusted
+ * beyond what keyward itself would have written: the entry lives at most `ttlMs` after its
+ * `storedAt` (a far-future `expiresAt` is capped), an entry "written in the future" or
+ * without `storedAt` is ignored, and callers re-validate the body as they validate a fresh
+ * answer. One injected entry therefore lasts at most `ttlMs`, and only if it passes those checks.
+ */
+export function readCachedDocument(store: HttpCacheStore, key: string, ttlMs: number): unknown {
   const entry = store.get(key) as Partial<CachedDocument> | undefined;
-  if (!entry || typeof entry !== 'object' || typeof entry.expiresAt !== 'number') return undefined;
-  return entry.expiresAt > Date.now() ? entry.body : undefined;
+  if (!entry || typeof entry !== 'object' || typeof entry.expiresAt !== 'number' || typeof entry.storedAt !== 'number') return undefined;
+  const now = Date.now();
+  if (!Number.isFinite(entry.storedAt) || entry.storedAt > now + futureToleranceMs) return undefined;
+  return Math.min(entry.expiresAt, entry.storedAt + ttlMs) > now ? entry.body : undefined;
 }
 
 export function writeCachedDocument(store: HttpCacheStore, key: string, body: unknown, ttlMs: number): void {
-  const entry: CachedDocument = { body, expiresAt: Date.now() + ttlMs };
+  const now = Date.now();
+  const entry: CachedDocument = { body, expiresAt: now + ttlMs, storedAt: now };
   store.set(key, entry);
 }

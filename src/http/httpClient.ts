@@ -26,10 +26,13 @@ export interface HttpClient {
 /** The default transport: the platform `fetch`, looked up at call time (SSR-safe). */
 export const fetchHttpClient: HttpClient = {
   async send(request) {
-    const init: RequestInit = { method: request.method, headers: request.headers, credentials: 'omit', cache: 'no-store' };
+    // POSTs carry credentials in the body: never re-sent to a redirect target (see transport.ts).
+    const init: RequestInit = { method: request.method, headers: request.headers, credentials: 'omit', cache: 'no-store', redirect: request.method === 'POST' ? 'manual' : 'follow' };
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
     const response = await globalThis.fetch(request.url, init);
+    // A browser hides a redirect not followed behind an opaque response of status 0.
+    if (response.type === 'opaqueredirect') return { status: 0, headers: {}, body: '' };
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;

@@ -17,6 +17,13 @@ export interface TransportOptions {
 const retryDelayMs = 100;
 
 /**
+ * The largest JSON answer keyward parses: 1 MiB, counted in UTF-8 bytes. Token responses are
+ * a few kilobytes (an id_token with many group claims stays far below); a larger body is a
+ * misbehaving or hostile server, refused with `response_too_large` before parsing.
+ */
+export const maxResponseBytes = 1024 * 1024;
+
+/**
  * Sends one request with the client's timeout, one retry on a transport failure
  * (as MSAL.js does; not when offline or timed out) and, when `maxRetryAfterWait` allows,
  * one retry after a short `Retry-After` on 429/5xx. A transport failure almost always means the request never
@@ -32,20 +39,40 @@ export async function send(options: TransportOptions, request: OutgoingRequest |
   // assertion's or a DPoP proof's jti) is then fresh on a retry instead of a replay.
   const build = typeof request === 'function' ? request : () => Promise.resolve(request);
   let response: HttpResponse;
+  let method: OutgoingRequest['method'] = 'GET';
+  const attempt = async (): Promise<HttpResponse> => {
+    const built = await build();
+    method = built.method;
+    return sendWithTimeout(options, built, signal);
+  };
   try {
-    response = await sendWithTimeout(options, await build(), signal);
+    response = await attempt();
   } catch (error) {
     if (error instanceof ClientAuthError || (error instanceof NetworkError && error.errorCode === ErrorCode.timedOut)) throw error;
     if (typeof navigator !== 'undefined' && navigator.onLine === false) throw error;
     await delay(retryDelayMs);
-    response = await sendWithTimeout(options, await build(), signal);
+    response = await attempt();
   }
+  assertNoRedirect(method, response);
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
   if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && retryAfter <= (options.maxRetryAfterWait ?? 0)) {
     await delay(retryAfter * 1000);
-    response = await sendWithTimeout(options, await build(), signal);
+    response = await attempt();
+    assertNoRedirect(method, response);
   }
   return response;
+}
+
+/**
+ * A POST to a token or device endpoint carries a code, verifier, refresh token, password or
+ * client credential. Following a 307/308 would send them again to wherever `Location`
+ * points (RFC 9110 15.4.8 keeps method and body), so the default transport does not follow
+ * redirects on POSTs (`redirect: "manual"`), and any redirect answer, or the opaque one a
+ * browser gives for it (status 0), is an error here, whatever `httpClient` is in use.
+ */
+function assertNoRedirect(method: OutgoingRequest['method'], response: HttpResponse): void {
+  if (method !== 'POST' || !(response.status === 0 || (response.status >= 300 && response.status < 400))) return;
+  throw new ServerError(ErrorCode.redirectRefused, `The endpoint answered a POST with a redirect (HTTP ${response.status || 'opaque redirect'}). keyward does not follow redirects with credentials in the body; configure the endpoint's final URL.`, { status: response.status });
 }
 
 async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequest, 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
@@ -96,20 +123,29 @@ export function parseRetryAfter(value: string | undefined): number | undefined {
  */
 export function parseJsonBody(response: HttpResponse, url: string, correlationId?: string): Record<string, unknown> {
   const where = origin(url) + new URL(url).pathname;
+  // A UTF-8 byte is at most one UTF-16 unit, so short strings need no encoding to be counted.
+  if (response.body.length > maxResponseBytes / 3 && byteLength(response.body) > maxResponseBytes) {
+    throw new ServerError(ErrorCode.responseTooLarge, `${where} answered with more than ${maxResponseBytes} bytes; refusing to parse it.`, { status: response.status, correlationId });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(response.body);
-  } catch (cause) {
+  } catch {
+    // No `cause`: V8's SyntaxError quotes the start of the body, which may be a token.
     const looksJson = (response.headers['content-type'] ?? '').includes('json');
     if (response.status >= 400 || !looksJson) {
-      throw new ServerError(ErrorCode.serverErrorNonJson, `${where} answered HTTP ${response.status} with a body that is not JSON (content-type "${response.headers['content-type'] ?? 'none'}"). The server or a proxy in front of it failed.`, { status: response.status, cause, correlationId, retryAfter: parseRetryAfter(response.headers['retry-after']) });
+      throw new ServerError(ErrorCode.serverErrorNonJson, `${where} answered HTTP ${response.status} with a body that is not JSON (content-type "${response.headers['content-type'] ?? 'none'}"). The server or a proxy in front of it failed.`, { status: response.status, correlationId, retryAfter: parseRetryAfter(response.headers['retry-after']) });
     }
-    throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with malformed JSON.`, { status: response.status, cause, correlationId });
+    throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with malformed JSON.`, { status: response.status, correlationId });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with JSON that is not an object.`, { status: response.status, correlationId });
   }
   return parsed as Record<string, unknown>;
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 function origin(url: string): string {

@@ -8,7 +8,10 @@ import type { AuthScheme } from '../pop/authScheme.js';
 export interface AuthCodeFlow {
   /** Send the person's browser here. */
   authUri: string;
+  /** The app's `state` (or a random one): the CSRF value sent and checked on the way back, returned in the result. */
   state: string;
+  /** keyward's own random id of this flow: what makes it single-use (absent in flows saved by older versions). */
+  flowId?: string;
   redirectUri: string;
   /** Scopes as sent, defaults included. */
   scopes: string[];

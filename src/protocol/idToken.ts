@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
-import { ErrorCode, IdTokenError } from '../errors.js';
+import { ErrorCode, IdTokenError, KeywardError } from '../errors.js';
 import { nowSeconds } from '../util/time.js';
 
 /** Claims of a validated id_token. */
@@ -76,7 +76,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     // Keys rotate: one refetch on an unknown kid (OIDC Core 10.1.1), then give up.
     const fresh = await keys.refetch();
     if (!fresh) {
-      throw fail(ErrorCode.idTokenKeyNotFound, 'The id_token is signed with a key that is not in the provider\'s key set (JWKS); the set was fetched less than a minute ago, so it was not fetched again.', error);
+      throw fail(ErrorCode.idTokenKeyNotFound, 'The id_token is signed with a key that is not in the provider\'s key set (JWKS); the set was fetched less than 30 s ago, so it was not fetched again.', error);
     }
     try {
       payload = await verifySignature(idToken, fresh, options);
@@ -123,7 +123,7 @@ function checkOidcClaims(payload: JWTPayload, expected: IdTokenExpectations): Id
     throw fail(ErrorCode.idTokenAzpMismatch, 'The id_token has several audiences but no "azp"; refusing a token that may be meant for another client.');
   }
   if (claims.azp !== undefined && claims.azp !== expected.clientId) {
-    throw fail(ErrorCode.idTokenAzpMismatch, `The id_token "azp" is "${String(claims.azp)}", not this client.`);
+    throw fail(ErrorCode.idTokenAzpMismatch, 'The id_token "azp" names another client, not this one.');
   }
   // Step 10: iat far in the future means a broken clock or a forged token.
   if (typeof claims.iat !== 'number' || claims.iat > now + clockSkewSeconds) {
@@ -195,5 +195,21 @@ function codeOf(error: unknown): string | undefined {
 }
 
 function fail(code: string, message: string, cause?: unknown): IdTokenError {
-  return new IdTokenError(code, message, cause === undefined ? {} : { cause });
+  return new IdTokenError(code, message, cause === undefined ? {} : { cause: withoutClaims(cause) });
+}
+
+/**
+ * jose's claim errors carry the whole payload (`payload`: email, name, sub…), and errors end
+ * up in logs and telemetry. The cause keyward keeps says what jose found (its code, the claim
+ * and the reason), never a claim value.
+ */
+function withoutClaims(cause: unknown): Error {
+  if (cause instanceof KeywardError) return cause; // keyward's own errors hold no claim values
+  const code = codeOf(cause) ?? 'unknown';
+  const claim = (cause as { claim?: unknown }).claim;
+  const reason = (cause as { reason?: unknown }).reason;
+  const detail = typeof claim === 'string' ? ` (claim "${claim}"${typeof reason === 'string' ? `, ${reason}` : ''})` : '';
+  const sanitized = new Error(`jose ${code}${detail}`);
+  sanitized.name = cause instanceof Error ? cause.name : 'Error';
+  return Object.assign(sanitized, { code });
 }

@@ -6,7 +6,7 @@ import { parseJsonBody, parseRetryAfter } from '../http/transport.js';
 export interface TokenResponse {
   access_token: string;
   token_type: string;
-  /** Seconds; defaults to 3600 when the provider omits it. */
+  /** Seconds, 0 to {@link maxExpiresInSeconds}; 3600 when the provider omits it (see {@link expiresInSeconds}). */
   expires_in: number;
   ext_expires_in?: number;
   refresh_in?: number;
@@ -17,7 +17,15 @@ export interface TokenResponse {
   foci?: string;
 }
 
+/** When the provider sends no `expires_in` (RFC 6749 5.1 makes it optional; MSAL Python assumes about an hour too). */
 const defaultExpiresIn = 3600;
+/**
+ * The longest lifetime keyward believes: a day. A larger value (a bug, or a forged answer)
+ * would otherwise keep an access token in the cache long after the provider stopped honouring it.
+ */
+export const maxExpiresInSeconds = 24 * 60 * 60;
+/** Larger token, discovery or key-set answers are refused before parsing (see {@link parseJsonBody}). */
+export { maxResponseBytes } from '../http/transport.js';
 
 /**
  * Turns the token endpoint's HTTP answer into a {@link TokenResponse} or a typed error.
@@ -33,12 +41,12 @@ export function parseTokenResponse(response: HttpResponse, url: string, correlat
     access_token: body.access_token,
     // RFC 6749 makes token_type required; MSAL and the FAPI suite accept any case and assume Bearer when absent.
     token_type: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
-    expires_in: seconds(body.expires_in) ?? defaultExpiresIn,
+    expires_in: body.expires_in === undefined || body.expires_in === null ? defaultExpiresIn : expiresInSeconds(body.expires_in),
   };
-  const extExpiresIn = seconds(body.ext_expires_in);
-  if (extExpiresIn !== undefined) tokenResponse.ext_expires_in = extExpiresIn;
-  const refreshIn = seconds(body.refresh_in);
-  if (refreshIn !== undefined) tokenResponse.refresh_in = refreshIn;
+  if (body.ext_expires_in !== undefined && body.ext_expires_in !== null) tokenResponse.ext_expires_in = expiresInSeconds(body.ext_expires_in);
+  // msal-common ResponseHandler: `refresh_in` only counts when positive.
+  const refreshIn = body.refresh_in === undefined ? 0 : expiresInSeconds(body.refresh_in);
+  if (refreshIn > 0) tokenResponse.refresh_in = refreshIn;
   for (const name of ['refresh_token', 'id_token', 'scope', 'client_info', 'foci'] as const) {
     const value = body[name];
     if (typeof value === 'string' && value !== '') tokenResponse[name] = value;
@@ -67,7 +75,16 @@ export function tokenEndpointError(response: HttpResponse, body: Record<string, 
     : new ServerError(error, message, options);
 }
 
-function seconds(value: unknown): number | undefined {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof number === 'number' && Number.isFinite(number) && number >= 0 ? Math.floor(number) : undefined;
+/**
+ * A lifetime the provider sent, as whole seconds. msal-common's `ResponseHandler`
+ * (`generateCacheRecord`) reads `(typeof v === "string" ? parseInt(v, 10) : v) || 0`; keyward
+ * keeps that rule (a numeric string counts, anything else that is not a number is 0, so the
+ * token is handed out once and never served from the cache) and adds two of its own: a
+ * negative value is 0 too (already expired, never the omitted-value default), and a value
+ * above {@link maxExpiresInSeconds} is capped there. Fractions are cut.
+ */
+export function expiresInSeconds(value: unknown): number {
+  const number = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof number !== 'number' || Number.isNaN(number)) return 0;
+  return Math.min(maxExpiresInSeconds, Math.max(0, Math.floor(number)));
 }

@@ -3,6 +3,7 @@ import type { TokenCache } from '../cache/tokenCache.js';
 import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthCodeFlowOptions, type AuthorizationCodeOptions, initiateAuthCodeFlow } from '../client/authCode.js';
 import { ClientContext } from '../client/context.js';
 import { removeAccount } from '../client/logout.js';
+import { UsedFlows } from '../client/usedFlows.js';
 import { validateOptions } from '../client/options.js';
 import { accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from '../client/results.js';
 import { acquireTokenSilent, type SilentOptions } from '../client/silent.js';
@@ -50,7 +51,7 @@ export interface AppTokenOptions {
 export class ConfidentialClientApplication {
   readonly #ctx: ClientContext;
   readonly #region: RegionChoice | undefined;
-  readonly #usedStates = new Set<string>();
+  readonly #usedFlows = new UsedFlows();
   readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();
   readonly #appInFlight = new Map<string, Promise<ServerAuthenticationResult>>();
 
@@ -153,7 +154,7 @@ export class ConfidentialClientApplication {
 
   /** Finishes a flow from {@link initiateAuthCodeFlow}; the provider's own error comes back as a {@link TokenErrorResult}. */
   acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
-    return acquireTokenByAuthCodeFlow(this.#ctx, this.#usedStates, flow, authResponse, scopes);
+    return acquireTokenByAuthCodeFlow(this.#ctx, this.#usedFlows, flow, authResponse, scopes);
   }
 
   /** Redeems an authorization code obtained by other means. */

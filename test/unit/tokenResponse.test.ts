@@ -44,9 +44,10 @@ describe('parseTokenResponse: success', () => {
     expect(parse(json(200, { access_token: 'at' }))).toEqual({ access_token: 'at', token_type: 'Bearer', expires_in: 3600 });
   });
 
-  it('defaults an unusable expires_in to 3600', () => {
-    expect(parse(json(200, { access_token: 'at', expires_in: 'soon' })).expires_in).toBe(3600);
-    expect(parse(json(200, { access_token: 'at', expires_in: -5 })).expires_in).toBe(3600);
+  it('an unusable expires_in means expired at once; only an absent one defaults to 3600', () => {
+    expect(parse(json(200, { access_token: 'at', expires_in: 'soon' })).expires_in).toBe(0);
+    expect(parse(json(200, { access_token: 'at', expires_in: -5 })).expires_in).toBe(0);
+    expect(parse(json(200, { access_token: 'at' })).expires_in).toBe(3600);
   });
 
   it('keeps the token_type as sent', () => {

@@ -159,7 +159,8 @@ describe('parseJsonBody', () => {
     const error = expectThrows(() => parseJsonBody({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":' }, url, 'corr'), ServerError, ErrorCode.invalidJson);
     expect(error.status).toBe(200);
     expect(error.correlationId).toBe('corr');
-    expect(error.cause).toBeInstanceOf(SyntaxError);
+    // No SyntaxError cause: V8 quotes the start of the body in it, and the body may be a token.
+    expect(error.cause).toBeUndefined();
   });
 
   it('rejects a non-JSON body with server_error_non_json', () => {

@@ -1,4 +1,5 @@
 import type { HttpClient, HttpRequest, HttpResponse } from '../../../src/http/httpClient.js';
+import { observeExchange } from '../../support/errorSweep.js';
 
 /** One scripted step: a response to return, an error to throw, or a function of the request. */
 export type Step = HttpResponse | Error | ((request: HttpRequest) => Promise<HttpResponse> | HttpResponse);
@@ -17,8 +18,10 @@ export function scriptedHttpClient(steps: Step[]): HttpClient & { requests: Http
       const step = queue.shift();
       if (step === undefined) throw new Error(`unexpected request #${requests.length}: ${request.method} ${request.url}`);
       if (step instanceof Error) throw step;
-      if (typeof step === 'function') return step(request);
-      return step;
+      const response = typeof step === 'function' ? await step(request) : step;
+      // Whatever crossed this wire is a secret no error may repeat (the error sweep).
+      observeExchange(request.body, response.body);
+      return response;
     },
   };
 }
