@@ -183,7 +183,7 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
     attempts.push({ status: response.status, ...(body?.error && { error: body.error }), acrs: tokenOf(request.headers.get('authorization'))?.acrs });
     return response;
   }, [attempts]);
-  const authFetch = useAuthFetch(settings.scopes, { scheme, fetch: recordingFetch });
+  const authFetch = useAuthFetch(settings.scopes, { scheme, fetch: recordingFetch, allowedOrigins: [new URL(api, location.href).origin] });
 
   const callApi = async () => {
     setBusy(true);

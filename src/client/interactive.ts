@@ -2,7 +2,7 @@ import { BrowserError, ClientAuthError, ErrorCode } from '../errors.js';
 import { parseAuthResponseUrl } from '../protocol/authResponse.js';
 import { type AuthCodeFlowOptions, completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from './context.js';
-import { savePendingRedirect, takePendingRedirect } from './pendingFlowStore.js';
+import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from './pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from './popup.js';
 import type { AuthenticationResult } from './results.js';
 import { randomString } from '../util/random.js';
@@ -78,7 +78,11 @@ const responseParams = ['code', 'state', 'session_state', 'iss', 'error', 'error
 
 /**
  * Finishes a redirect sign-in on the page the provider sent the person back to.
- * Returns `null` when this page load is not a redirect response for this client.
+ * Returns `null` when this page load is not a redirect response for this client: only a
+ * response whose `state` is the one of this tab's pending sign-in is ours. Anything else
+ * with `code`, `state` or `error` in the URL (an app's own `?state=CA`, another library's
+ * response) is left alone: not removed from the URL, not rejected, and the pending sign-in
+ * is kept. Such a response is never redeemed either, which is what `state` is for (RFC 6749 10.12).
  */
 export async function handleRedirect(ctx: ClientContext, state: InteractionState): Promise<AuthenticationResult | null> {
   if (typeof window === 'undefined') return null;
@@ -86,11 +90,13 @@ export async function handleRedirect(ctx: ClientContext, state: InteractionState
   if (window.name.startsWith(popupNamePrefix)) return null;
   const response = parseAuthResponseUrl(location.href);
   if (!response) return null;
-  const pending = takePendingRedirect(ctx.clientId);
-  clearResponseFromUrl();
-  if (!pending) {
-    throw new ClientAuthError(ErrorCode.noPendingRequest, 'This page has an authorization response but no sign-in was started from this tab (or it was already handled). Nothing was redeemed.');
+  const pending = peekPendingRedirect(ctx.clientId);
+  if (!pending || typeof response.state !== 'string' || response.state === '' || response.state !== pending.flow?.state) {
+    ctx.logger.verbose('the page URL has authorization-response parameters that match no sign-in of this client; left alone');
+    return null;
   }
+  takePendingRedirect(ctx.clientId);
+  clearResponseFromUrl();
   state.inProgress = true;
   try {
     return await completeAuthCodeFlow(ctx, state.usedFlows, pending.flow, response);

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { CacheChange } from '../cache/tokenCache.js';
 import { credentialKeysOf } from '../cache/queries.js';
 import { randomString } from '../util/random.js';
@@ -37,7 +38,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
   try {
     const cache = await ctx.readyCache();
     const accounts = options.account ? [options.account] : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
-    const idTokenHint = options.account?.idTokenClaims ? findHint(ctx, options.account) : undefined;
+    const hint = options.account ? sessionHint(ctx, options.account) : undefined;
     for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
     if (interaction === 'none') return; // signing out here needs no network
     const { metadata } = await ctx.resolve();
@@ -50,7 +51,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
     url.searchParams.set('client_id', ctx.clientId);
     url.searchParams.set('post_logout_redirect_uri', postLogout);
     url.searchParams.set('state', randomString(16));
-    if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
+    if (hint) url.searchParams.set(hint.name, hint.value);
     if (popup) {
       popup.location.href = url.toString();
       await monitorPopup(popup, postLogout, ctx.popupTimeout);
@@ -64,7 +65,30 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
   }
 }
 
-function findHint(ctx: ClientContext, account: AccountInfo): string | undefined {
+/**
+ * Which account to sign out, told to the provider in the least it accepts. Entra ID and
+ * CIAM take `logout_hint`, the id_token's `login_hint` claim (an opaque value; Entra sends
+ * it when the app asks for the optional claim), as MSAL.js does (`StandardInteractionClient
+ * .getLogoutHintFromIdTokenClaims`); without that claim they get no hint and Entra lets the
+ * person pick the account. B2C, ADFS and generic OpenID providers take only `id_token_hint`
+ * (OIDC RP-Initiated Logout 1.0 section 2), so they get the stored id_token. The id_token is never
+ * put into an Entra or CIAM URL: a URL ends up in history, logs and Referer headers.
+ */
+function sessionHint(ctx: ClientContext, account: AccountInfo): { name: 'logout_hint' | 'id_token_hint'; value: string } | undefined {
   const token = Object.values(ctx.cache.read().IdToken).find((t) => t.home_account_id === account.homeAccountId && t.environment === account.environment && t.client_id === ctx.clientId);
-  return token?.secret || undefined;
+  const kind = ctx.defaultAuthority.kind;
+  if (kind === 'aad' || kind === 'ciam') {
+    const claims = account.idTokenClaims ?? (token?.secret ? safeClaims(token.secret) : undefined);
+    const loginHint = claims?.['login_hint'];
+    return typeof loginHint === 'string' && loginHint !== '' ? { name: 'logout_hint', value: loginHint } : undefined;
+  }
+  return token?.secret ? { name: 'id_token_hint', value: token.secret } : undefined;
+}
+
+function safeClaims(idToken: string): Record<string, unknown> | undefined {
+  try {
+    return decodeJwt(idToken);
+  } catch {
+    return undefined;
+  }
 }

@@ -25,6 +25,17 @@ export function savePendingRedirect(clientId: string, pending: PendingRedirect):
   storage()?.setItem(keyFor(clientId), JSON.stringify(pending));
 }
 
+/** Reads the pending redirect of this client without removing it. */
+export function peekPendingRedirect(clientId: string): PendingRedirect | undefined {
+  const raw = storage()?.getItem(keyFor(clientId));
+  if (raw == null) return undefined;
+  try {
+    return JSON.parse(raw) as PendingRedirect;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and deletes the pending redirect of this client, if any. */
 export function takePendingRedirect(clientId: string): PendingRedirect | undefined {
   const store = storage();

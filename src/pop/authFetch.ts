@@ -1,4 +1,4 @@
-import { ErrorCode, InteractionRequiredError } from '../errors.js';
+import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
 import type { AccountInfo, AuthenticationResult } from '../client/results.js';
 import type { SilentOptions } from '../client/silent.js';
 import { parseClaimsChallenge } from '../protocol/claimsChallenge.js';
@@ -19,6 +19,13 @@ export interface AuthFetchOptions {
   scheme?: AuthScheme['type'];
   /** The underlying fetch. Default: the platform `fetch`, looked up at call time. */
   fetch?: typeof fetch;
+  /**
+   * The origins (`https://api.contoso.com`) these scopes' tokens may be sent to, like MSAL's
+   * `protectedResourceMap`. A request to any other origin is refused with
+   * `resource_origin_not_allowed` before a token is acquired. Default: the page's own
+   * origin only (none outside a browser).
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -32,10 +39,18 @@ export interface AuthFetchOptions {
 export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptions): typeof fetch {
   const nonces = noncesFor(client);
   const type = options.scheme ?? 'bearer';
+  const allowed = allowedOriginsOf(options.allowedOrigins);
 
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const doFetch = options.fetch ?? globalThis.fetch;
-    const original = new Request(input, init);
+    // The token is only ever sent where it belongs. The resolved URL is checked, so
+    // `//other.example/x` or a base URL the page did not expect cannot carry it elsewhere;
+    // and redirects are not followed with it (a 3xx comes back to the caller as is).
+    const original = new Request(input, { ...init, redirect: init?.redirect === 'error' ? 'error' : 'manual' });
+    const target = new URL(original.url).origin;
+    if (!allowed.has(target)) {
+      throw new ConfigurationError(ErrorCode.resourceOriginNotAllowed, `createAuthFetch refuses to send a token for these scopes to ${target}: list the origin in "allowedOrigins" if the API lives there.`);
+    }
     const replayable = !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.body !== null && init?.body === undefined && input.bodyUsed);
     const account = options.account ?? (await client.getAccounts())[0];
     if (!account) throw new InteractionRequiredError(ErrorCode.noAccount, 'Nobody is signed in: sign in before calling an authenticated fetch.');
@@ -74,6 +89,17 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
       return response;
     }
   };
+}
+
+function allowedOriginsOf(configured: readonly string[] | undefined): Set<string> {
+  if (configured === undefined) return new Set(typeof location === 'undefined' ? [] : [location.origin]);
+  return new Set(configured.map((origin) => {
+    try {
+      return new URL(origin).origin;
+    } catch {
+      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"allowedOrigins" holds "${origin}", which is not an origin such as https://api.contoso.com.`);
+    }
+  }));
 }
 
 /** Resource nonces are remembered per client, so every authenticated fetch of an app shares them. */

@@ -9,9 +9,16 @@ export function useAuthFetch(scopes: readonly string[], options: Omit<AuthFetchO
   const active = useAccount();
   const account = options.account ?? active ?? undefined;
   const scopesKey = [...scopes].sort().join(' ');
+  const originsKey = options.allowedOrigins?.join(' ');
   return useMemo(
-    () => createAuthFetch(client, { scopes: scopesKey.split(' ').filter(Boolean), ...(account && { account }), ...(options.scheme && { scheme: options.scheme }), ...(options.fetch && { fetch: options.fetch }) }),
-    // Keyed by value: an equal scopes array keeps the same fetch function.
-    [client, scopesKey, account, options.scheme, options.fetch],
+    () => createAuthFetch(client, {
+      scopes: scopesKey.split(' ').filter(Boolean),
+      ...(account && { account }),
+      ...(options.scheme && { scheme: options.scheme }),
+      ...(options.fetch && { fetch: options.fetch }),
+      ...(originsKey !== undefined && { allowedOrigins: originsKey.split(' ').filter(Boolean) }),
+    }),
+    // Keyed by value: equal scopes and origins arrays keep the same fetch function.
+    [client, scopesKey, account, options.scheme, options.fetch, originsKey],
   );
 }

@@ -149,7 +149,7 @@ describe('createAuthFetch retries', () => {
       seen.push(`${request.headers.get('authorization')} ${await request.text()}`);
       return new Response('{}', { status: 401, headers: { 'www-authenticate': challenge } });
     }) as typeof fetch;
-    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl })('https://api.example.com/x', { method: 'POST', body: 'payload' });
+    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl, allowedOrigins: ['https://api.example.com'] })('https://api.example.com/x', { method: 'POST', body: 'payload' });
     expect(response.status).toBe(401);
     expect(seen).toEqual(['Bearer token-1 payload', 'Bearer token-2 payload']);
     expect(client.calls).toEqual([{}, { claimsChallenge: '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}' }]);
@@ -163,7 +163,7 @@ describe('createAuthFetch retries', () => {
       return new Response('{}', { status: 401, headers: { 'www-authenticate': challenge } });
     }) as typeof fetch;
     const body = new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('once')); controller.close(); } });
-    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl })('https://api.example.com/x', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl, allowedOrigins: ['https://api.example.com'] })('https://api.example.com/x', { method: 'POST', body, duplex: 'half' } as RequestInit);
     expect(response.status).toBe(401);
     expect(calls).toBe(1);
     expect(client.calls).toHaveLength(1);

@@ -12,7 +12,7 @@ import { recordRequests, startE2E, type E2E } from './harness/harness';
 /** Calls the resource through `createAuthFetch` in the page; returns status and body. */
 function authFetch(page: Page, url: string, scheme: 'bearer' | 'pop' | 'dpop', method = 'GET'): Promise<Settled<{ status: number; body: { ok: boolean; verified?: string[]; error?: string } }>> {
   return page.evaluate(({ url, scheme, method, scopes }) => window.settle((async () => {
-    const fetchWithAuth = window.keyward.createAuthFetch(window.app, { scopes, scheme });
+    const fetchWithAuth = window.keyward.createAuthFetch(window.app, { scopes, scheme, allowedOrigins: [new URL(url).origin] });
     const response = await fetchWithAuth(url, { method });
     return { status: response.status, body: await response.json() };
   })()), { url, scheme, method, scopes: SCOPES });
