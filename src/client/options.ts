@@ -30,7 +30,7 @@ export interface PublicClientApplicationOptions {
   tokenCache?: TokenCache;
   /** Transport for every request. Default: `fetch`. */
   httpClient?: HttpClient;
-  /** Map-like store for discovery documents and key sets (never tokens). Default: {@link StorageHttpCache} (localStorage, so a reload needs no metadata round trip). */
+  /** Map-like store for discovery documents and Entra instance metadata (never key sets or tokens; entries are re-validated on read). Default: {@link StorageHttpCache} (localStorage, so a reload needs no metadata round trip). */
   httpCache?: HttpCacheStore;
   /** Milliseconds before a request is abandoned with `timed_out`. Default 30000. */
   timeout?: number;

@@ -1,7 +1,7 @@
 import type { HttpCacheStore } from './httpCache.js';
 
 /**
- * The default `httpCache`: discovery documents and key sets kept in localStorage, so a
+ * The default `httpCache`: discovery documents and instance metadata kept in localStorage, so a
  * reload needs no metadata round trip before the first token. Only public documents ever
  * go here (never tokens), which is why plain localStorage is fine. Falls back to memory
  * where localStorage is missing or full; touches no browser global until first used.
