@@ -28,6 +28,7 @@ async function clientWithToken(): Promise<{ app: PublicClientApplication; calls:
   const httpCache = new Map<string, unknown>();
   httpCache.set('keyward.metadata|http://127.0.0.1:9/.well-known/openid-configuration', {
     expiresAt: Date.now() + 60_000,
+    storedAt: Date.now(),
     body: { issuer: 'http://127.0.0.1:9', authorization_endpoint: 'http://127.0.0.1:9/auth', token_endpoint: 'http://127.0.0.1:9/token', jwks_uri: 'http://127.0.0.1:9/jwks' },
   });
   const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9', tokenCache: cache, httpCache });
