@@ -3,7 +3,7 @@ import { AuthorityBuilder } from './authorityBuilder.js';
 
 /**
  * How an authority is treated. `oidc` is any standard provider given as `oidcAuthority`;
- * the others are Microsoft identity platform shapes (see PROTOCOL.md A1).
+ * the others are Microsoft identity platform shapes (see docs/protocol.md A1).
  */
 export type AuthorityKind = 'aad' | 'b2c' | 'adfs' | 'ciam' | 'oidc';
 

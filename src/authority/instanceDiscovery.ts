@@ -4,7 +4,7 @@ import { send, type TransportOptions } from '../http/transport.js';
 import type { Authority } from './authority.js';
 import { isKnownMicrosoftHost, knownCloudGroup } from './microsoftHosts.js';
 
-/** Where an Entra instance is reached and under which alias its tokens are cached (PROTOCOL.md A2). */
+/** Where an Entra instance is reached and under which alias its tokens are cached (docs/protocol.md A2). */
 export interface CloudMetadata {
   /** Host used on the wire. */
   preferredNetwork: string;

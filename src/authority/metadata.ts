@@ -141,7 +141,7 @@ export function validateMetadata(authority: Authority, document: DiscoveryDocume
 
 /**
  * The document's issuer must belong to the authority (OIDC Discovery 4.3; for Entra,
- * MSAL's `validateIssuer` rules, PROTOCOL.md A3).
+ * MSAL's `validateIssuer` rules, docs/protocol.md A3).
  */
 function validateIssuer(authority: Authority, issuer: string): void {
   const mismatch = (): ConfigurationError =>
@@ -160,7 +160,7 @@ function validateIssuer(authority: Authority, issuer: string): void {
   const host = url.host.toLowerCase();
   const sameOrigin = url.protocol === authorityUrl.protocol && host === authority.host;
   const https = url.protocol === 'https:';
-  // CIAM issuers may sit on another ciamlogin.com subdomain than the authority (PROTOCOL.md A3 rule 4).
+  // CIAM issuers may sit on another ciamlogin.com subdomain than the authority (docs/protocol.md A3 rule 4).
   const ciam = https && authority.kind === 'ciam' && host.endsWith('.ciamlogin.com');
   if (sameOrigin || (https && (isKnownMicrosoftHost(host) || isRegionalMicrosoftHost(host))) || ciam) return;
   throw mismatch();

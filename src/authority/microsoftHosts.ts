@@ -1,6 +1,6 @@
 /**
  * Microsoft identity platform hosts whose tokens are interchangeable within a group
- * (msal-common `AuthorityMetadata.ts`; PROTOCOL.md A1). Instance discovery (its own
+ * (msal-common `AuthorityMetadata.ts`; docs/protocol.md A1). Instance discovery (its own
  * module) can add groups at run time; these are the ones every MSAL ships.
  */
 export const knownMicrosoftHostGroups: readonly (readonly string[])[] = [

@@ -1,5 +1,5 @@
 /**
- * Cache entries in MSAL's unified cache schema (PROTOCOL.md A5), field names as MSAL
+ * Cache entries in MSAL's unified cache schema (docs/protocol.md A5), field names as MSAL
  * writes them so a serialized cache moves between keyward and MSAL. Times are epoch
  * seconds as strings, as MSAL stores them.
  */

@@ -94,7 +94,7 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
     set.RefreshToken = { [refreshTokenKey(refreshToken)]: refreshToken };
   }
   if (response.foci) {
-    // FOCI: the app belongs to a family whose members share refresh tokens (PROTOCOL.md A5).
+    // FOCI: the app belongs to a family whose members share refresh tokens (docs/protocol.md A5).
     const appMetadata: AppMetadataEntity = { client_id: clientId, environment, family_id: response.foci };
     set.AppMetadata = { [appMetadataKey(appMetadata)]: appMetadata };
   }
@@ -111,7 +111,7 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
   return { change: { set, remove: { AccessToken: superseded } }, account, accessToken };
 }
 
-/** Account identity (PROTOCOL.md A4): `uid.utid` from `client_info`, else `sub`. */
+/** Account identity (docs/protocol.md A4): `uid.utid` from `client_info`, else `sub`. */
 function accountFrom(input: CacheWriteInput): AccountEntity {
   const claims = input.idTokenClaims!;
   const clientInfo = parseClientInfo(input.response.client_info);

@@ -1,6 +1,6 @@
 import type { CacheData, CacheSection } from './entities.js';
 
-/** Fields every entry of a section must have as strings (MSAL's unified schema, PROTOCOL.md A5). */
+/** Fields every entry of a section must have as strings (MSAL's unified schema, docs/protocol.md A5). */
 const requiredFields: Record<CacheSection, readonly string[]> = {
   Account: ['home_account_id', 'environment', 'realm', 'local_account_id', 'username', 'authority_type'],
   IdToken: ['credential_type', 'secret', 'home_account_id', 'environment', 'client_id', 'realm'],

@@ -2,7 +2,7 @@ import { assertClaims } from '../protocol/authorizeRequest.js';
 
 /**
  * The `claims` request parameter: the caller's claims challenge deep-merged with the
- * client capabilities as `access_token.xms_cc` (MSAL's `buildMergedClaims`; PROTOCOL.md A7).
+ * client capabilities as `access_token.xms_cc` (MSAL's `buildMergedClaims`; docs/protocol.md A7).
  */
 export function mergeClaims(claimsChallenge: string | undefined, capabilities: readonly string[] | undefined): string | undefined {
   assertClaims(claimsChallenge);

@@ -90,7 +90,7 @@ export class ClientContext {
     let pending = this.#resolving.get(authority.canonical);
     if (!pending) {
       pending = (async () => {
-        // Entra: talk to the cloud's preferred host, cache under its preferred alias (PROTOCOL.md A2).
+        // Entra: talk to the cloud's preferred host, cache under its preferred alias (docs/protocol.md A2).
         const cloud = await discoverInstance(authority, this.options, this.transport, this.httpCache);
         const onWire = withHost(authority, cloud.preferredNetwork);
         const metadata = await loadMetadata(onWire, this.transport, this.httpCache);

@@ -30,7 +30,7 @@ export function openPopup(name: string): Window {
  * Waits until the popup is back on `redirectUri` (same origin, so readable) and returns its
  * URL, then closes it. Reading `location` of a cross-origin window throws; that just means
  * the person is still on the provider. Only a URL on our own redirect URI is accepted
- * (checklist #5).
+ * (docs/protocol.md check 5).
  */
 export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
   const target = new URL(redirectUri);

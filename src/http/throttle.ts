@@ -14,7 +14,7 @@ const interactionWindowSeconds = 60;
 
 /**
  * Remembers server refusals so the same request is not sent again too soon
- * (msal-common `ThrottlingUtils`; PROTOCOL.md A9): after a 429 or 5xx the identical request
+ * (msal-common `ThrottlingUtils`; docs/protocol.md A9): after a 429 or 5xx the identical request
  * fails fast with `throttled` until `Retry-After` passes, and a silent request that needed
  * interaction is answered with the same error for a minute instead of looping.
  * A successful token for an account clears that account's entries.

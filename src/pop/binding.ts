@@ -34,8 +34,8 @@ export function tokenEndpointProof(binding: TokenBinding | undefined, tokenEndpo
 }
 
 /**
- * The token type must be the one asked for (checklist #21, compared case-insensitively), and
- * an AT-PoP token must be bound to our key (`cnf.kid`, checklist #22); otherwise nothing is stored.
+ * The token type must be the one asked for (docs/protocol.md check 21, compared case-insensitively), and
+ * an AT-PoP token must be bound to our key (`cnf.kid`, docs/protocol.md check 22); otherwise nothing is stored.
  */
 export function assertBoundTokenType(binding: TokenBinding | undefined, tokenType: string, accessToken: string): void {
   const type = tokenType.toLowerCase();

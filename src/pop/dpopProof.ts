@@ -21,7 +21,7 @@ const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * A DPoP proof JWT (RFC 9449 4.2), signed with jose over the non-extractable key:
  * header `typ: dpop+jwt`, `alg`, the public `jwk`; claims `jti`, `htm`, `htu`, `iat`,
  * `nonce` when the server gave one, `ath` for resource requests. Bad input is refused
- * before anything is signed (checklist #29).
+ * before anything is signed (docs/protocol.md check 29).
  */
 export async function createDpopProof(key: PopKey, input: DpopProofInput): Promise<string> {
   if (!methodPattern.test(input.htm)) throw invalid(`"${input.htm}" is not an HTTP method`);

@@ -12,7 +12,7 @@ export interface SignedHttpRequestInput {
 }
 
 /**
- * MSAL's Signed HTTP Request for AT-PoP (msal-common `PopTokenGenerator`; PROTOCOL.md A10):
+ * MSAL's Signed HTTP Request for AT-PoP (msal-common `PopTokenGenerator`; docs/protocol.md A10):
  * header `{typ: "pop", alg, kid}` where `kid` is base64url JSON `{kid: thumbprint}` as msal-browser writes it, payload `at`, `ts`, `m`, `u` (host), `p` (path), `q`
  * (raw query, as MSAL sends it), `nonce`, `client_claims`, `cnf.jwk`. A fresh one per call,
  * never cached; sent as `Authorization: PoP <shr>`.

@@ -29,7 +29,7 @@ export function parseAuthResponseUrl(url: string): AuthResponse | undefined {
 
 /**
  * Checks an authorization response against the flow that started it, before any code is
- * redeemed: state (RFC 6749 10.12, checklist #1) and `iss` (RFC 9207 2.4, checklist #3).
+ * redeemed: state (RFC 6749 10.12, docs/protocol.md check 1) and `iss` (RFC 9207 2.4, docs/protocol.md check 3).
  * An `error` response still has to match the state, or a forged one could end our flow.
  */
 export function validateAuthResponse(flow: AuthCodeFlow, response: AuthResponse, issRequired: boolean): void {

@@ -5,7 +5,7 @@ import { ConfigurationError, ErrorCode } from '../errors.js';
  * `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsi…"`
  * (learn.microsoft.com/entra/identity-platform/claims-challenge). Returns the decoded JSON,
  * ready for `claimsChallenge`, or `undefined` when the header carries no claims challenge.
- * A `claims` value that is not base64 JSON throws (checklist #27): retrying with it would loop.
+ * A `claims` value that is not base64 JSON throws (docs/protocol.md check 27): retrying with it would loop.
  */
 export function parseClaimsChallenge(wwwAuthenticate: string | null | undefined): string | undefined {
   if (!wwwAuthenticate) return undefined;

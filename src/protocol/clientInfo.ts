@@ -1,12 +1,12 @@
 import { base64url } from 'jose';
 
-/** Entra's `client_info`: base64url JSON `{uid, utid}` (PROTOCOL.md A4). */
+/** Entra's `client_info`: base64url JSON `{uid, utid}` (docs/protocol.md A4). */
 export interface ClientInfo {
   uid: string;
   utid: string;
 }
 
-/** Parses `client_info`; a malformed value yields `undefined`, never an exception (checklist #24). */
+/** Parses `client_info`; a malformed value yields `undefined`, never an exception (docs/protocol.md check 24). */
 export function parseClientInfo(value: string | undefined): ClientInfo | undefined {
   if (!value) return undefined;
   try {

@@ -22,7 +22,7 @@ export interface IdTokenClaims extends JWTPayload {
 
 /** What the id_token must satisfy. */
 export interface IdTokenExpectations {
-  /** The provider's issuer; `{tenantid}` is filled from the token's `tid` (PROTOCOL.md A3). */
+  /** The provider's issuer; `{tenantid}` is filled from the token's `tid` (docs/protocol.md A3). */
   issuer: string;
   clientId: string;
   /** The nonce sent; `null` when none was sent (then none may come back); `undefined` to skip (refresh, OIDC Core 12.2). */
@@ -42,7 +42,7 @@ export interface KeySetLoader {
 /** Asymmetric algorithms only: never `none` (no integrity), never HS* (a public client has no secret) — steps 7, 8. */
 export const allowedIdTokenAlgs = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 
-/** Bounded clock skew, seconds (PROTOCOL.md B5: at most 5 minutes). */
+/** Bounded clock skew, seconds (docs/protocol.md B5: at most 5 minutes). */
 export const clockSkewSeconds = 300;
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -129,7 +129,7 @@ function checkOidcClaims(payload: JWTPayload, expected: IdTokenExpectations): Id
   if (typeof claims.iat !== 'number' || claims.iat > now + clockSkewSeconds) {
     throw fail(ErrorCode.idTokenIssuedInFuture, 'The id_token "iat" is in the future beyond the allowed clock skew.');
   }
-  // Step 11, checklist #12.
+  // Step 11, docs/protocol.md check 12.
   if (expected.nonce !== undefined) {
     if (expected.nonce === null ? claims.nonce !== undefined : claims.nonce !== expected.nonce) {
       throw fail(ErrorCode.nonceMismatch, 'The id_token "nonce" does not match the request (possible replay). Nothing was stored.');
@@ -149,7 +149,7 @@ function checkOidcClaims(payload: JWTPayload, expected: IdTokenExpectations): Id
 
 /**
  * Entra's multi-tenant documents publish `https://…/{tenantid}/v2.0`; the token's `tid`
- * (a GUID) fills the placeholder, and must (Microsoft "Validate the issuer"; checklist #8).
+ * (a GUID) fills the placeholder, and must (Microsoft "Validate the issuer"; docs/protocol.md check 8).
  */
 export function expectedIssuer(issuer: string, claims: JWTPayload): string {
   if (!/\{tenantid\}/i.test(issuer)) return issuer;

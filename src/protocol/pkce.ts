@@ -1,7 +1,7 @@
 import { randomString } from '../util/random.js';
 import { sha256Base64url } from '../util/hash.js';
 
-/** A PKCE pair (RFC 7636). Only S256 is ever used (RFC 9700 2.1.1; checklist #33). */
+/** A PKCE pair (RFC 7636). Only S256 is ever used (RFC 9700 2.1.1; docs/protocol.md check 33). */
 export interface Pkce {
   codeVerifier: string;
   codeChallenge: string;

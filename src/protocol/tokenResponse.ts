@@ -29,7 +29,7 @@ export { maxResponseBytes } from '../http/transport.js';
 
 /**
  * Turns the token endpoint's HTTP answer into a {@link TokenResponse} or a typed error.
- * Nothing is stored before this returns, so a bad answer cannot damage the cache (checklist #23).
+ * Nothing is stored before this returns, so a bad answer cannot damage the cache (docs/protocol.md check 23).
  */
 export function parseTokenResponse(response: HttpResponse, url: string, correlationId: string): TokenResponse {
   const body = parseJsonBody(response, url, correlationId);

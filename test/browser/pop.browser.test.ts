@@ -97,7 +97,7 @@ describe('proofs', () => {
     expect(second).not.toHaveProperty('nonce');
   });
 
-  it('refuses bad DPoP input before signing (checklist #29)', async () => {
+  it('refuses bad DPoP input before signing (docs/protocol.md check 29)', async () => {
     const key = await new PopKeyStore(clientId).get('dpop');
     for (const input of [
       { htm: 'GET', htu: 'http://api.example.com/' },

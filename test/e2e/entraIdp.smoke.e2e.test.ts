@@ -146,7 +146,7 @@ it('openid-configuration: tenant issuer exact, {tenantid} on common, Entra paths
     cloud_instance_name: 'microsoftonline.com',
     msgraph_host: 'graph.microsoft.com',
   });
-  // Entra advertises none of these (PROTOCOL.md A3), so neither does this IdP.
+  // Entra advertises none of these (docs/protocol.md A3), so neither does this IdP.
   for (const absent of ['code_challenge_methods_supported', 'authorization_response_iss_parameter_supported', 'dpop_signing_alg_values_supported']) {
     expect(tenant.body).not.toHaveProperty(absent);
   }

@@ -63,7 +63,7 @@ function dpopProof(key: KeyPair, claims: JWTPayload & { htm: string; htu: string
     .sign(key.privateKey);
 }
 
-/** MSAL Signed HTTP Request (PROTOCOL.md A10); `cnfKey` is the key named in cnf.jwk (default: the signer). */
+/** MSAL Signed HTTP Request (docs/protocol.md A10); `cnfKey` is the key named in cnf.jwk (default: the signer). */
 function signedHttpRequest(key: KeyPair, at: string, url: string, method: string, extra: Json = {}, cnfKey: KeyPair = key): Promise<string> {
   const u = new URL(url);
   const payload: Json = { at, ts: now(), m: method, u: u.host, p: u.pathname, nonce: randomUUID(), cnf: { jwk: cnfKey.jwk } };

@@ -77,7 +77,7 @@ function implicitConsent(ctx, authPath = AUTH_PATH) {
 const titleCase = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
- * MSAL AT-PoP (PROTOCOL.md A10), as test/idp/entra/createEntraIdp.mjs does it: a token request
+ * MSAL AT-PoP (docs/protocol.md A10), as test/idp/entra/createEntraIdp.mjs does it: a token request
  * with `token_type=pop` carries `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`).
  * Returns the key's `kid`, `{ error }` for a bad `req_cnf`, or undefined when the request is not PoP.
  * @param {Record<string, unknown> | undefined} body the parsed token request form

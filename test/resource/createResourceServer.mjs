@@ -1,6 +1,6 @@
 // A small protected API for keyward's tests: every request must carry an access
 // token from one of the configured issuers, presented as Bearer, DPoP (RFC 9449)
-// or MSAL's AT-PoP Signed HTTP Request (PROTOCOL.md A10), and all of it is
+// or MSAL's AT-PoP Signed HTTP Request (docs/protocol.md A10), and all of it is
 // really verified with jose. Plain ESM + JSDoc like ../idp/createIdp.mjs; types
 // in createResourceServer.d.mts; test/e2e/resource.smoke.e2e.test.ts shows
 // every check passing and failing.
@@ -193,7 +193,7 @@ export async function createResourceServer(options) {
     return at;
   }
 
-  /** MSAL AT-PoP Signed HTTP Request (PROTOCOL.md A10). */
+  /** MSAL AT-PoP Signed HTTP Request (docs/protocol.md A10). */
   async function verifyPop(ctx, shr, verified) {
     let header;
     let unverified;

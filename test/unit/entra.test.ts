@@ -14,7 +14,7 @@ import { json, scriptedHttpClient } from './support/scriptedHttp.js';
 
 afterEach(() => vi.useRealTimers());
 
-/** The real response shape of Entra's instance discovery (PROTOCOL.md A2). */
+/** The real response shape of Entra's instance discovery (docs/protocol.md A2). */
 const discoveryResponse = {
   tenant_discovery_endpoint: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
   'api-version': '1.1',

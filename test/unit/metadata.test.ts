@@ -15,7 +15,7 @@ const oidcDocument = (issuer: string): DiscoveryDocument => ({
   end_session_endpoint: 'https://idp.example.com/logout',
 });
 
-/** Entra's multi-tenant v2.0 document, as published for /common (PROTOCOL.md A3). */
+/** Entra's multi-tenant v2.0 document, as published for /common (docs/protocol.md A3). */
 const entraCommonDocument: DiscoveryDocument = {
   issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
   authorization_endpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',

@@ -18,7 +18,7 @@ const unrecognizedJson = fixture('msal-node-cache-unrecognized-entities.json');
 
 const msalSections = ['Account', 'IdToken', 'AccessToken', 'RefreshToken', 'AppMetadata'];
 
-/** Key formats of PROTOCOL.md A5 (MSAL Python `key_makers`), written out independently of src/cache/keys.ts. */
+/** Key formats of docs/protocol.md A5 (MSAL Python `key_makers`), written out independently of src/cache/keys.ts. */
 const msalKey = {
   Account: (e: { home_account_id: string; environment: string; realm: string }) => [e.home_account_id, e.environment, e.realm].join('-').toLowerCase(),
   IdToken: (e: { home_account_id: string; environment: string; client_id: string; realm: string }) =>
@@ -30,7 +30,7 @@ const msalKey = {
   AppMetadata: (e: { environment: string; client_id: string }) => ['appmetadata', e.environment, e.client_id].join('-').toLowerCase(),
 };
 
-/** Field names MSAL writers use (PROTOCOL.md A5, msal-node SerializerTypes.ts, MSAL Python token_cache.py). */
+/** Field names MSAL writers use (docs/protocol.md A5, msal-node SerializerTypes.ts, MSAL Python token_cache.py). */
 const msalFields: Record<string, readonly string[]> = {
   Account: ['home_account_id', 'environment', 'realm', 'local_account_id', 'username', 'authority_type', 'name', 'client_info', 'account_source', 'last_modification_time', 'last_modification_app', 'tenants'],
   IdToken: ['credential_type', 'secret', 'home_account_id', 'environment', 'client_id', 'realm'],
@@ -211,7 +211,7 @@ describe('serialize / deserialize', () => {
     expect(again.read()).toEqual(cache.read());
   });
 
-  it('a FOCI token response sets family_id on the refresh token and on AppMetadata (PROTOCOL.md A5)', () => {
+  it('a FOCI token response sets family_id on the refresh token and on AppMetadata (docs/protocol.md A5)', () => {
     const { change } = cacheWriteFor(input({ response: { ...input().response, foci: '1' } }), emptyCacheData());
     expect(Object.values(change.set?.RefreshToken ?? {})).toEqual([expect.objectContaining({ family_id: '1' })]);
     expect(change.set?.AppMetadata).toEqual({

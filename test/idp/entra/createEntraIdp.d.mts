@@ -34,7 +34,7 @@ export interface InstanceMetadataGroup {
 export declare const INSTANCE_METADATA: readonly InstanceMetadataGroup[];
 export declare const KNOWN_MICROSOFT_HOSTS: ReadonlySet<string>;
 
-/** Entra's error body (PROTOCOL.md A11). */
+/** Entra's error body (docs/protocol.md A11). */
 export interface EntraErrorBody {
   error: string;
   /** `AADSTS<code>: <text>\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: YYYY-MM-DD HH:MM:SSZ` */

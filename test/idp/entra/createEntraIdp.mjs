@@ -38,7 +38,7 @@ export const TENANT_B = 'c2e4f6a8-1b3d-4e5f-9a7b-8c9d0e1f2a3b';
 export const TENANT_DOMAINS = { 'contoso.onmicrosoft.com': TENANT_A, 'fabrikam.onmicrosoft.com': TENANT_B };
 /** Multi-tenant authority segments; all served by tenant A's provider. */
 export const MULTI_TENANT_SEGMENTS = ['common', 'organizations', 'consumers'];
-/** The consumer (MSA) tenant GUID, for reference (PROTOCOL.md A3). Not served. */
+/** The consumer (MSA) tenant GUID, for reference (docs/protocol.md A3). Not served. */
 export const CONSUMERS_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 import { API_AUDIENCE, API_SCOPES, demoApiResourceIndicators } from '../demoApi.mjs';
@@ -188,7 +188,7 @@ function containsClaims(have, want) {
 const parseJson = (text) => { try { return JSON.parse(text); } catch { return undefined; } };
 
 /**
- * MSAL AT-PoP (PROTOCOL.md A10): `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`).
+ * MSAL AT-PoP (docs/protocol.md A10): `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`).
  * msal-common encodes it with its base64 helper, so plain base64 (+ / =) is accepted as well.
  * @returns {{ kid: string, xms_ksl?: string } | { error: string }}
  */
@@ -420,7 +420,7 @@ export async function createEntraIdp(options) {
             p.uti = randomUUID().replace(/-/g, '').slice(0, 22);
             const acrs = requestedAcrs(ctx?.req?.entra?.params?.claims);
             if (acrs.length) p.acrs = acrs;
-            // MSAL AT-PoP: the token is bound to the req_cnf key (PROTOCOL.md A10).
+            // MSAL AT-PoP: the token is bound to the req_cnf key (docs/protocol.md A10).
             const pop = ctx?.req?.entra?.pop;
             if (pop) p.cnf = { ...(p.cnf ?? {}), kid: pop.kid };
           },
@@ -580,8 +580,8 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       // Member order of a live Entra token response (azure-sdk-for-js recordings:
       // {"token_type":"Bearer","expires_in":86399,"ext_expires_in":86399,"access_token":…}),
       // with scope/refresh_in/refresh_token/id_token/client_info placed as msal-common's
-      // ServerAuthorizationTokenResponse lists them (PROTOCOL.md A4/A5).
-      // MSAL AT-PoP: token_type "pop" (PROTOCOL.md A10); the JWT carries cnf.kid (see the jwt customizer).
+      // ServerAuthorizationTokenResponse lists them (docs/protocol.md A4/A5).
+      // MSAL AT-PoP: token_type "pop" (docs/protocol.md A10); the JWT carries cnf.kid (see the jwt customizer).
       /** @type {Record<string, unknown>} */
       const out = { token_type: entra.pop ? 'pop' : body.token_type, scope: body.scope, expires_in: body.expires_in, ext_expires_in: body.expires_in };
       if (refreshIn && typeof body.expires_in === 'number') out.refresh_in = Math.floor(body.expires_in / 2);
@@ -596,7 +596,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
         }
       }
       if (body.id_token) out.id_token = body.id_token;
-      // client_info only when asked (PROTOCOL.md A4: base64url {"uid","utid"}).
+      // client_info only when asked (docs/protocol.md A4: base64url {"uid","utid"}).
       if (entra.params?.client_info === '1' && accountId) out.client_info = clientInfo(accountId);
       for (const [k, v] of Object.entries(body)) if (!(k in out)) out[k] = v;
       ctx.body = out;
@@ -611,7 +611,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
     return tenants.get(tenantId)?.adapter.peek('RefreshToken', value);
   }
 
-  /** oidc-provider error -> Entra error body (PROTOCOL.md A11). */
+  /** oidc-provider error -> Entra error body (docs/protocol.md A11). */
   function toEntraError(ctx, entra, body) {
     const err = ctx.state.entraError;
     const detail = String(err?.error_detail ?? err?.error_description ?? body.error_description ?? '');
@@ -965,7 +965,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           break;
         case 'token': {
           const p = params ?? {};
-          // MSAL AT-PoP: token_type=pop + req_cnf, on any grant (PROTOCOL.md A10).
+          // MSAL AT-PoP: token_type=pop + req_cnf, on any grant (docs/protocol.md A10).
           if (String(p.token_type ?? '').toLowerCase() === 'pop') {
             const cnf = parseReqCnf(p.req_cnf);
             if ('error' in cnf) {

@@ -1,6 +1,6 @@
 // Entra ID wire shapes used by createEntraIdp.mjs: discovery documents,
 // instance discovery metadata and the AADSTS error body. Every shape names the
-// public source it was copied from; /work/shared/PROTOCOL.md section A is the
+// public source it was copied from; /work/shared/docs/protocol.md section A is the
 // project's digest of the same sources.
 import { randomUUID } from 'node:crypto';
 
@@ -12,7 +12,7 @@ export const PUBLIC_CLOUD_ALIASES = ['login.microsoftonline.com', 'login.windows
  * Source: recorded live response to `GET https://login.microsoftonline.com/common/discovery/instance`
  * in Azure/azure-sdk-for-js `sdk/relay/arm-relay/recordings/node/relay_test/recording_namespaces_list_test.js`
  * (2021; the first five groups, byte for byte), plus the `login.sovcloud-identity.*` groups that
- * msal-common hard-codes from the same endpoint (PROTOCOL.md A1, [mc/authority/AuthorityMetadata.ts]).
+ * msal-common hard-codes from the same endpoint (docs/protocol.md A1, [mc/authority/AuthorityMetadata.ts]).
  */
 export const INSTANCE_METADATA = [
   { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net', aliases: PUBLIC_CLOUD_ALIASES },
@@ -25,7 +25,7 @@ export const INSTANCE_METADATA = [
   { preferred_network: 'login.sovcloud-identity.sg', preferred_cache: 'login.sovcloud-identity.sg', aliases: ['login.sovcloud-identity.sg'] },
 ];
 
-/** Every host instance discovery knows (PROTOCOL.md A1 / A2). */
+/** Every host instance discovery knows (docs/protocol.md A1 / A2). */
 export const KNOWN_MICROSOFT_HOSTS = new Set(INSTANCE_METADATA.flatMap((g) => g.aliases));
 
 /**
@@ -54,7 +54,7 @@ export function entraTimestamp(date = new Date()) {
  *    "error_codes":[50076],"timestamp":"2023-01-04 19:44:18Z","trace_id":"…","correlation_id":"…",
  *    "error_uri":"https://login.microsoftonline.com/error?code=50076","suberror":"basic_action","claims":"{…}"}
  * and the sample on learn.microsoft.com/entra/identity-platform/reference-error-codes
- * ("Handling error codes in your application"). PROTOCOL.md A11.
+ * ("Handling error codes in your application"). docs/protocol.md A11.
  * @param {{ error: string, code: number, text: string, correlationId?: string, traceId?: string,
  *   suberror?: string, claims?: string, host?: string }} e
  */
@@ -78,7 +78,7 @@ export function entraError({ error, code, text, correlationId, traceId = randomU
 
 /**
  * AADSTS codes and their sentences. Numbers and meanings from
- * learn.microsoft.com/entra/identity-platform/reference-error-codes (PROTOCOL.md A11);
+ * learn.microsoft.com/entra/identity-platform/reference-error-codes (docs/protocol.md A11);
  * sentences as Entra words them on the wire where a capture was found (marked), the
  * reference table's text otherwise. Clients must never branch on these (Microsoft says so).
  */
@@ -110,7 +110,7 @@ export const AADSTS = {
   userDeclined: [65004, 'User declined to consent to access the app.'],
   tenantNotFound: [90002, 'Tenant not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.'],
   invalidTenantIdentifier: [900023, 'Specified tenant identifier is neither a valid DNS name, nor a valid external domain.'],
-  // PROTOCOL.md A2 (learn.microsoft.com MSAL.NET "Custom authority aliases").
+  // docs/protocol.md A2 (learn.microsoft.com MSAL.NET "Custom authority aliases").
   unknownInstance: [50049, 'Unknown or invalid instance.'],
   throttled: [90055, 'There are too many incoming requests. Try again later.'],
   unavailable: [90033, 'A transient error has occurred. Please try again.'],
@@ -120,7 +120,7 @@ export const AADSTS = {
 /**
  * Entra's v2.0 OpenID configuration, member for member and in Entra's order.
  * Source: recorded live `GET https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration`
- * in Azure/azure-sdk-for-js test recordings (2021, tenant ids sanitized), and PROTOCOL.md A3.
+ * in Azure/azure-sdk-for-js test recordings (2021, tenant ids sanitized), and docs/protocol.md A3.
  * `tenant_region_scope` is `null` in the multi-tenant documents (common/organizations/consumers).
  * The endpoint URLs themselves come from oidc-provider (see createEntraIdp.mjs): they prove the
  * mounting, this function only puts them in Entra's document.
