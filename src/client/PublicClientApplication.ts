@@ -1,7 +1,7 @@
 import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
-import { errorResultFrom, accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './results.js';
+import { errorResultFrom, accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './token/results.js';
 import {
   acquireTokenByAuthCodeFlow,
   acquireTokenByAuthorizationCode,
@@ -10,21 +10,21 @@ import {
   type AuthorizationRequestUrlOptions,
   getAuthorizationRequestUrl,
   initiateAuthCodeFlow,
-} from './authCode.js';
+} from './flows/authCode.js';
 import { ClientContext } from './context.js';
 import type { AuthClient } from './authClient.js';
-import { AuthStore, type AuthSnapshot } from './authStore.js';
-import { AuthEvents, type AuthEvent } from './authEvents.js';
-import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './interactive.js';
-import { logout, type LogoutOptions, removeAccount } from './logout.js';
+import { AuthStore, type AuthSnapshot } from './state/authStore.js';
+import { AuthEvents, type AuthEvent } from './state/authEvents.js';
+import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './flows/interactive.js';
+import { logout, type LogoutOptions, removeAccount } from './flows/logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
-import { acquireTokenByRefreshToken } from './refreshToken.js';
-import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './deviceFlow.js';
-import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './usernamePassword.js';
-import { acquireTokenSilent, type SilentOptions } from './silent.js';
+import { acquireTokenByRefreshToken } from './flows/refreshToken.js';
+import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './flows/deviceFlow.js';
+import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js';
+import { acquireTokenSilent, type SilentOptions } from './flows/silent.js';
 import { ServerError } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
-import { UsedFlows } from './usedFlows.js';
+import { UsedFlows } from './flows/usedFlows.js';
 
 /**
  * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with

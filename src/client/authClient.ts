@@ -1,8 +1,8 @@
-import type { AuthSnapshot } from './authStore.js';
-import type { InteractiveOptions } from './interactive.js';
-import type { LogoutOptions } from './logout.js';
-import type { AccountInfo, AuthenticationResult } from './results.js';
-import type { SilentOptions } from './silent.js';
+import type { AuthSnapshot } from './state/authStore.js';
+import type { InteractiveOptions } from './flows/interactive.js';
+import type { LogoutOptions } from './flows/logout.js';
+import type { AccountInfo, AuthenticationResult } from './token/results.js';
+import type { SilentOptions } from './flows/silent.js';
 
 /**
  * What the React layer (and `createAuthFetch`) need of a client. `PublicClientApplication`

@@ -1,6 +1,6 @@
 import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
-import type { AccountInfo, AuthenticationResult } from '../client/results.js';
-import type { SilentOptions } from '../client/silent.js';
+import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
+import type { SilentOptions } from '../client/flows/silent.js';
 import { parseClaimsChallenge } from '../protocol/claimsChallenge.js';
 import type { AuthScheme } from './authScheme.js';
 import { DpopNonces } from './dpopProof.js';

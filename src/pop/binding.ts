@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { ClientAuthError, ErrorCode } from '../errors.js';
-import type { AuthenticationResult } from '../client/results.js';
+import type { AuthenticationResult } from '../client/token/results.js';
 import type { AuthScheme } from './authScheme.js';
 import { createDpopProof, type DpopNonces } from './dpopProof.js';
 import type { PopKey, PopKeyStore } from './keyStore.js';

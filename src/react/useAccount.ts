@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { AccountInfo } from '../client/results.js';
+import type { AccountInfo } from '../client/token/results.js';
 import { useAuthClient } from './authContext.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { AuthEvent } from '../client/authEvents.js';
+import type { AuthEvent } from '../client/state/authEvents.js';
 import { useAuthClient } from './authContext.js';
 
 /**

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { type AuthSnapshot, initialAuthSnapshot } from '../client/authStore.js';
+import { type AuthSnapshot, initialAuthSnapshot } from '../client/state/authStore.js';
 import type { AuthClient } from '../client/authClient.js';
 
 const serverSnapshot = (): AuthSnapshot => initialAuthSnapshot;

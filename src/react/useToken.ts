@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { AuthenticationResult } from '../client/results.js';
-import { type TokenRequestOptions, type TokenState, TokenObserver } from '../client/tokenObserver.js';
+import type { AuthenticationResult } from '../client/token/results.js';
+import { type TokenRequestOptions, type TokenState, TokenObserver } from '../client/state/tokenObserver.js';
 import { useAuthClient } from './authContext.js';
 import { useAccount } from './useAccount.js';
 

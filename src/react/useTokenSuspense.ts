@@ -1,7 +1,7 @@
 import { InteractionRequiredError, ErrorCode } from '../errors.js';
 import type { AuthClient } from '../client/authClient.js';
-import type { AuthenticationResult } from '../client/results.js';
-import type { TokenRequestOptions } from '../client/tokenObserver.js';
+import type { AuthenticationResult } from '../client/token/results.js';
+import type { TokenRequestOptions } from '../client/state/tokenObserver.js';
 import { useAuthClient } from './authContext.js';
 import { useAccount } from './useAccount.js';
 

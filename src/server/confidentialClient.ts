@@ -1,12 +1,12 @@
 import { SerializableTokenCache } from '../cache/serializableTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
-import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthCodeFlowOptions, type AuthorizationCodeOptions, initiateAuthCodeFlow } from '../client/authCode.js';
+import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthCodeFlowOptions, type AuthorizationCodeOptions, initiateAuthCodeFlow } from '../client/flows/authCode.js';
 import { ClientContext } from '../client/context.js';
-import { removeAccount } from '../client/logout.js';
-import { UsedFlows } from '../client/usedFlows.js';
+import { removeAccount } from '../client/flows/logout.js';
+import { UsedFlows } from '../client/flows/usedFlows.js';
 import { validateOptions } from '../client/options.js';
-import { accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from '../client/results.js';
-import { acquireTokenSilent, type SilentOptions } from '../client/silent.js';
+import { accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from '../client/token/results.js';
+import { acquireTokenSilent, type SilentOptions } from '../client/flows/silent.js';
 import { ConfigurationError, ErrorCode } from '../errors.js';
 import { ApiId, CacheOutcome } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';

@@ -1,10 +1,10 @@
 import type { AuthClient } from '../client/authClient.js';
-import { type AuthEvent, AuthEvents } from '../client/authEvents.js';
-import { AuthStore, type AuthSnapshot } from '../client/authStore.js';
-import type { InteractiveOptions } from '../client/interactive.js';
-import type { LogoutOptions } from '../client/logout.js';
-import type { AccountInfo, AuthenticationResult } from '../client/results.js';
-import type { SilentOptions } from '../client/silent.js';
+import { type AuthEvent, AuthEvents } from '../client/state/authEvents.js';
+import { AuthStore, type AuthSnapshot } from '../client/state/authStore.js';
+import type { InteractiveOptions } from '../client/flows/interactive.js';
+import type { LogoutOptions } from '../client/flows/logout.js';
+import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
+import type { SilentOptions } from '../client/flows/silent.js';
 import { BrowserError, ClientAuthError, ConfigurationError, ErrorCode, type KeywardError } from '../errors.js';
 import { findToken, sameAccount, type TestAccount, testAccount, type TestToken, testResult } from './testData.js';
 

@@ -1,4 +1,4 @@
-import type { AccountInfo, AuthenticationResult } from '../client/results.js';
+import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
 import type { IdTokenClaims } from '../protocol/idToken.js';
 
 /**

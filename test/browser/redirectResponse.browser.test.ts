@@ -1,7 +1,7 @@
 // Only this client's own pending sign-in is a sign-in response: any other code/state/error in
 // the page URL (an app's own ?state=CA) is left alone, and the pending sign-in is kept.
 import { afterEach, describe, expect, it } from 'vitest';
-import { savePendingRedirect } from '../../src/client/pendingFlowStore.js';
+import { savePendingRedirect } from '../../src/client/browser/pendingFlowStore.js';
 import { PublicClientApplication } from '../../src/index.js';
 import type { AuthCodeFlow } from '../../src/protocol/authCodeFlow.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { savePendingRedirect, takePendingRedirect } from '../../src/client/pendingFlowStore.js';
+import { savePendingRedirect, takePendingRedirect } from '../../src/client/browser/pendingFlowStore.js';
 import { PublicClientApplication } from '../../src/index.js';
 import { codeChallengeFor, createPkce } from '../../src/protocol/pkce.js';
 import type { AuthCodeFlow } from '../../src/protocol/authCodeFlow.js';

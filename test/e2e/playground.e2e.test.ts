@@ -88,7 +88,7 @@ describe('playground walkthrough', () => {
 
     // 3. The protected API with Bearer, PoP and DPoP: the API verified each.
     // PoP before DPoP: oidc-provider binds the refresh token to the DPoP key on the first DPoP
-    // grant, and keyward (src/client/silent.ts) then redeems it as a plain DPoP grant even for a
+    // grant, and keyward (src/client/flows/silent.ts) then redeems it as a plain DPoP grant even for a
     // PoP request, so PoP after DPoP gets a DPoP token the API refuses (reported, not fixed here).
     const result = page.getByTestId('api-result');
     for (const [label, scheme] of [['Bearer', 'Bearer'], ['PoP', 'PoP'], ['DPoP', 'DPoP']] as const) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthStore, initialAuthSnapshot } from '../../src/client/authStore.js';
+import { AuthStore, initialAuthSnapshot } from '../../src/client/state/authStore.js';
 import type { AccountInfo } from '../../src/index.js';
 
 const alice: AccountInfo = { homeAccountId: 'a', environment: 'e', tenantId: '', username: 'alice', localAccountId: 'a', authorityType: 'Generic' };

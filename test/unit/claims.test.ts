@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeClaims } from '../../src/client/claims.js';
+import { mergeClaims } from '../../src/client/flows/claims.js';
 import { ConfigurationError, ErrorCode } from '../../src/errors.js';
 import { expectThrows } from './support/expectError.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it, vi, afterEach } from 'vitest';
 import { parseAuthority } from '../../src/authority/authority.js';
 import { discoverInstance } from '../../src/authority/instanceDiscovery.js';
-import { accountsFrom } from '../../src/client/results.js';
+import { accountsFrom } from '../../src/client/token/results.js';
 import { emptyCacheData } from '../../src/cache/entities.js';
 import { ConfigurationError, ErrorCode, InteractionRequiredError, ServerError } from '../../src/errors.js';
 import { Throttle, throttleKey } from '../../src/http/throttle.js';

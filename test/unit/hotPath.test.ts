@@ -6,7 +6,7 @@ import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from 
 import { emptyCacheData } from '../../src/cache/entities.js';
 import { findAccessTokens, findAccount, findIdToken } from '../../src/cache/queries.js';
 import { applyChange } from '../../src/cache/tokenCache.js';
-import { accountInfoFrom, accountsFrom } from '../../src/client/results.js';
+import { accountInfoFrom, accountsFrom } from '../../src/client/token/results.js';
 import { randomUuid } from '../../src/util/random.js';
 
 const jwt = (claims: Record<string, unknown>): string => `${base64url.encode(JSON.stringify({ alg: 'RS256' }))}.${base64url.encode(JSON.stringify(claims))}.sig`;

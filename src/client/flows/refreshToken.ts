@@ -1,10 +1,10 @@
-import { ClientAuthError, ErrorCode } from '../errors.js';
-import { ApiId } from '../http/telemetry.js';
-import { requestScopes } from '../protocol/scopes.js';
-import { randomUuid } from '../util/random.js';
-import type { ClientContext } from './context.js';
-import type { AuthenticationResult } from './results.js';
-import { exchangeToken } from './tokenExchange.js';
+import { ClientAuthError, ErrorCode } from '../../errors.js';
+import { ApiId } from '../../http/telemetry.js';
+import { requestScopes } from '../../protocol/scopes.js';
+import { randomUuid } from '../../util/random.js';
+import type { ClientContext } from '../context.js';
+import type { AuthenticationResult } from '../token/results.js';
+import { exchangeToken } from '../token/tokenExchange.js';
 
 /**
  * Redeems a refresh token obtained elsewhere (e.g. from another library) and stores the

@@ -1,4 +1,4 @@
-import type { AccountInfo } from './results.js';
+import type { AccountInfo } from '../token/results.js';
 
 /** What a UI needs to render auth state. Immutable: replaced, never mutated, when something changes. */
 export interface AuthSnapshot {

@@ -1,19 +1,19 @@
-import { ClientAuthError, ErrorCode, ServerError } from '../errors.js';
-import { ApiId, telemetryParams } from '../http/telemetry.js';
-import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
-import { assertMaxAge, buildAuthorizeUrl } from '../protocol/authorizeRequest.js';
-import { type AuthResponse, validateAuthResponse } from '../protocol/authResponse.js';
-import { createPkce } from '../protocol/pkce.js';
-import { requestScopes } from '../protocol/scopes.js';
-import { randomString, randomUuid } from '../util/random.js';
-import { nowSeconds } from '../util/time.js';
+import { ClientAuthError, ErrorCode, ServerError } from '../../errors.js';
+import { ApiId, telemetryParams } from '../../http/telemetry.js';
+import type { AuthCodeFlow } from '../../protocol/authCodeFlow.js';
+import { assertMaxAge, buildAuthorizeUrl } from '../../protocol/authorizeRequest.js';
+import { type AuthResponse, validateAuthResponse } from '../../protocol/authResponse.js';
+import { createPkce } from '../../protocol/pkce.js';
+import { requestScopes } from '../../protocol/scopes.js';
+import { randomString, randomUuid } from '../../util/random.js';
+import { nowSeconds } from '../../util/time.js';
 import { mergeClaims } from './claims.js';
-import type { ClientContext, ResolvedAuthority } from './context.js';
-import { type AuthenticationResult, errorResultFrom, type TokenErrorResult } from './results.js';
-import { exchangeToken } from './tokenExchange.js';
+import type { ClientContext, ResolvedAuthority } from '../context.js';
+import { type AuthenticationResult, errorResultFrom, type TokenErrorResult } from '../token/results.js';
+import { exchangeToken } from '../token/tokenExchange.js';
 import type { UsedFlows } from './usedFlows.js';
-import type { AuthScheme } from '../pop/authScheme.js';
-import { bindingFor, present, schemeFor } from '../pop/binding.js';
+import type { AuthScheme } from '../../pop/authScheme.js';
+import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 
 /** Options of `initiateAuthCodeFlow` (MSAL `initiate_auth_code_flow`). */
 export interface AuthCodeFlowOptions {

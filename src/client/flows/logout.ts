@@ -1,11 +1,11 @@
 import { decodeJwt } from 'jose';
-import type { CacheChange } from '../cache/tokenCache.js';
-import { credentialKeysOf } from '../cache/queries.js';
-import { randomString } from '../util/random.js';
-import type { ClientContext } from './context.js';
+import type { CacheChange } from '../../cache/tokenCache.js';
+import { credentialKeysOf } from '../../cache/queries.js';
+import { randomString } from '../../util/random.js';
+import type { ClientContext } from '../context.js';
 import { assertBrowser } from './interactive.js';
-import { monitorPopup, openPopup } from './popup.js';
-import type { AccountInfo } from './results.js';
+import { monitorPopup, openPopup } from '../browser/popup.js';
+import type { AccountInfo } from '../token/results.js';
 
 /** Options of `logout`. */
 export interface LogoutOptions {

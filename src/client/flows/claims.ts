@@ -1,4 +1,4 @@
-import { assertClaims } from '../protocol/authorizeRequest.js';
+import { assertClaims } from '../../protocol/authorizeRequest.js';
 
 /**
  * The `claims` request parameter: the caller's claims challenge deep-merged with the

@@ -1,4 +1,4 @@
-import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
+import type { AuthCodeFlow } from '../../protocol/authCodeFlow.js';
 
 /**
  * Keeps the flow of a redirect sign-in across the full-page navigation, in

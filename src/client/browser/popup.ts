@@ -1,4 +1,4 @@
-import { BrowserError, ErrorCode } from '../errors.js';
+import { BrowserError, ErrorCode } from '../../errors.js';
 
 /** Names keyward gives its popups, so a page loaded inside one knows not to redeem the code itself. */
 export const popupNamePrefix = 'keyward.popup.';

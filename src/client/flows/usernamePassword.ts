@@ -1,13 +1,13 @@
-import { ClientAuthError, ErrorCode } from '../errors.js';
-import { ApiId } from '../http/telemetry.js';
-import { requestScopes } from '../protocol/scopes.js';
-import { randomUuid } from '../util/random.js';
+import { ClientAuthError, ErrorCode } from '../../errors.js';
+import { ApiId } from '../../http/telemetry.js';
+import { requestScopes } from '../../protocol/scopes.js';
+import { randomUuid } from '../../util/random.js';
 import { mergeClaims } from './claims.js';
-import type { ClientContext } from './context.js';
-import type { AuthenticationResult } from './results.js';
-import { exchangeToken } from './tokenExchange.js';
-import type { AuthScheme } from '../pop/authScheme.js';
-import { bindingFor, present, schemeFor } from '../pop/binding.js';
+import type { ClientContext } from '../context.js';
+import type { AuthenticationResult } from '../token/results.js';
+import { exchangeToken } from '../token/tokenExchange.js';
+import type { AuthScheme } from '../../pop/authScheme.js';
+import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 
 export interface UsernamePasswordOptions {
   claimsChallenge?: string;

@@ -1,6 +1,6 @@
-import { ClientAuthError, ErrorCode } from '../errors.js';
-import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
-import { nowSeconds } from '../util/time.js';
+import { ClientAuthError, ErrorCode } from '../../errors.js';
+import type { AuthCodeFlow } from '../../protocol/authCodeFlow.js';
+import { nowSeconds } from '../../util/time.js';
 
 /**
  * How long a started authorization-code flow may be finished: an hour. A person signing in

@@ -1,19 +1,19 @@
-import { type Authority, multiTenantAliases } from '../authority/authority.js';
-import type { AccessTokenEntity, AccountEntity } from '../cache/entities.js';
-import { refOf } from '../cache/fromTokenResponse.js';
-import { withCrossTabLock } from '../cache/crossTabLock.js';
-import type { AuthScheme } from '../pop/authScheme.js';
-import { bindingFor, present, schemeFor, type TokenBinding } from '../pop/binding.js';
-import { findAccessTokens, findAccount, findRefreshToken } from '../cache/queries.js';
-import { ClientAuthError, ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
-import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
-import { requestScopes } from '../protocol/scopes.js';
-import { randomUuid } from '../util/random.js';
-import { nowSeconds } from '../util/time.js';
+import { type Authority, multiTenantAliases } from '../../authority/authority.js';
+import type { AccessTokenEntity, AccountEntity } from '../../cache/entities.js';
+import { refOf } from '../../cache/fromTokenResponse.js';
+import { withCrossTabLock } from '../../cache/crossTabLock.js';
+import type { AuthScheme } from '../../pop/authScheme.js';
+import { bindingFor, present, schemeFor, type TokenBinding } from '../../pop/binding.js';
+import { findAccessTokens, findAccount, findRefreshToken } from '../../cache/queries.js';
+import { ClientAuthError, ConfigurationError, ErrorCode, InteractionRequiredError } from '../../errors.js';
+import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../../http/telemetry.js';
+import { requestScopes } from '../../protocol/scopes.js';
+import { randomUuid } from '../../util/random.js';
+import { nowSeconds } from '../../util/time.js';
 import { mergeClaims } from './claims.js';
-import type { ClientContext } from './context.js';
-import { accountAndIdToken, type AccountInfo, type AuthenticationResult, resultFrom } from './results.js';
-import { exchangeToken } from './tokenExchange.js';
+import type { ClientContext } from '../context.js';
+import { accountAndIdToken, type AccountInfo, type AuthenticationResult, resultFrom } from '../token/results.js';
+import { exchangeToken } from '../token/tokenExchange.js';
 
 /** Options of `acquireTokenSilent` (MSAL `acquire_token_silent`). */
 export interface SilentOptions {

@@ -1,17 +1,17 @@
 import { decodeJwt, type JWTPayload } from 'jose';
-import type { AccountEntity } from '../cache/entities.js';
-import { cacheWriteFor, refOf } from '../cache/fromTokenResponse.js';
-import { findIdToken } from '../cache/queries.js';
-import { CacheError, ClientAuthError, ErrorCode, IdTokenError } from '../errors.js';
-import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../http/telemetry.js';
-import { send } from '../http/transport.js';
-import { parseClientInfo } from '../protocol/clientInfo.js';
-import { type IdTokenClaims, verifyIdToken } from '../protocol/idToken.js';
-import { parseTokenResponse, type TokenResponse } from '../protocol/tokenResponse.js';
-import { throttleKey } from '../http/throttle.js';
-import { assertBoundTokenType, popRequestFields, tokenEndpointProof, type TokenBinding } from '../pop/binding.js';
-import { nowSeconds } from '../util/time.js';
-import type { ClientContext, ResolvedAuthority } from './context.js';
+import type { AccountEntity } from '../../cache/entities.js';
+import { cacheWriteFor, refOf } from '../../cache/fromTokenResponse.js';
+import { findIdToken } from '../../cache/queries.js';
+import { CacheError, ClientAuthError, ErrorCode, IdTokenError } from '../../errors.js';
+import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../../http/telemetry.js';
+import { send } from '../../http/transport.js';
+import { parseClientInfo } from '../../protocol/clientInfo.js';
+import { type IdTokenClaims, verifyIdToken } from '../../protocol/idToken.js';
+import { parseTokenResponse, type TokenResponse } from '../../protocol/tokenResponse.js';
+import { throttleKey } from '../../http/throttle.js';
+import { assertBoundTokenType, popRequestFields, tokenEndpointProof, type TokenBinding } from '../../pop/binding.js';
+import { nowSeconds } from '../../util/time.js';
+import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { accountInfoFrom, type AuthenticationResult, resultFrom } from './results.js';
 
 /** One call to the token endpoint: what is sent, and how. */

@@ -1,13 +1,13 @@
-import { ClientAuthError, ConfigurationError, ErrorCode, ServerError } from '../errors.js';
-import { ApiId, telemetryParams } from '../http/telemetry.js';
-import { parseJsonBody, send } from '../http/transport.js';
-import { tokenEndpointError } from '../protocol/tokenResponse.js';
-import { requestScopes } from '../protocol/scopes.js';
-import { randomUuid } from '../util/random.js';
+import { ClientAuthError, ConfigurationError, ErrorCode, ServerError } from '../../errors.js';
+import { ApiId, telemetryParams } from '../../http/telemetry.js';
+import { parseJsonBody, send } from '../../http/transport.js';
+import { tokenEndpointError } from '../../protocol/tokenResponse.js';
+import { requestScopes } from '../../protocol/scopes.js';
+import { randomUuid } from '../../util/random.js';
 import { mergeClaims } from './claims.js';
-import type { ClientContext } from './context.js';
-import type { AuthenticationResult } from './results.js';
-import { exchangeToken } from './tokenExchange.js';
+import type { ClientContext } from '../context.js';
+import type { AuthenticationResult } from '../token/results.js';
+import { exchangeToken } from '../token/tokenExchange.js';
 
 /** A started device-code flow (RFC 8628 3.2), in our camelCase; show `message` to the person. */
 export interface DeviceFlow {

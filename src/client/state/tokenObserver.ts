@@ -1,7 +1,7 @@
-import type { AuthScheme } from '../pop/authScheme.js';
-import { InteractionRequiredError, ErrorCode } from '../errors.js';
-import type { AuthClient } from './authClient.js';
-import type { AccountInfo, AuthenticationResult } from './results.js';
+import type { AuthScheme } from '../../pop/authScheme.js';
+import { InteractionRequiredError, ErrorCode } from '../../errors.js';
+import type { AuthClient } from '../authClient.js';
+import type { AccountInfo, AuthenticationResult } from '../token/results.js';
 
 /** Options of a token subscription (`useToken`). */
 export interface TokenRequestOptions {

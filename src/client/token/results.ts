@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
-import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../cache/entities.js';
-import { findIdToken } from '../cache/queries.js';
-import type { ServerError } from '../errors.js';
-import type { IdTokenClaims } from '../protocol/idToken.js';
-import { splitScopes } from '../protocol/scopes.js';
+import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../../cache/entities.js';
+import { findIdToken } from '../../cache/queries.js';
+import type { ServerError } from '../../errors.js';
+import type { IdTokenClaims } from '../../protocol/idToken.js';
+import { splitScopes } from '../../protocol/scopes.js';
 
 /** A signed-in account, as apps see it. */
 export interface AccountInfo {

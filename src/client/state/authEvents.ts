@@ -1,4 +1,4 @@
-import type { AccountInfo, AuthenticationResult } from './results.js';
+import type { AccountInfo, AuthenticationResult } from '../token/results.js';
 
 /** Something that happened to a client's auth state (for logging, analytics, UI reactions). */
 export type AuthEvent =

@@ -1,11 +1,11 @@
-import { BrowserError, ClientAuthError, ErrorCode } from '../errors.js';
-import { parseAuthResponseUrl } from '../protocol/authResponse.js';
+import { BrowserError, ClientAuthError, ErrorCode } from '../../errors.js';
+import { parseAuthResponseUrl } from '../../protocol/authResponse.js';
 import { type AuthCodeFlowOptions, completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
-import type { ClientContext } from './context.js';
-import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from './pendingFlowStore.js';
-import { monitorPopup, openPopup, popupNamePrefix } from './popup.js';
-import type { AuthenticationResult } from './results.js';
-import { randomString } from '../util/random.js';
+import type { ClientContext } from '../context.js';
+import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
+import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
+import type { AuthenticationResult } from '../token/results.js';
+import { randomString } from '../../util/random.js';
 import type { UsedFlows } from './usedFlows.js';
 
 /** Options of `acquireTokenInteractive`. */
