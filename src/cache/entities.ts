@@ -1,10 +1,10 @@
+import type { AuthorityType } from '../types.js';
 /**
  * Cache entries in MSAL's unified cache schema (docs/protocol.md A5), field names as MSAL
  * writes them so a serialized cache moves between keyward and MSAL. Times are epoch
  * seconds as strings, as MSAL stores them.
  */
 
-export type AuthorityType = 'MSSTS' | 'ADFS' | 'Generic';
 
 export interface AccountEntity {
   home_account_id: string;

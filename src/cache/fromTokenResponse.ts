@@ -1,13 +1,13 @@
 import type { Authority } from '../authority/authority.js';
 import { multiTenantAliases } from '../authority/authority.js';
 import { parseClientInfo } from '../protocol/clientInfo.js';
-import type { IdTokenClaims } from '../protocol/idToken.js';
 import { lookupScopes, splitScopes } from '../protocol/scopes.js';
 import type { TokenResponse } from '../protocol/tokenResponse.js';
-import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, AuthorityType, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
+import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CacheData, IdTokenEntity, RefreshTokenEntity } from './entities.js';
 import { accessTokenKey, accountKey, appMetadataKey, idTokenKey, refreshTokenKey } from './keys.js';
 import type { AccountRef } from './queries.js';
 import type { CacheChange } from './tokenCache.js';
+import type { IdTokenClaims, AuthorityType } from '../types.js';
 
 export interface CacheWriteInput {
   clientId: string;

@@ -1,30 +1,22 @@
 import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
-import { errorResultFrom, accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from './token/results.js';
-import {
-  acquireTokenByAuthCodeFlow,
-  acquireTokenByAuthorizationCode,
-  type AuthCodeFlowOptions,
-  type AuthorizationCodeOptions,
-  type AuthorizationRequestUrlOptions,
-  getAuthorizationRequestUrl,
-  initiateAuthCodeFlow,
-} from './flows/authCode.js';
+import { errorResultFrom, accountsFrom } from './token/results.js';
+import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthorizationCodeOptions, type AuthorizationRequestUrlOptions, getAuthorizationRequestUrl, initiateAuthCodeFlow } from './flows/authCode.js';
 import { ClientContext } from './context.js';
-import type { AuthClient } from './authClient.js';
-import { AuthStore, type AuthSnapshot } from './state/authStore.js';
-import { AuthEvents, type AuthEvent } from './state/authEvents.js';
-import { acquireTokenInteractive, handleRedirect, type InteractionState, type InteractiveOptions } from './flows/interactive.js';
-import { logout, type LogoutOptions, removeAccount } from './flows/logout.js';
+import { AuthStore } from './state/authStore.js';
+import { AuthEvents } from './state/authEvents.js';
+import { acquireTokenInteractive, handleRedirect, type InteractionState } from './flows/interactive.js';
+import { logout, removeAccount } from './flows/logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
 import { acquireTokenByRefreshToken } from './flows/refreshToken.js';
 import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './flows/deviceFlow.js';
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js';
-import { acquireTokenSilent, type SilentOptions } from './flows/silent.js';
+import { acquireTokenSilent } from './flows/silent.js';
 import { ServerError } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
 import { UsedFlows } from './flows/usedFlows.js';
+import type { AccountInfo, AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions, AuthClient, AuthSnapshot, AuthEvent, InteractiveOptions, LogoutOptions, SilentOptions } from '../types.js';
 
 /**
  * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with

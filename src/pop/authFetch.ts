@@ -1,9 +1,7 @@
 import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
-import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
-import type { SilentOptions } from '../client/flows/silent.js';
 import { parseClaimsChallenge } from '../protocol/claimsChallenge.js';
-import type { AuthScheme } from './authScheme.js';
 import { DpopNonces } from './dpopProof.js';
+import type { AccountInfo, AuthenticationResult, SilentOptions, AuthScheme } from '../types.js';
 
 /** What {@link createAuthFetch} needs of a client: `PublicClientApplication` fits. */
 export interface AuthFetchClient {

@@ -1,10 +1,9 @@
 import { decodeJwt } from 'jose';
 import { ClientAuthError, ErrorCode } from '../errors.js';
-import type { AuthenticationResult } from '../client/token/results.js';
-import type { AuthScheme } from './authScheme.js';
 import { createDpopProof, type DpopNonces } from './dpopProof.js';
 import type { PopKey, PopKeyStore } from './keyStore.js';
 import { createSignedHttpRequest, requestConfirmation } from './signedHttpRequest.js';
+import type { AuthenticationResult, AuthScheme } from '../types.js';
 
 /** A token request bound to a key: MSAL AT-PoP or DPoP. */
 export interface TokenBinding {

@@ -1,4 +1,4 @@
-import type { AuthScheme } from '../pop/authScheme.js';
+import type { AuthScheme } from '../types.js';
 
 /**
  * Everything needed to finish an authorization-code flow, returned by

@@ -1,24 +1,8 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import { ErrorCode, IdTokenError, KeywardError } from '../errors.js';
 import { nowSeconds } from '../util/time.js';
+import type { IdTokenClaims } from '../types.js';
 
-/** Claims of a validated id_token. */
-export interface IdTokenClaims extends JWTPayload {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  exp: number;
-  iat: number;
-  nonce?: string;
-  auth_time?: number;
-  azp?: string;
-  tid?: string;
-  oid?: string;
-  name?: string;
-  preferred_username?: string;
-  email?: string;
-  [claim: string]: unknown;
-}
 
 /** What the id_token must satisfy. */
 export interface IdTokenExpectations {

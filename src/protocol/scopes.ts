@@ -50,11 +50,6 @@ export function targetCovers(target: string, requested: ReadonlySet<string>): bo
   return true;
 }
 
-/** Space-separated scope string, as it travels on the wire and sits in `target`. */
-export function scopeString(scopes: readonly string[]): string {
-  return scopes.join(' ');
-}
-
 /** Splits a wire scope string. */
 export function splitScopes(value: string | undefined): string[] {
   return (value ?? '').split(' ').filter(Boolean);

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { PublicClientApplication } from '../client/PublicClientApplication.js';
 import type { PublicClientApplicationOptions } from '../client/options.js';
 import { AuthContext } from './authContext.js';
-import type { AuthClient } from '../client/authClient.js';
+import type { AuthClient } from '../types.js';
 
 export type AuthProviderProps =
   | { client: AuthClient; config?: never; children?: ReactNode; onInitializeError?: (error: unknown) => void }

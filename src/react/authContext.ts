@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { AuthClient } from '../client/authClient.js';
+import type { AuthClient } from '../types.js';
 
 /** The client of the nearest `<AuthProvider>`. */
 export const AuthContext = createContext<AuthClient | null>(null);

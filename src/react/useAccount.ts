@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
-import type { AccountInfo } from '../client/token/results.js';
 import { useAuthClient } from './authContext.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
+import type { AccountInfo } from '../types.js';
 
 /** Picks an account by any of these; all given must match (usernames case-insensitively). */
 export interface AccountFilter {

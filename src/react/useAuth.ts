@@ -1,11 +1,7 @@
 import { useCallback, useMemo } from 'react';
-import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
-import type { InteractiveOptions } from '../client/flows/interactive.js';
-import type { LogoutOptions } from '../client/flows/logout.js';
-import type { AuthClient } from '../client/authClient.js';
-import type { AuthSnapshot } from '../client/state/authStore.js';
 import { useAuthClient } from './authContext.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
+import type { AccountInfo, AuthenticationResult, InteractiveOptions, LogoutOptions, AuthClient, AuthSnapshot } from '../types.js';
 
 export interface UseAuthResult {
   client: AuthClient;

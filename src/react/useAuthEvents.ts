@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
-import type { AuthEvent } from '../client/state/authEvents.js';
 import { useAuthClient } from './authContext.js';
+import type { AuthEvent } from '../types.js';
 
 /**
  * Calls `callback` for sign-in, sign-out, tokens acquired, account changes (also from other

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
-import { type AuthSnapshot, initialAuthSnapshot } from '../client/state/authStore.js';
-import type { AuthClient } from '../client/authClient.js';
+import { initialAuthSnapshot } from '../client/state/authStore.js';
+import type { AuthSnapshot, AuthClient } from '../types.js';
 
 const serverSnapshot = (): AuthSnapshot => initialAuthSnapshot;
 

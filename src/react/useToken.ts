@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { AuthenticationResult } from '../client/token/results.js';
-import { type TokenRequestOptions, type TokenState, TokenObserver } from '../client/state/tokenObserver.js';
+import { TokenObserver } from '../client/state/tokenObserver.js';
 import { useAuthClient } from './authContext.js';
 import { useAccount } from './useAccount.js';
+import type { AuthenticationResult, TokenRequestOptions, TokenState } from '../types.js';
 
 export interface UseTokenResult extends TokenState {
   /** Ask again silently. */

@@ -1,9 +1,7 @@
 import { InteractionRequiredError, ErrorCode } from '../errors.js';
-import type { AuthClient } from '../client/authClient.js';
-import type { AuthenticationResult } from '../client/token/results.js';
-import type { TokenRequestOptions } from '../client/state/tokenObserver.js';
 import { useAuthClient } from './authContext.js';
 import { useAccount } from './useAccount.js';
+import type { AuthClient, AuthenticationResult, TokenRequestOptions } from '../types.js';
 
 interface Entry {
   promise: Promise<void>;

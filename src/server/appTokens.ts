@@ -2,13 +2,14 @@ import type { AccessTokenEntity, AppMetadataEntity } from '../cache/entities.js'
 import { accessTokenKey, appMetadataKey } from '../cache/keys.js';
 import { accessTokenEntity } from '../cache/fromTokenResponse.js';
 import type { ClientContext, ResolvedAuthority } from '../client/context.js';
-import { accessTokenFields, type AccountInfo, type AuthenticationResult } from '../client/token/results.js';
+import { accessTokenFields } from '../client/token/results.js';
 import { renewalOffsetSeconds } from '../client/flows/silent.js';
 import { requestTokens, type TokenRequest } from '../client/token/tokenExchange.js';
 import { CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
 import { lookupScopes, splitScopes, targetCovers } from '../protocol/scopes.js';
 import { randomUuid } from '../util/random.js';
 import { nowSeconds } from '../util/time.js';
+import type { AccountInfo, AuthenticationResult } from '../types.js';
 
 /**
  * A token result of keyward/server. Tokens an application gets for itself (client

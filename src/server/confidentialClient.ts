@@ -1,12 +1,12 @@
 import { SerializableTokenCache } from '../cache/serializableTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
-import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthCodeFlowOptions, type AuthorizationCodeOptions, initiateAuthCodeFlow } from '../client/flows/authCode.js';
+import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthorizationCodeOptions, initiateAuthCodeFlow } from '../client/flows/authCode.js';
 import { ClientContext } from '../client/context.js';
 import { removeAccount } from '../client/flows/logout.js';
 import { UsedFlows } from '../client/flows/usedFlows.js';
 import { validateOptions } from '../client/options.js';
-import { accountsFrom, type AccountInfo, type AuthenticationResult, type TokenErrorResult } from '../client/token/results.js';
-import { acquireTokenSilent, type SilentOptions } from '../client/flows/silent.js';
+import { accountsFrom } from '../client/token/results.js';
+import { acquireTokenSilent } from '../client/flows/silent.js';
 import { ConfigurationError, ErrorCode } from '../errors.js';
 import { ApiId, CacheOutcome } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
@@ -18,6 +18,7 @@ import { environment, isBrowser } from './node.js';
 import { coreOptionsOf, type ConfidentialClientApplicationOptions } from './options.js';
 import { regionalTokenEndpoint, type RegionChoice, resolveRegion } from './region.js';
 import { base64url, decodeJwt } from 'jose';
+import type { AuthCodeFlowOptions, AccountInfo, AuthenticationResult, TokenErrorResult, SilentOptions } from '../types.js';
 
 /** Options of `acquireTokenForClient` and `acquireTokenOnBehalfOf`. */
 export interface AppTokenOptions {

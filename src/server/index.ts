@@ -12,9 +12,10 @@ export type { CertificateCredential, ClientAssertionCredential, ClientCredential
 export { SerializableTokenCache } from '../cache/serializableTokenCache.js';
 export type { CacheAccessContext, CachePlugin, SerializableTokenCacheOptions } from '../cache/serializableTokenCache.js';
 export type { TokenCache } from '../cache/tokenCache.js';
-export type { AccountInfo, AuthenticationResult, TokenErrorResult } from '../client/token/results.js';
-export type { AuthCodeFlowOptions, AuthorizationCodeOptions } from '../client/flows/authCode.js';
-export type { SilentOptions } from '../client/flows/silent.js';
+export type { AccountInfo, AuthenticationResult, TokenErrorResult } from '../types.js';
+export type { AuthorizationCodeOptions } from '../client/flows/authCode.js';
+export type { AuthCodeFlowOptions } from '../types.js';
+export type { SilentOptions } from '../types.js';
 export type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 export type { AuthResponse } from '../protocol/authResponse.js';
 export {

@@ -1,12 +1,8 @@
-import type { AuthClient } from '../client/authClient.js';
-import { type AuthEvent, AuthEvents } from '../client/state/authEvents.js';
-import { AuthStore, type AuthSnapshot } from '../client/state/authStore.js';
-import type { InteractiveOptions } from '../client/flows/interactive.js';
-import type { LogoutOptions } from '../client/flows/logout.js';
-import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
-import type { SilentOptions } from '../client/flows/silent.js';
+import { AuthEvents } from '../client/state/authEvents.js';
+import { AuthStore } from '../client/state/authStore.js';
 import { BrowserError, ClientAuthError, ConfigurationError, ErrorCode, type KeywardError } from '../errors.js';
 import { findToken, sameAccount, type TestAccount, testAccount, type TestToken, testResult } from './testData.js';
+import type { AuthClient, AuthEvent, AuthSnapshot, InteractiveOptions, LogoutOptions, AccountInfo, AuthenticationResult, SilentOptions } from '../types.js';
 
 /** What fails, and how, in a {@link createTestClient} client. Use keyward's real error classes and codes. */
 export interface TestFailures {

@@ -1,5 +1,4 @@
-import type { AccountInfo, AuthenticationResult } from '../client/token/results.js';
-import type { IdTokenClaims } from '../protocol/idToken.js';
+import type { AccountInfo, AuthenticationResult, IdTokenClaims } from '../types.js';
 
 /**
  * An account for {@link createTestClient}: only `username` is required; every other field of

@@ -7,7 +7,7 @@ import { IndexedDbTokenCache } from '../../src/cache/indexedDbTokenCache.js';
 import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
 import type { CacheChange } from '../../src/cache/tokenCache.js';
 import { CacheError, ErrorCode } from '../../src/errors.js';
-import type { IdTokenClaims } from '../../src/protocol/idToken.js';
+import type { IdTokenClaims } from '../../src/types.js';
 
 // Layout of the store, as src/cache/indexedDbTokenCache.ts writes it.
 const storeName = 'cache';

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, createAuthFetch, ErrorCode } from '../../src/index.js';
 import type { AuthFetchClient } from '../../src/pop/authFetch.js';
-import type { AccountInfo, AuthenticationResult } from '../../src/client/token/results.js';
 import { expectRejects } from './support/expectError.js';
+import type { AccountInfo, AuthenticationResult } from '../../src/types.js';
 
 const account = { homeAccountId: 'alice', environment: 'idp.example.test', tenantId: '', username: 'alice', localAccountId: 'alice' } as AccountInfo;
 

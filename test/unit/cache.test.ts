@@ -6,7 +6,7 @@ import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenRe
 import { accessTokenKey } from '../../src/cache/keys.js';
 import { SerializableTokenCache } from '../../src/cache/serializableTokenCache.js';
 import { credentialKeysOf, findAccessTokens } from '../../src/cache/queries.js';
-import type { IdTokenClaims } from '../../src/protocol/idToken.js';
+import type { IdTokenClaims } from '../../src/types.js';
 
 const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const clientInfo = (value: unknown): string => base64url.encode(JSON.stringify(value));

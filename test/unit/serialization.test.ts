@@ -7,8 +7,8 @@ import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenRe
 import { type AccountRef, findAccessTokens, findAccount, findIdToken, findRefreshToken } from '../../src/cache/queries.js';
 import { type CacheAccessContext, type CachePlugin, type CacheWarning, SerializableTokenCache } from '../../src/cache/serializableTokenCache.js';
 import { CacheError, ErrorCode } from '../../src/errors.js';
-import type { IdTokenClaims } from '../../src/protocol/idToken.js';
 import { expectRejects } from './support/expectError.js';
+import type { IdTokenClaims } from '../../src/types.js';
 
 /** Fixtures in MSAL's own format; see test/fixtures/msal/README.md for where each comes from. */
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/msal/${name}`, import.meta.url), 'utf8');

@@ -9,30 +9,12 @@ import { randomString, randomUuid } from '../../util/random.js';
 import { nowSeconds } from '../../util/time.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
-import { type AuthenticationResult, errorResultFrom, type TokenErrorResult } from '../token/results.js';
+import { errorResultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
 import type { UsedFlows } from './usedFlows.js';
-import type { AuthScheme } from '../../pop/authScheme.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
+import type { AuthenticationResult, TokenErrorResult, AuthScheme, AuthCodeFlowOptions } from '../../types.js';
 
-/** Options of `initiateAuthCodeFlow` (MSAL `initiate_auth_code_flow`). */
-export interface AuthCodeFlowOptions {
-  redirectUri?: string;
-  /** Default: a fresh random value. */
-  state?: string;
-  prompt?: 'none' | 'login' | 'consent' | 'select_account' | 'create' | (string & {});
-  loginHint?: string;
-  domainHint?: string;
-  /** JSON claims request, e.g. from a resource's claims challenge. */
-  claimsChallenge?: string;
-  /** Seconds since the person last authenticated; checked against `auth_time`. */
-  maxAge?: number;
-  responseMode?: 'query' | 'fragment';
-  /** Authority override for this request. */
-  authority?: string;
-  /** Bind the tokens: MSAL AT-PoP or DPoP (`dpop_jkt` then binds the code too, RFC 9449 10). */
-  authScheme?: AuthScheme;
-}
 
 /** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */
 export interface AuthorizationRequestUrlOptions {

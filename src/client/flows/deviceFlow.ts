@@ -6,8 +6,8 @@ import { requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
-import type { AuthenticationResult } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
+import type { AuthenticationResult } from '../../types.js';
 
 /** A started device-code flow (RFC 8628 3.2), in our camelCase; show `message` to the person. */
 export interface DeviceFlow {

@@ -1,21 +1,13 @@
 import { BrowserError, ClientAuthError, ErrorCode } from '../../errors.js';
 import { parseAuthResponseUrl } from '../../protocol/authResponse.js';
-import { type AuthCodeFlowOptions, completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
+import { completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from '../context.js';
 import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
-import type { AuthenticationResult } from '../token/results.js';
 import { randomString } from '../../util/random.js';
 import type { UsedFlows } from './usedFlows.js';
+import type { AuthCodeFlowOptions, AuthenticationResult, InteractiveOptions } from '../../types.js';
 
-/** Options of `acquireTokenInteractive`. */
-export interface InteractiveOptions extends AuthCodeFlowOptions {
-  scopes: string[];
-  /** `popup` resolves with the result; `redirect` navigates away and the result comes from `handleRedirectPromise()`. */
-  interaction: 'redirect' | 'popup';
-  /** Page to return to after a redirect sign-in. Default: the current page. */
-  redirectStartPage?: string;
-}
 
 /** Per-client interaction state: one interaction at a time. */
 export interface InteractionState {

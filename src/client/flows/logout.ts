@@ -5,16 +5,8 @@ import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
 import { assertBrowser } from './interactive.js';
 import { monitorPopup, openPopup } from '../browser/popup.js';
-import type { AccountInfo } from '../token/results.js';
+import type { AccountInfo, LogoutOptions } from '../../types.js';
 
-/** Options of `logout`. */
-export interface LogoutOptions {
-  /** The account to sign out. Default: every account of this client. */
-  account?: AccountInfo;
-  postLogoutRedirectUri?: string;
-  /** `redirect` (default) or `popup` end the provider session too; `none` only forgets the tokens here. */
-  interaction?: 'redirect' | 'popup' | 'none';
-}
 
 /** Removes an account (every tenant profile of it in that environment) and all its tokens. */
 export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {

@@ -3,8 +3,8 @@ import { ApiId } from '../../http/telemetry.js';
 import { requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
-import type { AuthenticationResult } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
+import type { AuthenticationResult } from '../../types.js';
 
 /**
  * Redeems a refresh token obtained elsewhere (e.g. from another library) and stores the

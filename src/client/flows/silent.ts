@@ -2,7 +2,6 @@ import { type Authority, multiTenantAliases } from '../../authority/authority.js
 import type { AccessTokenEntity, AccountEntity } from '../../cache/entities.js';
 import { refOf } from '../../cache/fromTokenResponse.js';
 import { withCrossTabLock } from '../../cache/crossTabLock.js';
-import type { AuthScheme } from '../../pop/authScheme.js';
 import { bindingFor, present, schemeFor, type TokenBinding } from '../../pop/binding.js';
 import { findAccessTokens, findAccount, findRefreshToken } from '../../cache/queries.js';
 import { ClientAuthError, ConfigurationError, ErrorCode, InteractionRequiredError } from '../../errors.js';
@@ -12,20 +11,10 @@ import { randomUuid } from '../../util/random.js';
 import { nowSeconds } from '../../util/time.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
-import { accountAndIdToken, type AccountInfo, type AuthenticationResult, resultFrom } from '../token/results.js';
+import { accountAndIdToken, resultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
+import type { AuthScheme, AccountInfo, AuthenticationResult, SilentOptions } from '../../types.js';
 
-/** Options of `acquireTokenSilent` (MSAL `acquire_token_silent`). */
-export interface SilentOptions {
-  /** Authority override; must be in the same family as the configured one. */
-  authority?: string;
-  /** Skip the cached access token and use the refresh token. */
-  forceRefresh?: boolean;
-  /** A claims challenge: bypasses the access-token cache. */
-  claimsChallenge?: string;
-  /** Bearer (default), MSAL AT-PoP, or DPoP (the client's `dpop` option makes DPoP the default). */
-  authScheme?: AuthScheme;
-}
 
 /** Access tokens are renewed this long before they expire (msal-common `DEFAULT_TOKEN_RENEWAL_OFFSET_SEC`). */
 export const renewalOffsetSeconds = 300;

@@ -4,10 +4,9 @@ import { requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
-import type { AuthenticationResult } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
-import type { AuthScheme } from '../../pop/authScheme.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
+import type { AuthenticationResult, AuthScheme } from '../../types.js';
 
 export interface UsernamePasswordOptions {
   claimsChallenge?: string;

@@ -1,12 +1,5 @@
-import type { AccountInfo, AuthenticationResult } from '../token/results.js';
+import type { AccountInfo, AuthenticationResult, AuthEvent } from '../../types.js';
 
-/** Something that happened to a client's auth state (for logging, analytics, UI reactions). */
-export type AuthEvent =
-  | { type: 'signIn'; result: AuthenticationResult }
-  | { type: 'signOut'; account: AccountInfo | null }
-  | { type: 'tokenAcquired'; result: AuthenticationResult }
-  | { type: 'accountsChanged'; accounts: readonly AccountInfo[] }
-  | { type: 'error'; operation: 'signIn' | 'signOut' | 'acquireToken' | 'initialize'; error: unknown };
 
 /** A tiny typed emitter; listeners that throw do not stop the others. */
 export class AuthEvents {

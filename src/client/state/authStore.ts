@@ -1,13 +1,5 @@
-import type { AccountInfo } from '../token/results.js';
+import type { AccountInfo, AuthSnapshot } from '../../types.js';
 
-/** What a UI needs to render auth state. Immutable: replaced, never mutated, when something changes. */
-export interface AuthSnapshot {
-  /** `initializing` until `initialize()` has loaded the cache and handled a redirect response. */
-  status: 'initializing' | 'idle' | 'interacting';
-  accounts: readonly AccountInfo[];
-  /** The account set with `setActiveAccount`, else the first signed-in one, else `null`. */
-  activeAccount: AccountInfo | null;
-}
 
 /** The snapshot before anything is known; also the server-rendering snapshot. */
 export const initialAuthSnapshot: AuthSnapshot = Object.freeze({ status: 'initializing', accounts: Object.freeze([]) as readonly AccountInfo[], activeAccount: null });

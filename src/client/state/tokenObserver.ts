@@ -1,28 +1,7 @@
-import type { AuthScheme } from '../../pop/authScheme.js';
 import { InteractionRequiredError, ErrorCode } from '../../errors.js';
-import type { AuthClient } from '../authClient.js';
-import type { AccountInfo, AuthenticationResult } from '../token/results.js';
+import type { AuthScheme, AuthClient, AccountInfo, AuthenticationResult, TokenRequestOptions, TokenState } from '../../types.js';
 
-/** Options of a token subscription (`useToken`). */
-export interface TokenRequestOptions {
-  /** Default: the active account. */
-  account?: AccountInfo | null;
-  /** How `acquireInteractively()` asks the person. Default `popup`. Never started by itself. */
-  interaction?: 'none' | 'popup' | 'redirect';
-  forceRefresh?: boolean;
-  claimsChallenge?: string;
-  authScheme?: AuthScheme;
-  /** Default true; false keeps the state idle and makes no request. */
-  enabled?: boolean;
-}
 
-/** A token subscription's state. Immutable; replaced on change. */
-export interface TokenState {
-  status: 'idle' | 'loading' | 'success' | 'error';
-  token: string | null;
-  result: AuthenticationResult | null;
-  error: Error | null;
-}
 
 const idle: TokenState = Object.freeze({ status: 'idle', token: null, result: null, error: null });
 /** Renew this long before expiry while someone is subscribed (the core refreshes 5 min early too). */

@@ -2,76 +2,12 @@ import { decodeJwt } from 'jose';
 import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../../cache/entities.js';
 import { findIdToken } from '../../cache/queries.js';
 import type { ServerError } from '../../errors.js';
-import type { IdTokenClaims } from '../../protocol/idToken.js';
 import { splitScopes } from '../../protocol/scopes.js';
+import type { IdTokenClaims, AccountInfo, AuthenticationResult, TokenErrorResult } from '../../types.js';
 
-/** A signed-in account, as apps see it. */
-export interface AccountInfo {
-  /** Stable id across tenants: `uid.utid` on Entra, `sub` elsewhere. */
-  homeAccountId: string;
-  /** Host of the authority that issued the tokens. */
-  environment: string;
-  /** Tenant (realm) of this profile; `''` for providers without tenants. */
-  tenantId: string;
-  username: string;
-  /** `oid` on Entra, `sub` elsewhere. */
-  localAccountId: string;
-  name?: string;
-  authorityType: AccountEntity['authority_type'];
-  /** Claims of the latest validated id_token for this account and client. */
-  idTokenClaims?: IdTokenClaims;
-  /** Every tenant this person signed in to with this app (Entra guests, multi-tenant apps): one entry per tenant. */
-  tenantProfiles?: TenantProfile[];
-}
 
-/** One tenant of a multi-tenant account. */
-export interface TenantProfile {
-  tenantId: string;
-  localAccountId: string;
-  name?: string;
-  /** True for the person's home tenant (the `utid` of `homeAccountId`). */
-  isHomeTenant: boolean;
-}
 
-/** A token, ready to use. */
-export interface AuthenticationResult {
-  accessToken: string;
-  /** `Bearer` unless a proof-of-possession scheme was asked for. */
-  tokenType: string;
-  /** Scopes the access token carries. */
-  scopes: string[];
-  expiresOn: Date;
-  extExpiresOn: Date;
-  /** When keyward will refresh proactively, if the provider said (`refresh_in`). */
-  refreshOn?: Date;
-  account: AccountInfo;
-  idToken?: string;
-  idTokenClaims?: IdTokenClaims;
-  /** True when served from the cache without a network call. */
-  fromCache: boolean;
-  correlationId: string;
-  /** Canonical authority the token came from. */
-  authority: string;
-  /** The `state` of the authorization request, for interactive results. */
-  state?: string;
-  /** DPoP: a proof for the resource request named in `authScheme` (`method`, `url`), to send as the `DPoP` header. */
-  dpopProof?: string;
-}
 
-/**
- * A provider error returned as data rather than thrown (MSAL's result dictionaries):
- * `acquireTokenByAuthCodeFlow` and `acquireTokenSilentWithError` return it.
- */
-export interface TokenErrorResult {
-  error: string;
-  errorDescription?: string;
-  errorUri?: string;
-  errorCodes?: number[];
-  suberror?: string;
-  correlationId?: string;
-  /** Claims challenge to pass as `claimsChallenge` on the next interactive request. */
-  claims?: string;
-}
 
 /** Narrows a result union to {@link TokenErrorResult}. */
 export function isTokenErrorResult(value: unknown): value is TokenErrorResult {

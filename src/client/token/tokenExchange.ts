@@ -6,13 +6,14 @@ import { CacheError, ClientAuthError, ErrorCode, IdTokenError } from '../../erro
 import { ApiId, currentTelemetry, telemetryParams, type ApiIdValue, type CacheOutcomeValue } from '../../http/telemetry.js';
 import { send } from '../../http/transport.js';
 import { parseClientInfo } from '../../protocol/clientInfo.js';
-import { type IdTokenClaims, verifyIdToken } from '../../protocol/idToken.js';
+import { verifyIdToken } from '../../protocol/idToken.js';
 import { parseTokenResponse, type TokenResponse } from '../../protocol/tokenResponse.js';
 import { throttleKey } from '../../http/throttle.js';
 import { assertBoundTokenType, popRequestFields, tokenEndpointProof, type TokenBinding } from '../../pop/binding.js';
 import { nowSeconds } from '../../util/time.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
-import { accountInfoFrom, type AuthenticationResult, resultFrom } from './results.js';
+import { accountInfoFrom, resultFrom } from './results.js';
+import type { IdTokenClaims, AuthenticationResult } from '../../types.js';
 
 /** One call to the token endpoint: what is sent, and how. */
 export interface TokenRequest {

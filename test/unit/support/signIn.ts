@@ -1,7 +1,7 @@
 import { SerializableTokenCache } from '../../../src/cache/serializableTokenCache.js';
 import { PublicClientApplication, type PublicClientApplicationOptions } from '../../../src/index.js';
-import type { AuthenticationResult } from '../../../src/client/token/results.js';
 import type { FakeProvider } from './fakeProvider.js';
+import type { AuthenticationResult } from '../../../src/types.js';
 
 export const appScopes = ['openid', 'profile', 'offline_access', 'api://demo/read'];
 
