@@ -104,10 +104,26 @@ export const ErrorCode = {
   interactionRequired: 'interaction_required',
   noAccount: 'no_account',
   noTokensFound: 'no_tokens_found',
+
+  // React layer (ConfigurationError)
+  noAuthProvider: 'no_auth_provider',
+
+  // Provider `error` / `suberror` values keyward branches on (RFC 6749 5.2, RFC 8628 3.5, Entra)
+  invalidGrant: 'invalid_grant',
+  badToken: 'bad_token',
+  authorizationPending: 'authorization_pending',
+  slowDown: 'slow_down',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * What `errorCode` holds: one of keyward's {@link ErrorCode} values, or (on a
+ * {@link ServerError}) the provider's own `error` string. `(string & {})` keeps editor
+ * completion for the known values while accepting any provider string.
+ */
+export type ErrorCodeString = ErrorCodeValue | (string & {});
 
 /** Fields common to every keyward error. */
 export interface KeywardErrorOptions {
@@ -122,11 +138,11 @@ export interface KeywardErrorOptions {
 /** Base class of every error keyward throws. */
 export class KeywardError extends Error {
   /** Stable, switchable code (see {@link ErrorCode}); server errors carry the server's `error` value. */
-  readonly errorCode: string;
+  readonly errorCode: ErrorCodeString;
   readonly errorDescription: string | undefined;
   readonly correlationId: string | undefined;
 
-  constructor(errorCode: string, message: string, options: KeywardErrorOptions = {}) {
+  constructor(errorCode: ErrorCodeString, message: string, options: KeywardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.errorCode = errorCode;
@@ -174,7 +190,7 @@ export class ServerError extends KeywardError {
   readonly claims: string | undefined;
   readonly retryAfter: number | undefined;
 
-  constructor(errorCode: string, message: string, options: ServerErrorOptions = {}) {
+  constructor(errorCode: ErrorCodeString, message: string, options: ServerErrorOptions = {}) {
     super(errorCode, message, options);
     this.status = options.status;
     this.suberror = options.suberror;
@@ -204,7 +220,7 @@ export class BrowserError extends KeywardError {}
 export class CacheError extends KeywardError {
   readonly keptInMemory: boolean;
 
-  constructor(errorCode: string, message: string, options: KeywardErrorOptions & { keptInMemory?: boolean } = {}) {
+  constructor(errorCode: ErrorCodeString, message: string, options: KeywardErrorOptions & { keptInMemory?: boolean } = {}) {
     super(errorCode, message, options);
     this.keptInMemory = options.keptInMemory ?? false;
   }
@@ -238,4 +254,23 @@ export function isInteractionRequired(error: string | undefined, suberror?: stri
     (error !== undefined && interactionRequiredErrors.has(error)) ||
     (suberror !== undefined && interactionRequiredSuberrors.has(suberror))
   );
+}
+
+/**
+ * True when the provider itself stated the error (an OAuth error body), as opposed to a
+ * transport failure or a body keyward could not read. Such errors can be handed back as
+ * data (MSAL's result dictionaries: `acquireTokenByAuthCodeFlow`, `acquireTokenSilentWithError`).
+ */
+export function isProviderRefusal(error: unknown): error is ServerError {
+  return error instanceof ServerError && error.errorCode !== ErrorCode.serverErrorNonJson && error.errorCode !== ErrorCode.invalidJson;
+}
+
+/** Silent acquisition found nothing usable (`null`): the error every caller that needs a token raises for it. */
+export function noTokenError(): InteractionRequiredError {
+  return new InteractionRequiredError(ErrorCode.noTokensFound, 'No token is cached for this account and no refresh token can get one: sign in again.');
+}
+
+/** A token was asked for with nobody signed in. */
+export function nobodySignedInError(): InteractionRequiredError {
+  return new InteractionRequiredError(ErrorCode.noAccount, 'Nobody is signed in: sign in to get a token.');
 }

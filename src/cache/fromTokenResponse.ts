@@ -1,5 +1,6 @@
 import type { Authority } from '../authority/authority.js';
 import { multiTenantAliases } from '../authority/authority.js';
+import { ClientAuthError, ErrorCode } from '../errors.js';
 import { parseClientInfo } from '../protocol/clientInfo.js';
 import { lookupScopes, splitScopes } from '../protocol/scopes.js';
 import type { TokenResponse } from '../protocol/tokenResponse.js';
@@ -65,7 +66,7 @@ export function accessTokenEntity(
 export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheData>): CacheWrite {
   const { response, clientId, environment, requestedAt } = input;
   const account = input.idTokenClaims ? accountFrom(input) : input.account;
-  if (!account) throw new Error('keyward: a token response without id_token needs a known account');
+  if (!account) throw new ClientAuthError(ErrorCode.idTokenMissing, 'The token response has no id_token and names no account this cache knows: sign in again.');
 
   const target = splitScopes(response.scope).length > 0 ? response.scope! : input.requestedScopes.join(' ');
   const accessToken = accessTokenEntity(response, { homeAccountId: account.home_account_id, environment, clientId, realm: account.realm, target, requestedAt });

@@ -2,6 +2,7 @@ import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheData, cacheSections, emptyCacheData } from './entities.js';
 import { applyChange, type CacheChange, type TokenCache } from './tokenCache.js';
 import { normalizeEntry } from './validation.js';
+import { Subscribable } from '../util/subscribable.js';
 
 /** A warning from a cache that degraded but kept working (no throw: the app goes on). */
 export interface CacheWarning {
@@ -44,8 +45,8 @@ export class SerializableTokenCache implements TokenCache {
   /** Top-level sections keyward does not use, kept so a round trip through keyward loses nothing MSAL wrote. */
   #otherSections: Record<string, unknown> = {};
   #changed = false;
-  readonly #listeners = new Set<() => void>();
-  readonly #warningListeners = new Set<(warning: CacheWarning) => void>();
+  readonly #changes = new Subscribable();
+  readonly #warnings = new Subscribable<(warning: CacheWarning) => void>();
   readonly #plugin: CachePlugin | undefined;
 
   constructor(options: SerializableTokenCacheOptions = {}) {
@@ -83,22 +84,20 @@ export class SerializableTokenCache implements TokenCache {
   protected replaceData(next: CacheData): void {
     this.data = next;
     this.#changed = true;
-    for (const listener of this.#listeners) listener();
+    this.#changes.notify();
   }
 
   subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#changes.subscribe(listener);
   }
 
   /** Warnings: storage unavailable, an unreadable entry dropped, a migration. */
   onWarning(listener: (warning: CacheWarning) => void): () => void {
-    this.#warningListeners.add(listener);
-    return () => this.#warningListeners.delete(listener);
+    return this.#warnings.subscribe(listener);
   }
 
   protected warn(code: string, message: string): void {
-    for (const listener of this.#warningListeners) listener({ type: 'warning', code, message });
+    this.#warnings.notify({ type: 'warning', code, message });
   }
 
   /** The whole cache as MSAL's JSON (top-level `Account`, `IdToken`, `AccessToken`, `RefreshToken`, `AppMetadata`). */

@@ -6,16 +6,15 @@ import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type Autho
 import { ClientContext } from './context.js';
 import { AuthStore } from './state/authStore.js';
 import { AuthEvents } from './state/authEvents.js';
-import { acquireTokenInteractive, handleRedirect, type InteractionState } from './flows/interactive.js';
+import { acquireTokenInteractive, handleRedirect } from './flows/interactive.js';
 import { logout, removeAccount } from './flows/logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
 import { acquireTokenByRefreshToken } from './flows/refreshToken.js';
 import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './flows/deviceFlow.js';
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js';
 import { acquireTokenSilent } from './flows/silent.js';
-import { ServerError } from '../errors.js';
+import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
-import { UsedFlows } from './flows/usedFlows.js';
 import type { AccountInfo, AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions, AuthClient, AuthSnapshot, AuthEvent, InteractiveOptions, LogoutOptions, SilentOptions } from '../types.js';
 
 /**
@@ -32,8 +31,6 @@ import type { AccountInfo, AuthenticationResult, TokenErrorResult, AuthCodeFlowO
  */
 export class PublicClientApplication implements AuthClient {
   readonly #ctx: ClientContext;
-  readonly #interaction: InteractionState = { inProgress: false, usedFlows: new UsedFlows() };
-  readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();
   #redirectPromise: Promise<AuthenticationResult | null> | undefined;
   #initializing: Promise<void> | undefined;
   readonly #store = new AuthStore();
@@ -117,7 +114,7 @@ export class PublicClientApplication implements AuthClient {
    * processes the response once and returns the same promise.
    */
   handleRedirectPromise(): Promise<AuthenticationResult | null> {
-    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx, this.#interaction)), 'signIn', (result) => (result ? { type: 'signIn', result } : undefined));
+    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx)), 'signIn', (result) => (result ? { type: 'signIn', result } : undefined));
     return this.#redirectPromise;
   }
 
@@ -129,7 +126,7 @@ export class PublicClientApplication implements AuthClient {
 
   /** Signs the person in through a popup (resolves with the result) or a full-page redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult> {
-    return this.#report(this.#interacting(acquireTokenInteractive(this.#ctx, this.#interaction, options)), 'signIn', (result) => ({ type: 'signIn', result }));
+    return this.#report(this.#interacting(acquireTokenInteractive(this.#ctx, options)), 'signIn', (result) => ({ type: 'signIn', result }));
   }
 
   /**
@@ -138,7 +135,7 @@ export class PublicClientApplication implements AuthClient {
    * provider refuses the refresh token.
    */
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
-    return this.#report(acquireTokenSilent(this.#ctx, this.#silentInFlight, scopes, account, options), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
+    return this.#report(acquireTokenSilent(this.#ctx, scopes, account, options), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
   }
 
   /**
@@ -150,7 +147,7 @@ export class PublicClientApplication implements AuthClient {
     try {
       return await this.acquireTokenSilent(scopes, account, options);
     } catch (error) {
-      if (error instanceof ServerError && typeof error.status === 'number' && error.status < 500 && error.errorCode !== 'server_error_non_json' && error.errorCode !== 'invalid_json') {
+      if (isProviderRefusal(error)) {
         return errorResultFrom(error);
       }
       throw error;
@@ -164,7 +161,7 @@ export class PublicClientApplication implements AuthClient {
 
   /** Finishes a flow from {@link initiateAuthCodeFlow} with the provider's response parameters. */
   acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
-    return acquireTokenByAuthCodeFlow(this.#ctx, this.#interaction.usedFlows, flow, authResponse, scopes);
+    return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes);
   }
 
   /** Redeems an authorization code obtained by other means. */

@@ -14,6 +14,10 @@ import type { TransportOptions } from '../http/transport.js';
 import { Logger } from '../logger.js';
 import { defaultPopupTimeoutMs, defaultTimeoutMs, type PublicClientApplicationOptions } from './options.js';
 
+import { SingleFlight } from '../util/singleFlight.js';
+import { UsedFlows } from './state/usedFlows.js';
+import type { AuthenticationResult } from '../types.js';
+
 /**
  * Adds a confidential client's credential to one token request: form fields such as
  * `client_secret`, or `client_assertion_type` + `client_assertion`. Called once per request
@@ -55,7 +59,13 @@ export class ClientContext {
   readonly dpopNonces = new DpopNonces();
   /** The confidential client's credential, sent on every token request; none for public clients. */
   readonly clientAuthentication: ClientAuthentication | undefined;
-  readonly #resolving = new Map<string, Promise<ResolvedAuthority>>();
+  readonly #resolving = new SingleFlight<ResolvedAuthority>();
+  /** Silent requests on the wire, by request key: concurrent identical requests share one. */
+  readonly silentFlights = new SingleFlight<AuthenticationResult | null>();
+  /** Flows already redeemed (single use, RFC 9700 4.2.4). */
+  readonly usedFlows = new UsedFlows();
+  /** One interactive sign-in at a time per client (MSAL's `interaction_in_progress`). */
+  readonly interaction = { inProgress: false };
   /** Settled resolutions, so a cache hit need not await a promise that has long resolved. */
   readonly #resolved = new Map<string, ResolvedAuthority>();
   #cacheLoaded = false;
@@ -87,22 +97,17 @@ export class ClientContext {
   /** Metadata for an authority, fetched once per page (then from `httpCache`); a failure is not memoized. */
   resolve(override?: string): Promise<ResolvedAuthority> {
     const authority = this.authorityFor(override);
-    let pending = this.#resolving.get(authority.canonical);
-    if (!pending) {
-      pending = (async () => {
-        // Entra: talk to the cloud's preferred host, cache under its preferred alias (docs/protocol.md A2).
-        const cloud = await discoverInstance(authority, this.options, this.transport, this.httpCache);
-        const onWire = withHost(authority, cloud.preferredNetwork);
-        const metadata = await loadMetadata(onWire, this.transport, this.httpCache);
-        return { authority: onWire, metadata, environment: cloud.preferredCache };
-      })();
-      pending.then(
-        (resolved) => this.#resolved.set(authority.canonical, resolved),
-        () => this.#resolving.delete(authority.canonical),
-      );
-      this.#resolving.set(authority.canonical, pending);
-    }
-    return pending;
+    const settled = this.#resolved.get(authority.canonical);
+    if (settled) return Promise.resolve(settled);
+    return this.#resolving.run(authority.canonical, async () => {
+      // Entra: talk to the cloud's preferred host, cache under its preferred alias (docs/protocol.md A2).
+      const cloud = await discoverInstance(authority, this.options, this.transport, this.httpCache);
+      const onWire = withHost(authority, cloud.preferredNetwork);
+      const metadata = await loadMetadata(onWire, this.transport, this.httpCache);
+      const resolved = { authority: onWire, metadata, environment: cloud.preferredCache };
+      this.#resolved.set(authority.canonical, resolved);
+      return resolved;
+    });
   }
 
   /** The token cache, loaded once. */

@@ -1,3 +1,4 @@
+import { requestKey } from '../protocol/requestKey.js';
 import { ErrorCode, InteractionRequiredError, ServerError } from '../errors.js';
 
 interface Entry {
@@ -62,7 +63,14 @@ export class Throttle {
   }
 }
 
-/** The identity of a token request for throttling: MSAL's request thumbprint. */
+/** The identity of a token request for throttling: MSAL's request thumbprint, as the one {@link requestKey}. */
 export function throttleKey(parts: { clientId: string; authority: string; grantType: string; scopes: readonly string[]; homeAccountId?: string; claims?: string }): string {
-  return JSON.stringify([parts.clientId, parts.authority, parts.grantType, [...parts.scopes].map((s) => s.toLowerCase()).sort(), parts.homeAccountId ?? '', parts.claims ?? '']);
+  return requestKey({
+    scopes: parts.scopes,
+    clientId: parts.clientId,
+    authority: parts.authority,
+    grantType: parts.grantType,
+    account: parts.homeAccountId === undefined ? null : { homeAccountId: parts.homeAccountId },
+    ...(parts.claims !== undefined && { claims: parts.claims }),
+  });
 }

@@ -19,7 +19,7 @@ export function parseClaimsChallenge(wwwAuthenticate: string | null | undefined)
     const normalized = claims.replace(/-/g, '+').replace(/_/g, '/');
     json = new TextDecoder().decode(Uint8Array.from(atob(normalized + '='.repeat((4 - (normalized.length % 4)) % 4)), (c) => c.charCodeAt(0)));
     const parsed: unknown = JSON.parse(json);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError(ErrorCode.invalidClaims, 'not a JSON object');
   } catch (cause) {
     throw new ConfigurationError(ErrorCode.invalidClaims, 'The WWW-Authenticate "claims" value is not base64-encoded JSON; it cannot be used as a claims challenge.', { cause });
   }

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
+import { requestKey } from '../protocol/requestKey.js';
 import { createAuthFetch, type AuthFetchOptions } from '../pop/authFetch.js';
 import { useAuthClient } from './authContext.js';
 import { useAccount } from './useAccount.js';
@@ -8,17 +9,20 @@ export function useAuthFetch(scopes: readonly string[], options: Omit<AuthFetchO
   const client = useAuthClient('useAuthFetch');
   const active = useAccount();
   const account = options.account ?? active ?? undefined;
-  const scopesKey = [...scopes].sort().join(' ');
+  // Keyed by value (the core's request key): equal scopes and origins arrays keep the same fetch function.
+  const key = requestKey({ scopes });
   const originsKey = options.allowedOrigins?.join(' ');
+  const latestScopes = useRef(scopes);
+  latestScopes.current = scopes;
   return useMemo(
     () => createAuthFetch(client, {
-      scopes: scopesKey.split(' ').filter(Boolean),
+      scopes: [...latestScopes.current],
       ...(account && { account }),
       ...(options.scheme && { scheme: options.scheme }),
       ...(options.fetch && { fetch: options.fetch }),
       ...(originsKey !== undefined && { allowedOrigins: originsKey.split(' ').filter(Boolean) }),
     }),
-    // Keyed by value: equal scopes and origins arrays keep the same fetch function.
-    [client, scopesKey, account, options.scheme, options.fetch, originsKey],
+    // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scopes' value, `originsKey` for the origins'.
+    [client, key, account, options.scheme, options.fetch, originsKey],
   );
 }

@@ -21,11 +21,11 @@ export function useToken(scopes: readonly string[], options: TokenRequestOptions
   const active = useAccount();
   const [observer] = useState(() => new TokenObserver(client));
   const account = options.account === undefined ? active : options.account;
-  const scopesKey = [...scopes].sort().join(' ');
   const { interaction, forceRefresh, claimsChallenge, authScheme, enabled } = options;
-  const schemeKey = JSON.stringify(authScheme ?? null);
+  // Every commit hands the observer the latest options; it compares them by the core's
+  // request key, so a new-but-equal scopes array or scheme object changes nothing.
   useEffect(() => {
-    observer.setOptions(scopesKey ? scopesKey.split(' ') : [], {
+    observer.setOptions(scopes, {
       account,
       ...(interaction !== undefined && { interaction }),
       ...(forceRefresh !== undefined && { forceRefresh }),
@@ -33,8 +33,7 @@ export function useToken(scopes: readonly string[], options: TokenRequestOptions
       ...(authScheme !== undefined && { authScheme }),
       ...(enabled !== undefined && { enabled }),
     });
-    // Dependencies are values, not identities: a new-but-equal scopes array or scheme object changes nothing.
-  }, [observer, scopesKey, account, interaction, forceRefresh, claimsChallenge, schemeKey, enabled]);
+  });
   const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getServerSnapshot);
   return useMemo(() => ({ ...state, refetch: observer.refetch, acquireInteractively: observer.acquireInteractively }), [state, observer]);
 }

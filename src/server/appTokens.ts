@@ -3,7 +3,7 @@ import { accessTokenKey, appMetadataKey } from '../cache/keys.js';
 import { accessTokenEntity } from '../cache/fromTokenResponse.js';
 import type { ClientContext, ResolvedAuthority } from '../client/context.js';
 import { accessTokenFields } from '../client/token/results.js';
-import { renewalOffsetSeconds } from '../client/flows/silent.js';
+import { freshness, outcomeOf } from '../cache/freshness.js';
 import { requestTokens, type TokenRequest } from '../client/token/tokenExchange.js';
 import { CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
 import { lookupScopes, splitScopes, targetCovers } from '../protocol/scopes.js';
@@ -49,10 +49,7 @@ export function findAppToken(ctx: ClientContext, query: AppTokenQuery): { token?
     .filter((token) => matches(ctx, query, token) && targetCovers(token.target, wanted));
   const token = candidates[0];
   if (!token || candidates.length > 1) return { outcome: CacheOutcome.noAccessToken };
-  const now = nowSeconds();
-  if (Number(token.expires_on) - renewalOffsetSeconds <= now || Number(token.cached_at) > now + 60) return { outcome: CacheOutcome.expired };
-  if (token.refresh_on !== undefined && Number(token.refresh_on) <= now) return { outcome: CacheOutcome.proactiveRefresh };
-  return { token, outcome: CacheOutcome.notApplicable };
+  return outcomeOf(freshness(token, nowSeconds()), token);
 }
 
 /** Sends the request, then stores the access token (and app metadata) in one atomic change, replacing overlapping ones. */

@@ -3,7 +3,6 @@ import type { TokenCache } from '../cache/tokenCache.js';
 import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthorizationCodeOptions, initiateAuthCodeFlow } from '../client/flows/authCode.js';
 import { ClientContext } from '../client/context.js';
 import { removeAccount } from '../client/flows/logout.js';
-import { UsedFlows } from '../client/flows/usedFlows.js';
 import { validateOptions } from '../client/options.js';
 import { accountsFrom } from '../client/token/results.js';
 import { acquireTokenSilent } from '../client/flows/silent.js';
@@ -12,6 +11,8 @@ import { ApiId, CacheOutcome } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
 import { randomUuid } from '../util/random.js';
+import { SingleFlight } from '../util/singleFlight.js';
+import { requestKey } from '../protocol/requestKey.js';
 import { type AppTokenQuery, findAppToken, requestAppToken, resultOf, type ServerAuthenticationResult } from './appTokens.js';
 import { clientAuthenticationFor } from './credentials/index.js';
 import { environment, isBrowser } from './node.js';
@@ -52,9 +53,7 @@ export interface AppTokenOptions {
 export class ConfidentialClientApplication {
   readonly #ctx: ClientContext;
   readonly #region: RegionChoice | undefined;
-  readonly #usedFlows = new UsedFlows();
-  readonly #silentInFlight = new Map<string, Promise<AuthenticationResult | null>>();
-  readonly #appInFlight = new Map<string, Promise<ServerAuthenticationResult>>();
+  readonly #appFlights = new SingleFlight<ServerAuthenticationResult>();
 
   constructor(options: ConfidentialClientApplicationOptions) {
     if (isBrowser()) {
@@ -129,10 +128,15 @@ export class ConfidentialClientApplication {
       outcome = hit.outcome;
     }
     // Concurrent misses for the same token share one request.
-    const key = [apiId, query.userAssertionHash ?? '', [...query.scopes].map((s) => s.toLowerCase()).sort().join(' '), options.claimsChallenge ?? '', outcome].join('|');
-    let pending = this.#appInFlight.get(key);
-    if (!pending) {
-      pending = requestAppToken(this.#ctx, query, {
+    const key = requestKey({
+      scopes: query.scopes,
+      authority: canonical,
+      grantType: String(apiId),
+      ...(options.claimsChallenge !== undefined && { claims: options.claimsChallenge }),
+      extra: `${query.userAssertionHash ?? ''}|${outcome}`,
+    });
+    return this.#appFlights.run(key, () =>
+      requestAppToken(this.#ctx, query, {
         resolved: query.resolved,
         grant,
         scopes: [...query.scopes],
@@ -142,10 +146,8 @@ export class ConfidentialClientApplication {
         correlationId: options.correlationId ?? randomUuid(),
         ...(tokenEndpoint !== undefined && { tokenEndpoint }),
         ...(platformFields !== undefined && { telemetryPlatformFields: platformFields }),
-      }).finally(() => this.#appInFlight.delete(key));
-      this.#appInFlight.set(key, pending);
-    }
-    return pending;
+      }),
+    );
   }
 
   /** Starts a PKCE authorization-code flow for a web app; keep the returned flow in the session until the redirect comes back. */
@@ -155,7 +157,7 @@ export class ConfidentialClientApplication {
 
   /** Finishes a flow from {@link initiateAuthCodeFlow}; the provider's own error comes back as a {@link TokenErrorResult}. */
   acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
-    return acquireTokenByAuthCodeFlow(this.#ctx, this.#usedFlows, flow, authResponse, scopes);
+    return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes);
   }
 
   /** Redeems an authorization code obtained by other means. */
@@ -165,7 +167,7 @@ export class ConfidentialClientApplication {
 
   /** A cached token of a signed-in user, or a refresh with the client's credential; `null` when nothing usable is cached. */
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
-    return acquireTokenSilent(this.#ctx, this.#silentInFlight, scopes, account, options);
+    return acquireTokenSilent(this.#ctx, scopes, account, options);
   }
 
   /** Users signed in through the authorization-code methods (app tokens have no account). */

@@ -1,4 +1,4 @@
-import { ClientAuthError, ErrorCode, ServerError } from '../../errors.js';
+import { ClientAuthError, ErrorCode, isProviderRefusal, ServerError } from '../../errors.js';
 import { ApiId, telemetryParams } from '../../http/telemetry.js';
 import type { AuthCodeFlow } from '../../protocol/authCodeFlow.js';
 import { assertMaxAge, buildAuthorizeUrl } from '../../protocol/authorizeRequest.js';
@@ -11,7 +11,6 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { errorResultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
-import type { UsedFlows } from './usedFlows.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 import type { AuthenticationResult, TokenErrorResult, AuthScheme, AuthCodeFlowOptions } from '../../types.js';
 
@@ -109,28 +108,21 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
  */
 export async function acquireTokenByAuthCodeFlow(
   ctx: ClientContext,
-  usedFlows: UsedFlows,
   flow: AuthCodeFlow,
   response: AuthResponse,
   scopes?: readonly string[],
 ): Promise<AuthenticationResult | TokenErrorResult> {
   try {
-    return await completeAuthCodeFlow(ctx, usedFlows, flow, response, scopes);
+    return await completeAuthCodeFlow(ctx, flow, response, scopes);
   } catch (error) {
-    if (isProviderError(error)) return errorResultFrom(error);
+    if (isProviderRefusal(error)) return errorResultFrom(error);
     throw error;
   }
-}
-
-/** True for errors the provider itself stated (an OAuth `error`), as opposed to transport or parsing failures. */
-function isProviderError(error: unknown): error is ServerError {
-  return error instanceof ServerError && error.errorCode !== ErrorCode.serverErrorNonJson && error.errorCode !== ErrorCode.invalidJson;
 }
 
 /** {@link acquireTokenByAuthCodeFlow}, throwing provider errors as {@link ServerError}s (what interactive flows want). */
 export async function completeAuthCodeFlow(
   ctx: ClientContext,
-  usedFlows: UsedFlows,
   flow: AuthCodeFlow,
   response: AuthResponse,
   scopes?: readonly string[],
@@ -141,7 +133,7 @@ export async function completeAuthCodeFlow(
   const resolved = await ctx.resolve(flow.authority);
   validateAuthResponse(flow, response, resolved.metadata.authorizationResponseIssRequired);
   // A flow (its code verifier and nonce) is single-use: RFC 9700 4.2.4.
-  usedFlows.claim(flow);
+  ctx.usedFlows.claim(flow);
   if (response.error !== undefined) {
     const description = response.error_description ? ` (${response.error_description})` : '';
     throw new ServerError(response.error, `The provider ended the sign-in with "${response.error}"${description}. Nothing was stored.`, authorizeErrorOptions(response));

@@ -105,8 +105,8 @@ export async function acquireTokenByDeviceFlow(ctx: ClientContext, flow: DeviceF
       });
     } catch (error) {
       if (!(error instanceof ServerError)) throw error;
-      if (error.errorCode === 'authorization_pending') continue;
-      if (error.errorCode === 'slow_down') {
+      if (error.errorCode === ErrorCode.authorizationPending) continue;
+      if (error.errorCode === ErrorCode.slowDown) {
         interval += 5;
         continue;
       }

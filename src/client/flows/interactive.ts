@@ -5,15 +5,8 @@ import type { ClientContext } from '../context.js';
 import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { randomString } from '../../util/random.js';
-import type { UsedFlows } from './usedFlows.js';
 import type { AuthCodeFlowOptions, AuthenticationResult, InteractiveOptions } from '../../types.js';
 
-
-/** Per-client interaction state: one interaction at a time. */
-export interface InteractionState {
-  inProgress: boolean;
-  usedFlows: UsedFlows;
-}
 
 export function assertBrowser(api: string): void {
   if (typeof window === 'undefined' || typeof document === 'undefined') {
@@ -25,16 +18,16 @@ export function assertBrowser(api: string): void {
  * Interactive sign-in with PKCE. The popup is opened before the first await so it is not
  * blocked for lack of a user gesture.
  */
-export async function acquireTokenInteractive(ctx: ClientContext, state: InteractionState, options: InteractiveOptions): Promise<AuthenticationResult> {
+export async function acquireTokenInteractive(ctx: ClientContext, options: InteractiveOptions): Promise<AuthenticationResult> {
   assertBrowser('acquireTokenInteractive');
   if (options?.interaction !== 'popup' && options?.interaction !== 'redirect') {
     throw new ClientAuthError(ErrorCode.invalidRequest, '"interaction" must be "popup" or "redirect".');
   }
-  if (state.inProgress) {
+  if (ctx.interaction.inProgress) {
     throw new BrowserError(ErrorCode.interactionInProgress, 'Another sign-in is already in progress for this app. Wait for it to finish (or for handleRedirectPromise()) before starting one.');
   }
-  state.inProgress = true;
-  const popup = options.interaction === 'popup' ? tryOpenPopup(state) : undefined;
+  ctx.interaction.inProgress = true;
+  const popup = options.interaction === 'popup' ? tryOpenPopup(ctx) : undefined;
   try {
     const flow = await initiateAuthCodeFlow(ctx, options.scopes, options);
     if (options.interaction === 'redirect') {
@@ -47,20 +40,20 @@ export async function acquireTokenInteractive(ctx: ClientContext, state: Interac
     const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
-    return await completeAuthCodeFlow(ctx, state.usedFlows, flow, response);
+    return await completeAuthCodeFlow(ctx, flow, response);
   } catch (error) {
     if (popup && !popup.closed) popup.close();
     throw error;
   } finally {
-    if (options.interaction === 'popup') state.inProgress = false;
+    if (options.interaction === 'popup') ctx.interaction.inProgress = false;
   }
 }
 
-function tryOpenPopup(state: InteractionState): Window {
+function tryOpenPopup(ctx: ClientContext): Window {
   try {
     return openPopup(randomString(8));
   } catch (error) {
-    state.inProgress = false;
+    ctx.interaction.inProgress = false;
     throw error;
   }
 }
@@ -76,7 +69,7 @@ const responseParams = ['code', 'state', 'session_state', 'iss', 'error', 'error
  * response) is left alone: not removed from the URL, not rejected, and the pending sign-in
  * is kept. Such a response is never redeemed either, which is what `state` is for (RFC 6749 10.12).
  */
-export async function handleRedirect(ctx: ClientContext, state: InteractionState): Promise<AuthenticationResult | null> {
+export async function handleRedirect(ctx: ClientContext): Promise<AuthenticationResult | null> {
   if (typeof window === 'undefined') return null;
   // Inside our own popup the opener reads the response; redeeming it here would burn the code.
   if (window.name.startsWith(popupNamePrefix)) return null;
@@ -89,11 +82,11 @@ export async function handleRedirect(ctx: ClientContext, state: InteractionState
   }
   takePendingRedirect(ctx.clientId);
   clearResponseFromUrl();
-  state.inProgress = true;
+  ctx.interaction.inProgress = true;
   try {
-    return await completeAuthCodeFlow(ctx, state.usedFlows, pending.flow, response);
+    return await completeAuthCodeFlow(ctx, pending.flow, response);
   } finally {
-    state.inProgress = false;
+    ctx.interaction.inProgress = false;
   }
 }
 

@@ -9,6 +9,8 @@ import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../../http/telemetr
 import { requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import { nowSeconds } from '../../util/time.js';
+import { freshness, outcomeOf } from '../../cache/freshness.js';
+import { requestKey } from '../../protocol/requestKey.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
 import { accountAndIdToken, resultFrom } from '../token/results.js';
@@ -16,8 +18,6 @@ import { exchangeToken } from '../token/tokenExchange.js';
 import type { AuthScheme, AccountInfo, AuthenticationResult, SilentOptions } from '../../types.js';
 
 
-/** Access tokens are renewed this long before they expire (msal-common `DEFAULT_TOKEN_RENEWAL_OFFSET_SEC`). */
-export const renewalOffsetSeconds = 300;
 
 /**
  * Silent acquisition: a cached access token, else the refresh-token grant. Resolves
@@ -27,7 +27,6 @@ export const renewalOffsetSeconds = 300;
  */
 export async function acquireTokenSilent(
   ctx: ClientContext,
-  inFlight: Map<string, Promise<AuthenticationResult | null>>,
   scopes: readonly string[],
   account: AccountInfo,
   options: SilentOptions = {},
@@ -59,14 +58,17 @@ export async function acquireTokenSilent(
   }
 
   const sentScopes = requestScopes(scopes, ctx.options.excludeScopes);
-  const key = [ref.homeAccountId, ref.environment, ref.tenantId, resolved.authority.canonical, [...sentScopes].map((s) => s.toLowerCase()).sort().join(' '), claims ?? '', options.forceRefresh ? 'force' : '', scheme.type].join('|');
-  let pending = inFlight.get(key);
-  if (!pending) {
-    pending = refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority, binding).finally(() => inFlight.delete(key));
-    inFlight.set(key, pending);
-  }
+  const key = requestKey({
+    scopes: sentScopes,
+    account: ref,
+    authority: resolved.authority.canonical,
+    ...(claims !== undefined && { claims }),
+    ...(options.forceRefresh && { forceRefresh: true }),
+    // One network call per scheme and key; the presentation (SHR, DPoP proof) is per caller.
+    extra: scheme.type,
+  });
   // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
-  const result = await pending;
+  const result = await ctx.silentFlights.run(key, () => refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority, binding));
   return result && present(result, scheme, binding);
 }
 
@@ -82,15 +84,13 @@ function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: r
     return { outcome: CacheOutcome.noAccessToken };
   }
   const [key, token] = matches[0]!;
-  const now = nowSeconds();
-  if (Number(token.cached_at) > now + 60) {
-    // Cached "in the future": the clock was turned back; the expiry cannot be trusted.
+  const state = freshness(token, nowSeconds());
+  if (state === 'futureDated') {
+    // The clock was turned back: the expiry cannot be trusted.
     dropInBackground(ctx, [key]);
     return { outcome: CacheOutcome.expired };
   }
-  if (Number(token.expires_on) - renewalOffsetSeconds <= now) return { outcome: CacheOutcome.expired };
-  if (token.refresh_on !== undefined && Number(token.refresh_on) <= now) return { outcome: CacheOutcome.proactiveRefresh };
-  return { token, outcome: CacheOutcome.notApplicable };
+  return outcomeOf(state, token);
 }
 
 /**
@@ -192,8 +192,8 @@ function refresh(
  */
 export function refreshTokenRefused(error: unknown): boolean {
   if (!(error instanceof InteractionRequiredError)) return false;
-  if (error.suberror === 'bad_token' || error.errorCode === 'bad_token') return true;
-  return error.errorCode === 'invalid_grant' && (error.suberror === undefined || error.suberror === '');
+  if (error.suberror === ErrorCode.badToken || error.errorCode === ErrorCode.badToken) return true;
+  return error.errorCode === ErrorCode.invalidGrant && (error.suberror === undefined || error.suberror === '');
 }
 
 /** A tenant-specific authority selects that tenant profile of a multi-tenant account; otherwise the account's own. */

@@ -1,22 +1,19 @@
-import type { AccountInfo, AuthenticationResult, AuthEvent } from '../../types.js';
+import type { AuthEvent } from '../../types.js';
+import { Subscribable } from '../../util/subscribable.js';
 
-
-/** A tiny typed emitter; listeners that throw do not stop the others. */
-export class AuthEvents {
-  readonly #listeners = new Set<(event: AuthEvent) => void>();
-
+/** A client's event stream (`addEventCallback`); a listener that throws does not stop the others. */
+export class AuthEvents extends Subscribable<(event: AuthEvent) => void> {
   on(listener: (event: AuthEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  emit(event: AuthEvent): void {
-    for (const listener of this.#listeners) {
+    return this.subscribe((event) => {
       try {
         listener(event);
       } catch {
         // A listener's bug must not break sign-in.
       }
-    }
+    });
+  }
+
+  emit(event: AuthEvent): void {
+    this.notify(event);
   }
 }

@@ -1,3 +1,4 @@
+import { Subscribable } from '../../util/subscribable.js';
 import type { AccountInfo, AuthSnapshot } from '../../types.js';
 
 
@@ -9,19 +10,13 @@ export const initialAuthSnapshot: AuthSnapshot = Object.freeze({ status: 'initia
  * snapshot, replaced only when a field really changed, so `useSyncExternalStore` readers
  * re-render only then.
  */
-export class AuthStore {
+export class AuthStore extends Subscribable {
   #snapshot: AuthSnapshot = initialAuthSnapshot;
   #chosen: { homeAccountId: string; environment: string } | null = null;
   #interactions = 0;
   #initialized = false;
-  readonly #listeners = new Set<() => void>();
 
   getSnapshot = (): AuthSnapshot => this.#snapshot;
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  };
 
   setAccounts(accounts: readonly AccountInfo[]): void {
     // Same accounts (by content) keep the same array, so selectors stay referentially stable.
@@ -57,6 +52,6 @@ export class AuthStore {
     const previous = this.#snapshot;
     if (previous.accounts === accounts && previous.activeAccount === activeAccount && previous.status === status) return;
     this.#snapshot = Object.freeze({ status, accounts, activeAccount });
-    for (const listener of this.#listeners) listener();
+    this.notify();
   }
 }

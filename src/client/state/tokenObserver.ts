@@ -1,20 +1,21 @@
-import { InteractionRequiredError, ErrorCode } from '../../errors.js';
-import type { AuthScheme, AuthClient, AccountInfo, AuthenticationResult, TokenRequestOptions, TokenState } from '../../types.js';
-
-
+import { staleAt } from '../../cache/freshness.js';
+import { nobodySignedInError, noTokenError } from '../../errors.js';
+import { requestKey } from '../../protocol/requestKey.js';
+import type { AuthClient, AuthenticationResult, TokenRequestOptions, TokenState } from '../../types.js';
+import { Subscribable } from '../../util/subscribable.js';
 
 const idle: TokenState = Object.freeze({ status: 'idle', token: null, result: null, error: null });
-/** Renew this long before expiry while someone is subscribed (the core refreshes 5 min early too). */
-const renewBeforeMs = 4 * 60 * 1000;
+/** A renewal never fires sooner than this after the last answer, even for a token that is already stale. */
 const minimumRenewDelayMs = 5_000;
 
 /**
- * One token subscription: what `useToken` holds (TanStack Query's observer idea). It asks the
- * core, which serves cache hits without I/O and shares one network call between all
- * concurrent requests for the same token; renews itself shortly before expiry while
- * subscribed; ignores answers that arrive after its options changed or its last subscriber left.
+ * One token subscription: what `useToken` and `useTokenSuspense` hold (TanStack Query's
+ * observer idea). It asks the core, which serves cache hits without I/O and shares one
+ * network call between all concurrent requests for the same token; renews itself when the
+ * token goes stale (the one freshness rule, `cache/freshness.ts`) while subscribed; ignores
+ * answers that arrive after its options changed or its last subscriber left.
  */
-export class TokenObserver {
+export class TokenObserver extends Subscribable {
   readonly #client: AuthClient;
   #scopes: string[] = [];
   #options: TokenRequestOptions = {};
@@ -23,48 +24,62 @@ export class TokenObserver {
   #generation = 0;
   #inFlightKey: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #listeners = new Set<() => void>();
+  /** Settles when the current request does (for Suspense). */
+  #settled: Promise<void> | undefined;
+  /** For Suspense: the current error was already thrown to a boundary. */
+  #errorShown = false;
 
   constructor(client: AuthClient) {
+    super();
     this.#client = client;
   }
 
   getSnapshot = (): TokenState => this.#state;
   getServerSnapshot = (): TokenState => idle;
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    if (this.#listeners.size === 1) this.#fetch(false);
-    return () => {
-      this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) {
-        clearTimeout(this.#timer);
-        this.#generation++; // late answers no longer update anything
-        this.#inFlightKey = undefined;
-      }
-    };
-  };
+  protected override onSubscribe(): void {
+    if (this.listeners.size === 1) this.#fetch(false);
+  }
+
+  protected override onUnsubscribe(): void {
+    if (this.hasListeners()) return;
+    clearTimeout(this.#timer);
+    this.#generation++; // late answers no longer update anything
+    this.#inFlightKey = undefined;
+  }
 
   /** Updates what to ask for; a new-but-equal scopes array or options change nothing. */
   setOptions(scopes: readonly string[], options: TokenRequestOptions): void {
     const account = options.account ?? this.#client.getSnapshot().activeAccount;
-    const key = JSON.stringify([
-      [...scopes].map((s) => s.toLowerCase()).sort(),
-      account ? [account.homeAccountId, account.environment, account.tenantId] : null,
-      options.forceRefresh ?? false,
-      options.claimsChallenge ?? null,
-      options.authScheme ?? null,
-      options.enabled ?? true,
-    ]);
+    const key = tokenRequestKey(scopes, { ...options, account });
     this.#scopes = [...scopes];
     this.#options = { ...options, account };
     if (key === this.#key) return;
     this.#key = key;
-    if (this.#listeners.size > 0) this.#fetch(false);
+    if (this.hasListeners()) this.#fetch(false);
   }
 
   /** Asks again now (silently), bypassing nothing unless `forceRefresh` was set. */
   refetch = (): void => this.#fetch(true);
+
+  /**
+   * For Suspense, which renders before anything subscribes: starts the request if none ran
+   * yet (or the last one failed and its error was shown) and returns a promise that settles
+   * with it.
+   */
+  ensure(): Promise<void> {
+    const { status } = this.#state;
+    const unshownError = status === 'error' && !this.#errorShown;
+    if (this.#inFlightKey === undefined && status !== 'success' && !unshownError) this.#fetch(true);
+    return this.#settled ?? Promise.resolve();
+  }
+
+  /** For Suspense: the error to throw to a boundary, once; after that `ensure()` asks again. */
+  takeError(): Error | null {
+    if (this.#state.status !== 'error' || this.#errorShown) return null;
+    this.#errorShown = true;
+    return this.#state.error;
+  }
 
   /** Signs the person in with the configured interaction, then gets the token. */
   acquireInteractively = async (): Promise<AuthenticationResult | null> => {
@@ -92,14 +107,12 @@ export class TokenObserver {
     if (this.#key === undefined) return;
     if (enabled === false) return this.#set(idle);
     if (!force && this.#inFlightKey === this.#key) return; // StrictMode re-subscribe: already asking
-    if (!account) {
-      return this.#set({ status: 'error', token: null, result: null, error: new InteractionRequiredError(ErrorCode.noAccount, 'Nobody is signed in: sign in to get a token.') });
-    }
+    if (!account) return this.#set({ status: 'error', token: null, result: null, error: nobodySignedInError() });
     const generation = ++this.#generation;
     this.#inFlightKey = this.#key;
     clearTimeout(this.#timer);
     if (this.#state.status !== 'success') this.#set({ status: 'loading', token: null, result: null, error: null });
-    this.#client
+    this.#settled = this.#client
       .acquireTokenSilent(this.#scopes, account, {
         ...(this.#options.forceRefresh && { forceRefresh: true }),
         ...(this.#options.claimsChallenge !== undefined && { claimsChallenge: this.#options.claimsChallenge }),
@@ -110,7 +123,7 @@ export class TokenObserver {
           if (generation !== this.#generation) return;
           this.#inFlightKey = undefined;
           if (result) this.#succeed(result);
-          else this.#set({ status: 'error', token: null, result: null, error: new InteractionRequiredError(ErrorCode.noTokensFound, 'No token is cached for this account: sign in again.') });
+          else this.#set({ status: 'error', token: null, result: null, error: noTokenError() });
         },
         (error: unknown) => {
           if (generation !== this.#generation) return;
@@ -124,13 +137,48 @@ export class TokenObserver {
     const same = this.#state.status === 'success' && this.#state.token === result.accessToken;
     if (!same) this.#set({ status: 'success', token: result.accessToken, result, error: null });
     clearTimeout(this.#timer);
-    const delay = Math.max(minimumRenewDelayMs, result.expiresOn.getTime() - Date.now() - renewBeforeMs);
+    // Only a subscribed observer renews itself: one that nobody renders would renew for no one.
+    if (!this.hasListeners()) return;
+    const delay = Math.max(minimumRenewDelayMs, staleAt(result.expiresOn) - Date.now());
     this.#timer = setTimeout(() => this.#fetch(true), delay);
   }
 
   #set(state: TokenState): void {
     if (state === this.#state) return;
+    this.#errorShown = false;
     this.#state = Object.freeze(state);
-    for (const listener of this.#listeners) listener();
+    this.notify();
   }
+}
+
+/** The identity of a token subscription: the core's request key plus whether it is enabled. */
+function tokenRequestKey(scopes: readonly string[], options: TokenRequestOptions): string {
+  const { account, forceRefresh, claimsChallenge, authScheme } = options;
+  return `${requestKey({
+    scopes,
+    account: account ?? null,
+    ...(forceRefresh !== undefined && { forceRefresh }),
+    ...(claimsChallenge !== undefined && { claims: claimsChallenge }),
+    ...(authScheme !== undefined && { authScheme }),
+  })}|${options.enabled === false ? 'off' : 'on'}`;
+}
+
+/**
+ * Observers that outlive a render, for Suspense (a suspended render keeps no state): one per
+ * client and request key, created on first use.
+ */
+const shared = new WeakMap<AuthClient, Map<string, TokenObserver>>();
+
+/** The shared observer for this client and request, with its options set. */
+export function sharedTokenObserver(client: AuthClient, scopes: readonly string[], options: TokenRequestOptions): TokenObserver {
+  let byKey = shared.get(client);
+  if (!byKey) shared.set(client, (byKey = new Map()));
+  const key = tokenRequestKey(scopes, options);
+  let observer = byKey.get(key);
+  if (!observer) {
+    observer = new TokenObserver(client);
+    observer.setOptions(scopes, options);
+    byKey.set(key, observer);
+  }
+  return observer;
 }

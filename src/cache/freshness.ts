@@ -1,0 +1,39 @@
+import { CacheOutcome, type CacheOutcomeValue } from '../http/telemetry.js';
+
+/**
+ * When a cached access token is stale: the one rule for the core, keyward/server and the
+ * React hooks.
+ */
+
+/** Access tokens are renewed this long before they expire (msal-common `DEFAULT_TOKEN_RENEWAL_OFFSET_SEC`). */
+export const renewalOffsetSeconds = 300;
+
+/** A token cached further in the future than this means the clock was turned back (msal-common discards it). */
+const futureToleranceSeconds = 60;
+
+/**
+ * - `fresh`: serve it;
+ * - `refreshDue`: still valid, but the provider asked for a proactive refresh (`refresh_in`);
+ * - `expired`: within {@link renewalOffsetSeconds} of expiry, or past it;
+ * - `futureDated`: cached "in the future" (the clock was turned back), so its expiry cannot be trusted.
+ */
+export type Freshness = 'fresh' | 'refreshDue' | 'expired' | 'futureDated';
+
+/** The freshness of a cache entry's epoch-second strings (`cached_at`, `expires_on`, `refresh_on`) at `now` (epoch seconds). */
+export function freshness(token: { cached_at: string; expires_on: string; refresh_on?: string | undefined }, now: number): Freshness {
+  if (Number(token.cached_at) > now + futureToleranceSeconds) return 'futureDated';
+  if (Number(token.expires_on) - renewalOffsetSeconds <= now) return 'expired';
+  if (token.refresh_on !== undefined && Number(token.refresh_on) <= now) return 'refreshDue';
+  return 'fresh';
+}
+
+/** When (epoch ms) a token that expires at `expiresOn` becomes stale: when a subscriber should ask again. */
+export function staleAt(expiresOn: Date): number {
+  return expiresOn.getTime() - renewalOffsetSeconds * 1000;
+}
+
+/** A freshness as the telemetry cache outcome (docs/protocol.md A8), with the token when it can be served. */
+export function outcomeOf<T>(state: Freshness, token: T): { token?: T; outcome: CacheOutcomeValue } {
+  if (state === 'fresh') return { token, outcome: CacheOutcome.notApplicable };
+  return { outcome: state === 'refreshDue' ? CacheOutcome.proactiveRefresh : CacheOutcome.expired };
+}
