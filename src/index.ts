@@ -4,11 +4,10 @@
  * @packageDocumentation
  */
 export { PublicClientApplication } from './client/PublicClientApplication.js';
-export type { PublicClientApplicationOptions } from './client/options.js';
+export type { PublicClientApplicationOptions, SharedClientOptions } from './client/options.js';
 export type { AuthSnapshot } from './types.js';
 export type { AuthClient } from './types.js';
 export type { AuthEvent } from './types.js';
-export { initialAuthSnapshot } from './client/state/authStore.js';
 export type { AccountInfo, AuthenticationResult, TenantProfile, TokenErrorResult } from './types.js';
 export { isTokenErrorResult } from './client/token/results.js';
 export type { AuthorizationCodeOptions, AuthorizationRequestUrlOptions } from './client/flows/authCode.js';
@@ -31,12 +30,8 @@ export type { AuthorityKind } from './authority/authority.js';
 export type { HttpClient, HttpRequest, HttpResponse } from './http/httpClient.js';
 export type { HttpCacheStore } from './http/httpCache.js';
 export { StorageHttpCache } from './http/storageHttpCache.js';
-export type { TokenCache, CacheChange } from './cache/tokenCache.js';
-export type { CacheData, AccountEntity, AccessTokenEntity, RefreshTokenEntity, IdTokenEntity, AppMetadataEntity } from './cache/entities.js';
-export { SerializableTokenCache } from './cache/serializableTokenCache.js';
-export type { CacheAccessContext, CachePlugin, CacheWarning, SerializableTokenCacheOptions } from './cache/serializableTokenCache.js';
-export { IndexedDbTokenCache, cacheSchemaVersion } from './cache/indexedDbTokenCache.js';
-export type { IndexedDbTokenCacheOptions } from './cache/indexedDbTokenCache.js';
+// The option `tokenCache` takes one; the caches themselves and the schema are in `keyward/cache`.
+export type { TokenCache } from './cache/tokenCache.js';
 export type { LogLevel, LogCallback, LoggerOptions } from './logger.js';
 export {
   ErrorCode,
@@ -50,4 +45,5 @@ export {
   BrowserError,
   CacheError,
 } from './errors.js';
-export type { ErrorCodeValue, KeywardErrorOptions, ServerErrorOptions } from './errors.js';
+export { isProviderRefusal } from './errors.js';
+export type { ErrorCodeString, ErrorCodeValue, KeywardErrorOptions, ServerErrorOptions } from './errors.js';

@@ -1,6 +1,7 @@
 import type { Decorator, Meta, StoryObj } from '@storybook/react-vite';
 import { expect } from 'storybook/test';
-import { PublicClientApplication, SerializableTokenCache } from '../src/index.js';
+import { PublicClientApplication } from '../src/index.js';
+import { SerializableTokenCache } from '../src/cache/index.js';
 import { AuthProvider } from '../src/react/index.js';
 import { LiveSignIn } from './examples/LiveSignIn.js';
 import { liveHarness, uiProvider } from './live.js';

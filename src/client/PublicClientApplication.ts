@@ -93,7 +93,7 @@ export class PublicClientApplication implements AuthClient {
     return this.#store.getSnapshot();
   }
 
-  /** Calls `listener` whenever {@link getSnapshot} changes. Returns the unsubscribe function. */
+  /** Calls `listener` whenever the auth-state snapshot ({@link getSnapshot}) changes. Returns the unsubscribe function. */
   subscribeSnapshot(listener: () => void): () => void {
     return this.#store.subscribe(listener);
   }
@@ -223,9 +223,17 @@ export class PublicClientApplication implements AuthClient {
     return isPopSupported();
   }
 
-  /** Calls `listener` after every cache change (sign-in, refresh, removal). Returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void {
+  /**
+   * Calls `listener` after every token-cache change (sign-in, refresh, removal; also from
+   * other tabs). Returns the unsubscribe function. For UI state, use {@link subscribeSnapshot}.
+   */
+  subscribeCacheChanges(listener: () => void): () => void {
     return this.#ctx.cache.subscribe(listener);
+  }
+
+  /** @deprecated Renamed {@link subscribeCacheChanges}, which says what it reports; kept for existing code. */
+  subscribe(listener: () => void): () => void {
+    return this.subscribeCacheChanges(listener);
   }
 }
 

@@ -5,8 +5,11 @@ import type { HttpCacheStore } from '../http/httpCache.js';
 import type { HttpClient } from '../http/httpClient.js';
 import type { LoggerOptions } from '../logger.js';
 
-/** Constructor options of {@link PublicClientApplication} (MSAL `ClientApplication` parameters, camelCase). */
-export interface PublicClientApplicationOptions {
+/**
+ * Options both clients take (the browser's {@link PublicClientApplication} and keyward/server's
+ * `ConfidentialClientApplication`), declared once: MSAL `ClientApplication` parameters, camelCase.
+ */
+export interface SharedClientOptions {
   /** The application (client) id registered with the provider. */
   clientId: string;
   /**
@@ -22,33 +25,38 @@ export interface PublicClientApplicationOptions {
   instanceDiscovery?: boolean;
   /** Hosts trusted without instance discovery (B2C hosts, custom domains). */
   knownAuthorities?: string[];
-  /** Where the provider sends the person back. Default: the current page's origin and path, read at call time. */
+  /** Where the provider sends the person back. In the browser the default is the current page's origin and path, read at call time. */
   redirectUri?: string;
-  /** Where the provider sends the person after sign-out. Default: `redirectUri`. */
-  postLogoutRedirectUri?: string;
-  /** The token cache. Default: an {@link IndexedDbTokenCache} (persistent, encrypted, shared by tabs; in memory where IndexedDB is missing). */
-  tokenCache?: TokenCache;
   /** Transport for every request. Default: `fetch`. */
   httpClient?: HttpClient;
-  /** Map-like store for discovery documents and Entra instance metadata (never key sets or tokens; entries are re-validated on read). Default: {@link StorageHttpCache} (localStorage, so a reload needs no metadata round trip). */
-  httpCache?: HttpCacheStore;
   /** Milliseconds before a request is abandoned with `timed_out`. Default 30000. */
   timeout?: number;
-  /** Milliseconds a popup may stay open before `monitor_window_timeout`. Default 300000. */
-  popupTimeout?: number;
   /** Client capabilities (e.g. `['CP1']` for continuous access evaluation), sent in the `claims` request parameter. */
   clientCapabilities?: string[];
   /** Default scopes not to send: e.g. `['offline_access']` to ask for no refresh token. `openid` cannot be excluded. */
   excludeScopes?: string[];
-  /** Bind every token to this client's DPoP key (RFC 9449) unless a request says otherwise. Default false. */
-  dpop?: boolean;
   /** Sent as `x-app-name`. */
   appName?: string;
   /** Sent as `x-app-ver`. */
   appVersion?: string;
-  /** Allow personal data (usernames, account ids) in log lines. Secrets are never logged. Default false. */
+  /** Allow personal data (usernames, account ids) in log lines. Secrets, keys and assertions are never logged. Default false. */
   enablePiiLog?: boolean;
+  /** Where log lines go and from which level. */
   logger?: LoggerOptions;
+}
+
+/** Constructor options of {@link PublicClientApplication}: the {@link SharedClientOptions} plus what only a browser client has. */
+export interface PublicClientApplicationOptions extends SharedClientOptions {
+  /** Where the provider sends the person after sign-out. Default: `redirectUri`. */
+  postLogoutRedirectUri?: string;
+  /** The token cache. Default: an {@link IndexedDbTokenCache} (persistent, encrypted, shared by tabs; in memory where IndexedDB is missing). */
+  tokenCache?: TokenCache;
+  /** Map-like store for discovery documents and Entra instance metadata (never key sets or tokens; entries are re-validated on read). Default: {@link StorageHttpCache} (localStorage, so a reload needs no metadata round trip). */
+  httpCache?: HttpCacheStore;
+  /** Milliseconds a popup may stay open before `monitor_window_timeout`. Default 300000. */
+  popupTimeout?: number;
+  /** Bind every token to this client's DPoP key (RFC 9449) unless a request says otherwise. Default false. */
+  dpop?: boolean;
 }
 
 export const defaultTimeoutMs = 30_000;

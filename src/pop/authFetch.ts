@@ -1,4 +1,4 @@
-import { ConfigurationError, ErrorCode, InteractionRequiredError } from '../errors.js';
+import { ConfigurationError, ErrorCode, nobodySignedInError, noTokenError } from '../errors.js';
 import { parseClaimsChallenge } from '../protocol/claimsChallenge.js';
 import { DpopNonces } from './dpopProof.js';
 import type { AccountInfo, AuthenticationResult, SilentOptions, AuthScheme } from '../types.js';
@@ -51,7 +51,7 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
     }
     const replayable = !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.body !== null && init?.body === undefined && input.bodyUsed);
     const account = options.account ?? (await client.getAccounts())[0];
-    if (!account) throw new InteractionRequiredError(ErrorCode.noAccount, 'Nobody is signed in: sign in before calling an authenticated fetch.');
+    if (!account) throw nobodySignedInError();
 
     let claimsChallenge: string | undefined;
     let nonceRetried = false;
@@ -63,7 +63,7 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
           ? { type: 'dpop', method: original.method, url: original.url, ...(nonces.get(original.url) && { nonce: nonces.get(original.url)! }) }
           : { type: 'bearer' };
       const result = await client.acquireTokenSilent(options.scopes, account, { authScheme: scheme, ...(claimsChallenge !== undefined && { claimsChallenge }) });
-      if (!result) throw new InteractionRequiredError(ErrorCode.noTokensFound, 'No token is cached for this account and the refresh token is gone: sign in again.');
+      if (!result) throw noTokenError();
 
       const request = replayable ? original.clone() : original;
       const headers = new Headers(request.headers);

@@ -4,7 +4,8 @@ import { StrictMode, useEffect, useState } from 'react';
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AccountEntity, PublicClientApplication, SerializableTokenCache } from '../../src/index.js';
+import { PublicClientApplication } from '../../src/index.js';
+import { type AccountEntity, SerializableTokenCache } from '../../src/cache/index.js';
 import { AuthProvider, Authenticated, Unauthenticated, useAccount, useAuth, useIsAuthenticated } from '../../src/react/index.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -2,7 +2,8 @@
 import { act, Component, type ReactNode, StrictMode, Suspense, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PublicClientApplication, SerializableTokenCache } from '../../src/index.js';
+import { PublicClientApplication } from '../../src/index.js';
+import { SerializableTokenCache } from '../../src/cache/index.js';
 import { type AuthEvent, AuthProvider, useAuthEvents, useToken, useTokenSuspense } from '../../src/react/index.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -3,7 +3,8 @@
  * provider. Every helper goes through the SDK's public API in the page.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import type { AccountInfo, AuthenticationResult, CacheData, PublicClientApplicationOptions } from '../../src/index.js';
+import type { AccountInfo, AuthenticationResult, PublicClientApplicationOptions } from '../../src/index.js';
+import type { CacheData } from '../../src/cache/index.js';
 import type { E2E } from './harness/harness';
 import { completeLogin } from './harness/login';
 

@@ -5,7 +5,8 @@
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthenticationResult, CacheData } from '../../src/index.js';
+import type { AuthenticationResult } from '../../src/index.js';
+import type { CacheData } from '../../src/cache/index.js';
 import { accounts, cacheContents, openApp, popupSignIn, SCOPES, silent, type Settled } from './fixtures';
 import { recordRequests, startE2E, type E2E, type RecordedRequest } from './harness/harness';
 import { abortLogin } from './harness/login';

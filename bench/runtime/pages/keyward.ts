@@ -1,4 +1,5 @@
-import { createAuthFetch, IndexedDbTokenCache, PublicClientApplication, type AccessTokenEntity, type AccountInfo, type CacheData } from 'keyward';
+import { createAuthFetch, PublicClientApplication, type AccountInfo } from 'keyward';
+import { IndexedDbTokenCache, type AccessTokenEntity, type CacheData } from 'keyward/cache';
 import { config, install } from './common';
 
 const { issuer, clientId, scopes, dpop, api } = config();

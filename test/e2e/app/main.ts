@@ -4,7 +4,12 @@
  * handleRedirectPromise() on every load. Tests call the SDK through `window.app`, and read
  * the whole cache through the public `tokenCache` option (`window.cache`).
  */
-import * as keyward from '../../../src/index.js';
+import * as core from '../../../src/index.js';
+import * as caches from '../../../src/cache/index.js';
+
+/** Both entry points, as one namespace for the tests (`window.keyward`). */
+const keyward = { ...core, ...caches };
+type Keyward = typeof keyward;
 import { hydrateServerHtml, mountReactApp, type ReactAppConfig } from './reactApp.js';
 
 /** A settled call, serializable across the Playwright boundary. */
@@ -12,14 +17,14 @@ type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error
 
 declare global {
   interface Window {
-    __E2E_CONFIG__?: keyward.PublicClientApplicationOptions;
+    __E2E_CONFIG__?: core.PublicClientApplicationOptions;
     /** Which token cache the page uses: 'memory' (default) or 'indexeddb'. */
     __E2E_CACHE__?: 'memory' | 'indexeddb';
     /** Warnings the cache emitted (storage unavailable, entries dropped, migrations). */
-    cacheWarnings: keyward.CacheWarning[];
-    keyward: typeof keyward;
-    app: keyward.PublicClientApplication;
-    cache: keyward.SerializableTokenCache | keyward.IndexedDbTokenCache;
+    cacheWarnings: caches.CacheWarning[];
+    keyward: Keyward;
+    app: core.PublicClientApplication;
+    cache: caches.SerializableTokenCache | caches.IndexedDbTokenCache;
     /** When set, the page also renders keyward/react under StrictMode (see reactApp.tsx). */
     __E2E_REACT__?: ReactAppConfig;
     /** Server-rendered HTML to hydrate (the SSR test renders it in Node). */
@@ -28,7 +33,7 @@ declare global {
     showTokens?: (count: number) => void;
     /** Every line the SDK logged, at the most verbose level. */
     logLines: string[];
-    redirectOutcome: Promise<Settled<keyward.AuthenticationResult | null>>;
+    redirectOutcome: Promise<Settled<core.AuthenticationResult | null>>;
     settle<T>(promise: Promise<T>): Promise<Settled<T>>;
   }
 }
@@ -37,7 +42,7 @@ window.keyward = keyward;
 window.settle = <T,>(promise: Promise<T>): Promise<Settled<T>> =>
   promise.then(
     (result) => ({ result }),
-    (error: keyward.KeywardError & { status?: number }) => ({
+    (error: core.KeywardError & { status?: number }) => ({
       error: { name: error.name, errorCode: error.errorCode, message: error.message, ...(error.status !== undefined && { status: error.status }) },
     }),
   );
