@@ -1,4 +1,4 @@
-import { requestKey } from '../protocol/requestKey.js';
+import { requestKey } from '../util/requestKey.js';
 import { ErrorCode, InteractionRequiredError, ServerError } from '../errors.js';
 
 interface Entry {

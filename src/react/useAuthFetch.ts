@@ -1,5 +1,5 @@
 import { useMemo, useRef } from 'react';
-import { requestKey } from '../protocol/requestKey.js';
+import { requestKey } from '../util/requestKey.js';
 import { createAuthFetch, type AuthFetchOptions } from '../pop/authFetch.js';
 import { useAuthClient } from './authContext.js';
 import { useAccount } from './useAccount.js';

@@ -12,7 +12,7 @@ import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
 import { randomUuid } from '../util/random.js';
 import { SingleFlight } from '../util/singleFlight.js';
-import { requestKey } from '../protocol/requestKey.js';
+import { requestKey } from '../util/requestKey.js';
 import { type AppTokenQuery, findAppToken, requestAppToken, resultOf, type ServerAuthenticationResult } from './appTokens.js';
 import { clientAuthenticationFor } from './credentials/index.js';
 import { environment, isBrowser } from './node.js';

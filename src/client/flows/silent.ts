@@ -10,7 +10,7 @@ import { requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import { nowSeconds } from '../../util/time.js';
 import { freshness, outcomeOf } from '../../cache/freshness.js';
-import { requestKey } from '../../protocol/requestKey.js';
+import { requestKey } from '../../util/requestKey.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
 import { accountAndIdToken, resultFrom } from '../token/results.js';

@@ -1,6 +1,6 @@
 import { staleAt } from '../../cache/freshness.js';
 import { nobodySignedInError, noTokenError } from '../../errors.js';
-import { requestKey } from '../../protocol/requestKey.js';
+import { requestKey } from '../../util/requestKey.js';
 import type { AuthClient, AuthenticationResult, TokenRequestOptions, TokenState } from '../../types.js';
 import { Subscribable } from '../../util/subscribable.js';
 
