@@ -54,8 +54,8 @@ export default defineConfig({
       formats: ['es'],
     },
     rollupOptions: {
-      // node:* and node-forge only ever load inside keyward/server, lazily (see src/server/node.ts).
-      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts', 'node-forge', /^node:/],
+      // node:*, node-forge and undici only ever load inside keyward/server, lazily (see src/server/node.ts, nodeTransport.ts).
+      external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts', 'node-forge', 'undici', /^node:/],
     },
   },
   test: {

@@ -18,6 +18,7 @@ export const ErrorCode = {
   invalidRequest: 'invalid_request',
   invalidClaims: 'invalid_claims',
   reservedScope: 'reserved_scope',
+  parUnsupported: 'par_unsupported',
 
 
   // Confidential clients, keyward/server (ConfigurationError at construction)
@@ -31,6 +32,8 @@ export const ErrorCode = {
   credentialCertificateNotYetValid: 'credential_certificate_not_yet_valid',
   credentialThumbprintInvalid: 'credential_thumbprint_invalid',
   credentialPfxUnreadable: 'credential_pfx_unreadable',
+  caBundleInvalid: 'ca_bundle_invalid',
+  undiciMissing: 'undici_missing',
   // Confidential clients at request time (ClientAuthError)
   clientAssertionFailed: 'client_assertion_failed',
 
@@ -45,6 +48,8 @@ export const ErrorCode = {
   flowAlreadyUsed: 'flow_already_used',
   flowMismatch: 'flow_mismatch',
   flowExpired: 'flow_expired',
+  requestUriExpired: 'request_uri_expired',
+  invalidParResponse: 'invalid_par_response',
 
   // Token response (ClientAuthError)
   invalidTokenResponse: 'invalid_token_response',
@@ -74,6 +79,7 @@ export const ErrorCode = {
   // Transport (NetworkError / ServerError)
   networkError: 'network_error',
   timedOut: 'timed_out',
+  tlsVerificationFailed: 'tls_verification_failed',
   serverErrorNonJson: 'server_error_non_json',
   serverError: 'server_error',
   throttled: 'throttled',
@@ -94,6 +100,7 @@ export const ErrorCode = {
   storageUnavailable: 'storage_unavailable',
 
   // Token cache (CacheError, and cache warning events)
+  cacheUnavailable: 'cache_unavailable',
   cacheQuotaExceeded: 'cache_quota_exceeded',
   cacheWriteFailed: 'cache_write_failed',
   cacheDeserializeFailed: 'cache_deserialize_failed',

@@ -33,6 +33,8 @@ export { StorageHttpCache } from './http/storageHttpCache.js';
 // The option `tokenCache` takes one; the caches themselves and the schema are in `keyward/cache`.
 export type { TokenCache } from './cache/tokenCache.js';
 export type { LogLevel, LogCallback, LoggerOptions } from './logger.js';
+export { ApiId, MsalApiIds } from './http/telemetry.js';
+export type { ApiIdValue } from './http/telemetry.js';
 export {
   ErrorCode,
   KeywardError,

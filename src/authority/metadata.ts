@@ -12,6 +12,8 @@ export type DiscoveryDocument = Partial<OidcMetadata> & {
   authorization_response_iss_parameter_supported?: boolean;
   dpop_signing_alg_values_supported?: string[];
   device_authorization_endpoint?: string;
+  pushed_authorization_request_endpoint?: string;
+  require_pushed_authorization_requests?: boolean;
 };
 
 /** The parts of the OpenID configuration keyward uses, validated. */
@@ -28,6 +30,10 @@ export interface AuthorityMetadata {
   /** RFC 9207: the provider promises `iss` on every authorization response. */
   authorizationResponseIssRequired: boolean;
   dpopSigningAlgs: string[];
+  /** RFC 9126 5: where authorization requests are pushed. */
+  pushedAuthorizationRequestEndpoint: string | undefined;
+  /** RFC 9126 5: the provider accepts only pushed authorization requests. */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /** Discovery documents are public and change rarely; a day matches MSAL's metadata cache. */
@@ -136,6 +142,8 @@ export function validateMetadata(authority: Authority, document: DiscoveryDocume
     idTokenSigningAlgs: stringArray(document.id_token_signing_alg_values_supported),
     authorizationResponseIssRequired: document.authorization_response_iss_parameter_supported === true,
     dpopSigningAlgs: stringArray(document.dpop_signing_alg_values_supported),
+    pushedAuthorizationRequestEndpoint: optionalEndpoint('pushed_authorization_request_endpoint'),
+    requirePushedAuthorizationRequests: document.require_pushed_authorization_requests === true,
   };
 }
 

@@ -86,6 +86,10 @@ export class ClientContext {
     this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;
+    if (options.allowBroker !== undefined) {
+      // MSAL Python: "Deprecated. Please use enable_broker_on_windows instead."; keyward has no broker to enable.
+      this.logger.warning('"allowBroker" is ignored: it is deprecated in MSAL, and keyward has no broker (WAM) in a browser or on a server. Remove the option.');
+    }
   }
 
   /** Parses a per-request authority override in the same family as the configured one. */

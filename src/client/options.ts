@@ -43,6 +43,19 @@ export interface SharedClientOptions {
   enablePiiLog?: boolean;
   /** Where log lines go and from which level. */
   logger?: LoggerOptions;
+  /**
+   * Accepted for code ported from MSAL and ignored, with one warning: MSAL Python deprecated
+   * `allow_broker` (for `enable_broker_on_windows`), and keyward has no broker (WAM), in a browser or on a server.
+   * @deprecated There is no broker here; remove the option.
+   */
+  allowBroker?: boolean;
+  /**
+   * Push the authorization request (RFC 9126) and send only `client_id` + `request_uri` to
+   * the authorization endpoint. Default false; a provider whose discovery document sets
+   * `require_pushed_authorization_requests` gets pushed requests regardless. `true` needs a
+   * `pushed_authorization_request_endpoint` in the discovery document.
+   */
+  pushedAuthorizationRequests?: boolean;
 }
 
 /** Constructor options of {@link PublicClientApplication}: the {@link SharedClientOptions} plus what only a browser client has. */
@@ -69,6 +82,16 @@ export function validateOptions(options: PublicClientApplicationOptions): void {
   }
   if ((options as { azureRegion?: unknown }).azureRegion !== undefined) {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, '"azureRegion" is a confidential-client feature (regional token endpoints serve client credentials only): use it with keyward/server, not in a browser app.');
+  }
+  // MSAL Python hands `verify` and `proxies` to its HTTP library; a page has no say over TLS
+  // trust or the proxy: the browser and the operating system decide both.
+  for (const name of ['verify', 'proxies'] as const) {
+    if ((options as unknown as Record<string, unknown>)[name] !== undefined) {
+      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"${name}" is a keyward/server option: in a browser the browser decides TLS verification and proxies, a page cannot change them.`);
+    }
+  }
+  if (options.pushedAuthorizationRequests !== undefined && typeof options.pushedAuthorizationRequests !== 'boolean') {
+    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"pushedAuthorizationRequests" must be true or false.');
   }
   if (options.authority !== undefined && options.oidcAuthority !== undefined) {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, 'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.');

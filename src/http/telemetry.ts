@@ -1,6 +1,10 @@
 import { sdkSku, sdkVersion } from '../version.js';
 
-/** API ids carried in `x-client-current-telemetry` (MSAL Python's numbering). */
+/**
+ * API ids carried in `x-client-current-telemetry` (MSAL Python's numbering: the
+ * `ClientApplication` attributes `ACQUIRE_TOKEN_*_ID`, `GET_ACCOUNTS_ID`, `REMOVE_ACCOUNT_ID`).
+ * Each flow sends its own: an interactive sign-in 169, the code redemption an app drives itself 832.
+ */
 export const ApiId = {
   acquireTokenSilent: 84,
   acquireTokenByRefreshToken: 85,
@@ -14,6 +18,23 @@ export const ApiId = {
   removeAccount: 903,
 } as const;
 export type ApiIdValue = (typeof ApiId)[keyof typeof ApiId];
+
+/**
+ * MSAL Python's `ClientApplication` class attributes under their MSAL names and with MSAL's
+ * (string) values, for code ported from MSAL. `ApiId` holds the same numbers in camelCase.
+ */
+export const MsalApiIds = {
+  ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID: '832',
+  ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID: '622',
+  ACQUIRE_TOKEN_BY_REFRESH_TOKEN: '85',
+  ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID: '301',
+  ACQUIRE_TOKEN_FOR_CLIENT_ID: '730',
+  ACQUIRE_TOKEN_INTERACTIVE: '169',
+  ACQUIRE_TOKEN_ON_BEHALF_OF_ID: '523',
+  ACQUIRE_TOKEN_SILENT_ID: '84',
+  GET_ACCOUNTS_ID: '902',
+  REMOVE_ACCOUNT_ID: '903',
+} as const satisfies Record<string, `${ApiIdValue}`>;
 
 /** Why a token request went to the network (MSAL cache outcome). */
 export const CacheOutcome = { notApplicable: 0, forceRefresh: 1, noAccessToken: 2, expired: 3, proactiveRefresh: 4 } as const;

@@ -29,4 +29,6 @@ export interface AuthCodeFlow {
   createdAt: number;
   /** The token binding asked for (AT-PoP or DPoP); absent for Bearer. */
   authScheme?: AuthScheme;
+  /** Pushed requests (RFC 9126): epoch seconds after which `authUri` no longer works. */
+  requestUriExpiresAt?: number;
 }

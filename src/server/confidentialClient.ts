@@ -16,6 +16,7 @@ import { requestKey } from '../util/requestKey.js';
 import { type AppTokenQuery, findAppToken, requestAppToken, resultOf, type ServerAuthenticationResult } from './appTokens.js';
 import { clientAuthenticationFor } from './credentials/index.js';
 import { environment, isBrowser } from './node.js';
+import { nodeTransport } from './nodeTransport.js';
 import { coreOptionsOf, type ConfidentialClientApplicationOptions } from './options.js';
 import { regionalTokenEndpoint, type RegionChoice, resolveRegion } from './region.js';
 import { base64url, decodeJwt } from 'jose';
@@ -62,12 +63,20 @@ export class ConfidentialClientApplication {
     const tokenCache: TokenCache = options?.tokenCache ?? new SerializableTokenCache();
     const core = coreOptionsOf(options, tokenCache, new Map<string, unknown>());
     validateOptions(core);
+    if (options.httpClient !== undefined && (options.verify !== undefined || options.proxies !== undefined)) {
+      // MSAL: verify and proxies "do not apply if you have chosen to pass your own Http client"; say so instead of ignoring them.
+      throw new ConfigurationError(ErrorCode.invalidConfiguration, '"verify" and "proxies" configure keyward\'s own transport: with your own "httpClient", set TLS and proxies there.');
+    }
+    const transport = options.httpClient === undefined ? nodeTransport(options.verify, options.proxies, environment()) : undefined;
+    if (transport) core.httpClient = transport.httpClient;
     if (options.clientCredential === undefined || options.clientCredential === null) {
       throw new ConfigurationError(ErrorCode.credentialInvalid, '"clientCredential" is required: a client secret, a certificate key, a PFX file or a client assertion.');
     }
     const clientAuthentication = clientAuthenticationFor(options.clientCredential, options.clientId, options.clientClaims);
     this.#region = resolveRegion(options.azureRegion, environment());
     this.#ctx = new ClientContext(core, { clientAuthentication });
+    for (const warning of transport?.warnings ?? []) this.#ctx.logger.warning(warning);
+    for (const note of transport?.notes ?? []) this.#ctx.logger.info(note);
   }
 
   /** The client id this application was configured with. */

@@ -7,6 +7,7 @@
 export { ConfidentialClientApplication } from './confidentialClient.js';
 export type { AppTokenOptions } from './confidentialClient.js';
 export type { ConfidentialClientApplicationOptions } from './options.js';
+export type { ProxyOption, VerifyOption } from './nodeTransport.js';
 export type { ServerAuthenticationResult } from './appTokens.js';
 export type { CertificateCredential, ClientAssertionCredential, ClientCredential, PfxCredential } from './credentials/types.js';
 export { SerializableTokenCache } from '../cache/serializableTokenCache.js';
@@ -18,6 +19,8 @@ export type { AuthCodeFlowOptions } from '../types.js';
 export type { SilentOptions } from '../types.js';
 export type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 export type { AuthResponse } from '../protocol/authResponse.js';
+export { ApiId, MsalApiIds } from '../http/telemetry.js';
+export type { ApiIdValue } from '../http/telemetry.js';
 export {
   ErrorCode,
   KeywardError,

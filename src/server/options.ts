@@ -3,6 +3,7 @@ import type { PublicClientApplicationOptions, SharedClientOptions } from '../cli
 import { ConfigurationError, ErrorCode } from '../errors.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
 import type { ClientCredential } from './credentials/types.js';
+import type { ProxyOption, VerifyOption } from './nodeTransport.js';
 
 /**
  * Constructor options of {@link ConfidentialClientApplication} (MSAL `ClientApplication`
@@ -21,6 +22,24 @@ export interface ConfidentialClientApplicationOptions extends SharedClientOption
   azureRegion?: string | true;
   /** The token cache. Default: a new in-memory {@link SerializableTokenCache}; give it a plugin to persist it. */
   tokenCache?: TokenCache;
+  /**
+   * TLS verification of the authority, discovery and token endpoints (MSAL `verify`).
+   * `true` (default): as Node verifies. A CA bundle (PEM text, or the path of a PEM file):
+   * keyward's own requests trust exactly these roots (as `requests` does with a bundle;
+   * append `tls.rootCertificates` to keep the public ones); nothing else in the process is
+   * affected. `false`: no verification, with a warning logged once; for local testing only.
+   * Needs the `undici` package unless `true`. Configures keyward's default transport only:
+   * with your own `httpClient`, set TLS there.
+   */
+  verify?: VerifyOption;
+  /**
+   * Proxies for keyward's requests (MSAL `proxies`): `{ http?, https? }` proxy URLs keyed by
+   * the scheme of the URL fetched, or one URL for both. `http://user:password@host:port`
+   * sends Basic proxy credentials (never logged). When absent, `HTTPS_PROXY` / `HTTP_PROXY`
+   * are honoured; `NO_PROXY` applies either way. Needs the `undici` package. Configures
+   * keyward's default transport only: with your own `httpClient`, set proxies there.
+   */
+  proxies?: ProxyOption;
   /** Where discovery documents and Entra instance metadata are kept. Default: in memory for this client. */
   httpCache?: HttpCacheStore;
 }
@@ -31,6 +50,6 @@ export function coreOptionsOf(options: ConfidentialClientApplicationOptions, tok
     throw new ConfigurationError(ErrorCode.invalidConfiguration, 'ConfidentialClientApplication needs options: { clientId, authority, clientCredential }.');
   }
   // Everything but the server-only fields is a shared option, declared once (SharedClientOptions).
-  const { clientCredential: _credential, clientClaims: _claims, azureRegion: _region, tokenCache: _cache, httpCache: _httpCache, ...shared } = options;
+  const { clientCredential: _credential, clientClaims: _claims, azureRegion: _region, tokenCache: _cache, httpCache: _httpCache, verify: _verify, proxies: _proxies, ...shared } = options;
   return { ...shared, tokenCache, httpCache };
 }

@@ -106,7 +106,8 @@ describe('popup sign-in', () => {
     expect(body['x-client-VER']).toMatch(/^\d+\.\d+\.\d+/);
     expect(body['x-app-name']).toBe('e2e-app');
     expect(body['x-app-ver']).toBe('1.2.3');
-    expect(body['x-client-current-telemetry']).toBe('4|832,0|');
+    // An interactive sign-in reports MSAL's ACQUIRE_TOKEN_INTERACTIVE (169), not the by-code id (832).
+    expect(body['x-client-current-telemetry']).toBe('4|169,0|');
     expect(body['client-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     await context.close();
   });

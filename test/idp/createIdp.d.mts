@@ -62,6 +62,30 @@ export interface IdpOptions {
    * resource's claims challenge can be satisfied by re-acquisition (the playground uses it).
    */
   authContext?: boolean;
+  /** Default false. True: oidc-provider's client-credentials grant (`features.clientCredentials`) for clients that list it. */
+  clientCredentials?: boolean;
+  /**
+   * Default false. True: the discovery document sets `require_pushed_authorization_requests`
+   * and the authorization endpoint refuses requests that were not pushed (RFC 9126 5).
+   * Pushed requests are always accepted (oidc-provider 9's default). A pushed request carries
+   * its own `prompt`, so the implicit `offline_access` consent below does not apply to it.
+   */
+  requirePushedAuthorizationRequests?: boolean;
+  /** Default true (oidc-provider 9's default). False: no PAR endpoint at all, nothing about it in discovery. */
+  pushedAuthorizationRequests?: boolean;
+  /** Seconds a pushed request lives (oidc-provider's is a fixed 60): `expires_in` says so and the request is destroyed then. */
+  pushedRequestTtl?: number;
+}
+
+/** One POST to the pushed authorization request endpoint, as received (`client_secret` redacted). */
+export interface PushedRequest {
+  body: Record<string, string>;
+  status: number;
+  request_uri?: string;
+  error?: string;
+  /** The `Origin` header: set when a browser pushed it. */
+  origin?: string;
+  at: number;
 }
 
 // MSAL AT-PoP (always on, like DPoP): a token request (code or refresh) carrying
@@ -124,6 +148,8 @@ export interface Idp {
   events: IdpEvent[];
   /** Live log of every POST to the token endpoint, failures included. */
   tokenRequests: TokenRequest[];
+  /** POSTs to the pushed authorization request endpoint (RFC 9126), oldest first. */
+  pushedRequests: PushedRequest[];
   /** Refresh tokens presented to the token endpoint more than once. */
   replays(): string[];
   reset(): void;

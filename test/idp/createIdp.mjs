@@ -125,6 +125,10 @@ export async function createIdp(options) {
     authContext = false,
     routes = {},
     tls,
+    clientCredentials = false,
+    requirePushedAuthorizationRequests = false,
+    pushedAuthorizationRequests = true,
+    pushedRequestTtl,
   } = options;
   const authPath = routes.authorization ?? AUTH_PATH;
 
@@ -232,6 +236,11 @@ export async function createIdp(options) {
       // Note: the token response's `scope` then lists only the resource scopes
       // (`api://demo/read`), not openid/profile/offline_access, as with Entra.
       resourceIndicators: demoApiResourceIndicators(),
+      // RFC 9126: on by default in oidc-provider 9 (the discovery document advertises
+      // pushed_authorization_request_endpoint); `requirePushedAuthorizationRequests` makes the
+      // provider refuse plain requests and say so in discovery.
+      pushedAuthorizationRequests: { enabled: pushedAuthorizationRequests, requirePushedAuthorizationRequests },
+      ...(clientCredentials ? { clientCredentials: { enabled: true } } : {}),
     },
   });
 
@@ -286,6 +295,29 @@ export async function createIdp(options) {
     if (pop && 'kid' in pop && body && typeof body === 'object' && body.token_type === 'Bearer') body.token_type = 'pop';
   });
 
+  // Pushed authorization requests as received (RFC 9126 2.1), and, with `pushedRequestTtl`,
+  // a shorter lifetime than oidc-provider's fixed 60 s: `expires_in` says so and the stored
+  // request is destroyed when it runs out, so the authorization endpoint then answers
+  // invalid_request_uri exactly as for an expired one.
+  /** @type {import('./createIdp.d.mts').PushedRequest[]} */
+  const pushedRequests = [];
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== 'pushed_authorization_request' || ctx.method !== 'POST') return;
+    const body = /** @type {Record<string, string>} */ ({ ...(ctx.oidc.body ?? {}) });
+    if (body.client_secret) body.client_secret = '[redacted]';
+    const response = /** @type {{ request_uri?: string, expires_in?: number, error?: string }} */ (ctx.body ?? {});
+    pushedRequests.push({ body, status: ctx.status, request_uri: response.request_uri, error: response.error, origin: ctx.headers.origin, at: Date.now() });
+    if (pushedRequestTtl !== undefined && ctx.status === 201 && response.request_uri) {
+      response.expires_in = pushedRequestTtl;
+      const id = response.request_uri.split(':').pop();
+      setTimeout(async () => {
+        const stored = await provider.PushedAuthorizationRequest.find(id, { ignoreExpiration: true });
+        await stored?.destroy();
+      }, pushedRequestTtl * 1000).unref();
+    }
+  });
+
   handler = provider.callback();
 
   return {
@@ -297,6 +329,7 @@ export async function createIdp(options) {
     jwks: { keys: [publicJwk] },
     events,
     tokenRequests,
+    pushedRequests,
     replays() {
       const seen = new Map();
       for (const r of tokenRequests) {
@@ -309,6 +342,7 @@ export async function createIdp(options) {
     reset() {
       events.length = 0;
       tokenRequests.length = 0;
+      pushedRequests.length = 0;
     },
     async close() {
       await new Promise((resolve) => {

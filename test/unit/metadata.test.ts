@@ -47,6 +47,8 @@ describe('validateMetadata: generic OIDC', () => {
       idTokenSigningAlgs: [],
       authorizationResponseIssRequired: false,
       dpopSigningAlgs: [],
+      pushedAuthorizationRequestEndpoint: undefined,
+      requirePushedAuthorizationRequests: false,
     });
   });
 

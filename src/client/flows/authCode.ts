@@ -11,6 +11,7 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { errorResultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
+import { assertNotExpiredRequestUri, pushAuthorizationRequest, usesPushedAuthorization } from './pushedAuthorization.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 import type { AuthenticationResult, TokenErrorResult, AuthScheme, AuthCodeFlowOptions } from '../../types.js';
 
@@ -67,7 +68,7 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
   const scheme = schemeFor(options.authScheme, ctx.options.dpop);
   const extra = extraParams(ctx, resolved, randomUuid());
   if (scheme.type === 'dpop') extra.dpop_jkt = (await ctx.keys.get('dpop')).thumbprint;
-  const authUri = buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
+  const builtUri = buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
     clientId: ctx.clientId,
     redirectUri,
     scopes: sentScopes,
@@ -82,6 +83,8 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
     claims,
     extra,
   });
+  const pushed = usesPushedAuthorization(ctx, resolved) ? await pushAuthorizationRequest(ctx, resolved, builtUri) : undefined;
+  const authUri = pushed?.authUri ?? builtUri;
   const flow: AuthCodeFlow = {
     authUri,
     state,
@@ -98,6 +101,7 @@ export async function initiateAuthCodeFlow(ctx: ClientContext, scopes: readonly 
   if (options.maxAge !== undefined) flow.maxAge = options.maxAge;
   if (options.claimsChallenge !== undefined) flow.claimsChallenge = options.claimsChallenge;
   if (scheme.type !== 'bearer') flow.authScheme = scheme;
+  if (pushed) flow.requestUriExpiresAt = pushed.expiresAt;
   return flow;
 }
 
@@ -126,11 +130,14 @@ export async function completeAuthCodeFlow(
   flow: AuthCodeFlow,
   response: AuthResponse,
   scopes?: readonly string[],
+  // An interactive sign-in reports 169, a flow the app drives itself 832 (MSAL Python's ids).
+  apiId: typeof ApiId.acquireTokenByAuthCode | typeof ApiId.acquireTokenInteractive = ApiId.acquireTokenByAuthCode,
 ): Promise<AuthenticationResult> {
   if (flow?.clientId !== ctx.clientId || typeof flow.codeVerifier !== 'string' || typeof flow.state !== 'string') {
     throw new ClientAuthError(ErrorCode.flowMismatch, 'This flow was not started by this client (different clientId, or not a flow from initiateAuthCodeFlow).');
   }
   const resolved = await ctx.resolve(flow.authority);
+  assertNotExpiredRequestUri(flow, response);
   validateAuthResponse(flow, response, resolved.metadata.authorizationResponseIssRequired);
   // A flow (its code verifier and nonce) is single-use: RFC 9700 4.2.4.
   ctx.usedFlows.claim(flow);
@@ -146,7 +153,7 @@ export async function completeAuthCodeFlow(
     grant: { grant_type: 'authorization_code', code: response.code!, redirect_uri: flow.redirectUri, code_verifier: flow.codeVerifier },
     scopes: scopes ? requestScopes(scopes, ctx.options.excludeScopes) : flow.scopes,
     claims: mergeClaims(flow.claimsChallenge, ctx.options.clientCapabilities),
-    apiId: ApiId.acquireTokenByAuthCode,
+    apiId,
     correlationId: randomUuid(),
     nonce: flow.nonce,
     ...(flow.maxAge !== undefined && { maxAge: flow.maxAge }),
@@ -168,7 +175,7 @@ export function authorizeErrorOptions(response: AuthResponse): { errorDescriptio
 export async function getAuthorizationRequestUrl(ctx: ClientContext, scopes: readonly string[], options: AuthorizationRequestUrlOptions = {}): Promise<string> {
   const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
   const resolved = await ctx.resolve(options.authority);
-  return buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
+  const url = buildAuthorizeUrl(resolved.metadata.authorizationEndpoint, {
     clientId: ctx.clientId,
     redirectUri: redirectUriFor(ctx, options.redirectUri),
     scopes: requestScopes(scopes, ctx.options.excludeScopes),
@@ -182,6 +189,7 @@ export async function getAuthorizationRequestUrl(ctx: ClientContext, scopes: rea
     claims,
     extra: extraParams(ctx, resolved, randomUuid()),
   });
+  return usesPushedAuthorization(ctx, resolved) ? (await pushAuthorizationRequest(ctx, resolved, url)).authUri : url;
 }
 
 /** Redeems a code obtained by other means (MSAL `acquire_token_by_authorization_code`). Throws on provider errors. */

@@ -1,7 +1,9 @@
 import { BrowserError, ClientAuthError, ErrorCode } from '../../errors.js';
+import { ApiId } from '../../http/telemetry.js';
 import { parseAuthResponseUrl } from '../../protocol/authResponse.js';
 import { completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from '../context.js';
+import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { randomString } from '../../util/random.js';
@@ -30,6 +32,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
   const popup = options.interaction === 'popup' ? tryOpenPopup(ctx) : undefined;
   try {
     const flow = await initiateAuthCodeFlow(ctx, options.scopes, options);
+    assertPushedRequestFresh(flow);
     if (options.interaction === 'redirect') {
       savePendingRedirect(ctx.clientId, { flow, startPage: options.redirectStartPage ?? location.href });
       window.location.assign(flow.authUri);
@@ -40,7 +43,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
     const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
-    return await completeAuthCodeFlow(ctx, flow, response);
+    return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenInteractive);
   } catch (error) {
     if (popup && !popup.closed) popup.close();
     throw error;
@@ -84,7 +87,7 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
   clearResponseFromUrl();
   ctx.interaction.inProgress = true;
   try {
-    return await completeAuthCodeFlow(ctx, pending.flow, response);
+    return await completeAuthCodeFlow(ctx, pending.flow, response, undefined, ApiId.acquireTokenInteractive);
   } finally {
     ctx.interaction.inProgress = false;
   }
