@@ -15,6 +15,22 @@ describe('PublicClientApplication options', () => {
     expectThrows(construct(undefined), ConfigurationError, ErrorCode.invalidConfiguration);
   });
 
+  it('refuses verify and proxies: the browser decides TLS and proxies', () => {
+    for (const option of [{ verify: false }, { verify: '-----BEGIN CERTIFICATE-----' }, { proxies: 'http://proxy.example:3128' }, { proxies: { https: 'http://proxy.example:3128' } }]) {
+      const error = expectThrows(construct({ clientId: 'c', ...option }), ConfigurationError, ErrorCode.invalidConfiguration);
+      expect(error.message).toMatch(/browser decides TLS/);
+    }
+  });
+
+  it('accepts allowBroker, warns once per client, and ignores it', () => {
+    const lines: string[] = [];
+    const logger = { level: 'verbose' as const, callback: (level: string, message: string) => lines.push(`${level} ${message}`) };
+    new PublicClientApplication({ clientId: 'c', allowBroker: true, logger });
+    expect(lines.filter((line) => line.includes('allowBroker'))).toEqual([expect.stringMatching(/^warning keyward: "allowBroker" is ignored/)]);
+    new PublicClientApplication({ clientId: 'c', logger });
+    expect(lines.filter((line) => line.includes('allowBroker'))).toHaveLength(1);
+  });
+
   it('refuses both authority and oidcAuthority', () => {
     expectThrows(
       construct({ clientId: 'c', authority: 'https://login.microsoftonline.com/common', oidcAuthority: 'https://idp.example.com' }),
