@@ -14,6 +14,7 @@ export type { AuthorizationCodeOptions, AuthorizationRequestUrlOptions } from '.
 export type { AuthCodeFlowOptions } from './types.js';
 export type { InteractiveOptions } from './types.js';
 export type { SilentOptions } from './types.js';
+export type { AcquireTokenByCodeRequest } from './client/flows/spaCode.js';
 export type { LogoutOptions } from './types.js';
 export type { DeviceFlow, DeviceFlowOptions, DeviceFlowPollOptions } from './client/flows/deviceFlow.js';
 export type { UsernamePasswordOptions } from './client/flows/usernamePassword.js';

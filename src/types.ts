@@ -88,6 +88,12 @@ export interface AuthenticationResult {
   state?: string;
   /** DPoP: a proof for the resource request named in `authScheme` (`method`, `url`), to send as the `DPoP` header. */
   dpopProof?: string;
+  /**
+   * Entra hybrid SPA (keyward/server, `returnSpaCode: true`): an authorization code for the
+   * same person, for the browser client's `acquireTokenByCode({ code })`. Single-use; hand it
+   * to the page once (e.g. in the rendered HTML) and never log it.
+   */
+  spaCode?: string;
 }
 
 /**

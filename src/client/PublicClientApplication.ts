@@ -13,6 +13,7 @@ import { acquireTokenByRefreshToken } from './flows/refreshToken.js';
 import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './flows/deviceFlow.js';
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js';
 import { acquireTokenSilent } from './flows/silent.js';
+import { acquireTokenByCode, type AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
 import type { AccountInfo, AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions, AuthClient, AuthSnapshot, AuthEvent, InteractiveOptions, LogoutOptions, SilentOptions } from '../types.js';
@@ -167,6 +168,15 @@ export class PublicClientApplication implements AuthClient {
   /** Redeems an authorization code obtained by other means. */
   acquireTokenByAuthorizationCode(code: string, scopes: string[], options?: AuthorizationCodeOptions): Promise<AuthenticationResult> {
     return acquireTokenByAuthorizationCode(this.#ctx, code, scopes, options);
+  }
+
+  /**
+   * Entra hybrid SPA: redeems the `spaCode` the web app's server obtained (keyward/server
+   * `returnSpaCode: true`) so this page has its own account and tokens without a second
+   * sign-in (MSAL.js `acquireTokenByCode`). A code works once.
+   */
+  acquireTokenByCode(request: AcquireTokenByCodeRequest): Promise<AuthenticationResult> {
+    return this.#report(acquireTokenByCode(this.#ctx, request), 'signIn', (result) => ({ type: 'signIn', result }));
   }
 
   /** Migrates a refresh token obtained elsewhere into the cache. */

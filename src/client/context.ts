@@ -62,6 +62,8 @@ export class ClientContext {
   readonly #resolving = new SingleFlight<ResolvedAuthority>();
   /** Silent requests on the wire, by request key: concurrent identical requests share one. */
   readonly silentFlights = new SingleFlight<AuthenticationResult | null>();
+  /** Entra hybrid SPA codes being redeemed, by code: concurrent calls with one code share one redemption. */
+  readonly spaCodeRedemptions = new SingleFlight<AuthenticationResult>();
   /** Flows already redeemed (single use, RFC 9700 4.2.4). */
   readonly usedFlows = new UsedFlows();
   /** One interactive sign-in at a time per client (MSAL's `interaction_in_progress`). */

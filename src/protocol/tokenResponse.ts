@@ -15,6 +15,8 @@ export interface TokenResponse {
   scope?: string;
   client_info?: string;
   foci?: string;
+  /** Entra hybrid SPA: a second authorization code for the browser, when the request sent `return_spa_code=1`. */
+  spa_code?: string;
 }
 
 /** When the provider sends no `expires_in` (RFC 6749 5.1 makes it optional; MSAL Python assumes about an hour too). */
@@ -47,7 +49,7 @@ export function parseTokenResponse(response: HttpResponse, url: string, correlat
   // msal-common ResponseHandler: `refresh_in` only counts when positive.
   const refreshIn = body.refresh_in === undefined ? 0 : expiresInSeconds(body.refresh_in);
   if (refreshIn > 0) tokenResponse.refresh_in = refreshIn;
-  for (const name of ['refresh_token', 'id_token', 'scope', 'client_info', 'foci'] as const) {
+  for (const name of ['refresh_token', 'id_token', 'scope', 'client_info', 'foci', 'spa_code'] as const) {
     const value = body[name];
     if (typeof value === 'string' && value !== '') tokenResponse[name] = value;
   }

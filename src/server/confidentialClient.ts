@@ -22,6 +22,20 @@ import { regionalTokenEndpoint, type RegionChoice, resolveRegion } from './regio
 import { base64url, decodeJwt } from 'jose';
 import type { AuthCodeFlowOptions, AccountInfo, AuthenticationResult, TokenErrorResult, SilentOptions } from '../types.js';
 
+/** Entra hybrid SPA on the server's code redemption (MSAL Node `enableSpaAuthorizationCode`). */
+export interface HybridSpaOptions {
+  /**
+   * Also ask Entra for an authorization code for the browser client (`return_spa_code=1`;
+   * learn.microsoft.com/entra/msal/dotnet/advanced/spa-authorization-code). The result's
+   * `spaCode` then goes to the page, which redeems it with `acquireTokenByCode({ code })`.
+   */
+  returnSpaCode?: boolean;
+}
+
+function spaCodeGrant(options: HybridSpaOptions | undefined): Record<string, string> {
+  return options?.returnSpaCode === true ? { return_spa_code: '1' } : {};
+}
+
 /** Options of `acquireTokenForClient` and `acquireTokenOnBehalfOf`. */
 export interface AppTokenOptions {
   /** Skip the cached token and ask the authority. */
@@ -164,14 +178,18 @@ export class ConfidentialClientApplication {
     return initiateAuthCodeFlow(this.#ctx, scopes, options);
   }
 
-  /** Finishes a flow from {@link initiateAuthCodeFlow}; the provider's own error comes back as a {@link TokenErrorResult}. */
-  acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
-    return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes);
+  /**
+   * Finishes a flow from {@link initiateAuthCodeFlow}; the provider's own error comes back as a {@link TokenErrorResult}.
+   * `returnSpaCode: true` (Entra hybrid SPA) also asks for a code the browser redeems itself: `result.spaCode`.
+   */
+  acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[], options: HybridSpaOptions = {}): Promise<AuthenticationResult | TokenErrorResult> {
+    return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes, spaCodeGrant(options));
   }
 
-  /** Redeems an authorization code obtained by other means. */
-  acquireTokenByAuthorizationCode(code: string, scopes: string[], options?: AuthorizationCodeOptions): Promise<AuthenticationResult> {
-    return acquireTokenByAuthorizationCode(this.#ctx, code, scopes, options);
+  /** Redeems an authorization code obtained by other means; `returnSpaCode` as in {@link acquireTokenByAuthCodeFlow}. */
+  acquireTokenByAuthorizationCode(code: string, scopes: string[], options: AuthorizationCodeOptions & HybridSpaOptions = {}): Promise<AuthenticationResult> {
+    const { returnSpaCode, ...rest } = options;
+    return acquireTokenByAuthorizationCode(this.#ctx, code, scopes, rest, spaCodeGrant({ returnSpaCode }));
   }
 
   /** A cached token of a signed-in user, or a refresh with the client's credential; `null` when nothing usable is cached. */

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { ConfidentialClientApplication } from './confidentialClient.js';
-export type { AppTokenOptions } from './confidentialClient.js';
+export type { AppTokenOptions, HybridSpaOptions } from './confidentialClient.js';
 export type { ConfidentialClientApplicationOptions } from './options.js';
 export type { ProxyOption, VerifyOption } from './nodeTransport.js';
 export type { ServerAuthenticationResult } from './appTokens.js';

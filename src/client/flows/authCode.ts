@@ -115,9 +115,10 @@ export async function acquireTokenByAuthCodeFlow(
   flow: AuthCodeFlow,
   response: AuthResponse,
   scopes?: readonly string[],
+  extraGrant?: Readonly<Record<string, string>>,
 ): Promise<AuthenticationResult | TokenErrorResult> {
   try {
-    return await completeAuthCodeFlow(ctx, flow, response, scopes);
+    return await completeAuthCodeFlow(ctx, flow, response, scopes, ApiId.acquireTokenByAuthCode, extraGrant);
   } catch (error) {
     if (isProviderRefusal(error)) return errorResultFrom(error);
     throw error;
@@ -132,6 +133,8 @@ export async function completeAuthCodeFlow(
   scopes?: readonly string[],
   // An interactive sign-in reports 169, a flow the app drives itself 832 (MSAL Python's ids).
   apiId: typeof ApiId.acquireTokenByAuthCode | typeof ApiId.acquireTokenInteractive = ApiId.acquireTokenByAuthCode,
+  // Provider-specific token request fields (keyward/server's `return_spa_code`).
+  extraGrant: Readonly<Record<string, string>> = {},
 ): Promise<AuthenticationResult> {
   if (flow?.clientId !== ctx.clientId || typeof flow.codeVerifier !== 'string' || typeof flow.state !== 'string') {
     throw new ClientAuthError(ErrorCode.flowMismatch, 'This flow was not started by this client (different clientId, or not a flow from initiateAuthCodeFlow).');
@@ -150,7 +153,7 @@ export async function completeAuthCodeFlow(
   const result = await exchangeToken(ctx, {
     binding,
     resolved,
-    grant: { grant_type: 'authorization_code', code: response.code!, redirect_uri: flow.redirectUri, code_verifier: flow.codeVerifier },
+    grant: { ...extraGrant, grant_type: 'authorization_code', code: response.code!, redirect_uri: flow.redirectUri, code_verifier: flow.codeVerifier },
     scopes: scopes ? requestScopes(scopes, ctx.options.excludeScopes) : flow.scopes,
     claims: mergeClaims(flow.claimsChallenge, ctx.options.clientCapabilities),
     apiId,
@@ -193,10 +196,10 @@ export async function getAuthorizationRequestUrl(ctx: ClientContext, scopes: rea
 }
 
 /** Redeems a code obtained by other means (MSAL `acquire_token_by_authorization_code`). Throws on provider errors. */
-export async function acquireTokenByAuthorizationCode(ctx: ClientContext, code: string, scopes: readonly string[], options: AuthorizationCodeOptions = {}): Promise<AuthenticationResult> {
+export async function acquireTokenByAuthorizationCode(ctx: ClientContext, code: string, scopes: readonly string[], options: AuthorizationCodeOptions = {}, extraGrant: Readonly<Record<string, string>> = {}): Promise<AuthenticationResult> {
   if (typeof code !== 'string' || code === '') throw new ClientAuthError(ErrorCode.codeMissing, 'acquireTokenByAuthorizationCode needs the authorization code.');
   const resolved = await ctx.resolve(options.authority);
-  const grant: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: redirectUriFor(ctx, options.redirectUri) };
+  const grant: Record<string, string> = { ...extraGrant, grant_type: 'authorization_code', code, redirect_uri: redirectUriFor(ctx, options.redirectUri) };
   if (options.codeVerifier) grant.code_verifier = options.codeVerifier;
   return exchangeToken(ctx, {
     resolved,

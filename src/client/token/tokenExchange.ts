@@ -170,7 +170,9 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
     correlationId,
     authority: authority.canonical,
   };
-  return resultFrom(exchange.state === undefined ? parts : { ...parts, state: exchange.state });
+  const result = resultFrom(exchange.state === undefined ? parts : { ...parts, state: exchange.state });
+  if (tokens.spa_code !== undefined) result.spaCode = tokens.spa_code;
+  return result;
 }
 
 /**

@@ -297,6 +297,8 @@ export async function createEntraIdp(options) {
   /** @type {(import('./createEntraIdp.d.mts').DemandClaimsOptions & { remaining: number }) | undefined} */
   let demand;
   const revokedRefreshTokens = new Set();
+  /** Hybrid SPA codes issued (`return_spa_code=1`): code -> the confidential client and the redirect URI of the code it came with. */
+  const spaCodes = new Map();
   const devicePolls = new Map(); // device_code -> last poll (ms)
   const userCodeTenants = new Map(); // normalized user code -> tenant GUID
   const subjects = new Map(); // accountId (sub) -> { login, tenant }
@@ -519,6 +521,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       if (!entra) return;
       const route = ctx.oidc?.route;
       try {
+        if (route === 'token') await issueSpaCode(ctx, entra, provider);
         if (route === 'discovery') rewriteDiscovery(ctx, entra, tenantId);
         else if (route === 'jwks') setHeaders(ctx, METADATA_HEADERS);
         else if (route === 'token') rewriteTokenResponse(ctx, entra, tenantId);
@@ -570,6 +573,26 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
     if (!subject) return undefined;
     const id = identity(subject.login, subject.tenant);
     return b64urlJson({ uid: id.uid, utid: id.utid });
+  }
+
+  /**
+   * Hybrid SPA (learn.microsoft.com/entra/msal/dotnet/advanced/spa-authorization-code; MSAL
+   * Node's `enableSpaAuthorizationCode` sends `return_spa_code=1`, msal-common reads the
+   * answer's `spa_code`): a confidential client's successful code redemption that asks for it
+   * gets a second authorization code for the same grant, person, scopes and session, without
+   * a PKCE challenge, which the browser then redeems cross-origin without a secret.
+   */
+  async function issueSpaCode(ctx, entra, provider) {
+    const body = ctx.body;
+    const clientId = ctx.oidc?.client?.clientId;
+    const used = ctx.oidc?.entities?.AuthorizationCode;
+    if (ctx.status !== 200 || !body?.access_token || entra.params?.grant_type !== 'authorization_code' || entra.params?.return_spa_code !== '1') return;
+    if (!used || !confidential.has(clientId)) return;
+    const fields = ['sessionUid', 'expiresWithSession', 'grantId', 'accountId', 'acr', 'amr', 'authTime', 'claims', 'nonce', 'resource', 'scope', 'sid', 'redirectUri'];
+    const code = new provider.AuthorizationCode({ client: ctx.oidc.client, ...Object.fromEntries(fields.filter((f) => used[f] !== undefined).map((f) => [f, used[f]])) });
+    const value = await code.save();
+    spaCodes.set(value, { clientId, redirectUri: used.redirectUri });
+    body.spa_code = value;
   }
 
   function rewriteTokenResponse(ctx, entra, tenantId) {
@@ -965,6 +988,21 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           break;
         case 'token': {
           const p = params ?? {};
+          // A hybrid SPA code is the browser's to redeem: cross-origin only (Entra's AADSTS9002327
+          // for SPA tokens redeemed without Origin), no secret and no redirect_uri from the page
+          // (MSAL.js's HybridSpaAuthorizationCodeClient omits it). Behind the front, oidc-provider
+          // still sees the confidential client: the secret and redirect URI are filled in here.
+          const spa = p.grant_type === 'authorization_code' && p.code ? spaCodes.get(p.code) : undefined;
+          if (spa && p.client_id === spa.clientId) {
+            if (!headers.origin) {
+              return sendError(res, entra, 400, { error: 'invalid_request', code: 9002327, text: "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests." });
+            }
+            const forwarded = new URLSearchParams(p);
+            forwarded.set('client_secret', confidential.get(spa.clientId)?.spec.client_secret ?? '');
+            if (!p.redirect_uri) forwarded.set('redirect_uri', spa.redirectUri);
+            /** @type {any} */ (req).body = forwarded.toString();
+            entra.spaCodeRedemption = true;
+          }
           // MSAL AT-PoP: token_type=pop + req_cnf, on any grant (docs/protocol.md A10).
           if (String(p.token_type ?? '').toLowerCase() === 'pop') {
             const cnf = parseReqCnf(p.req_cnf);
