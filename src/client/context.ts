@@ -118,7 +118,11 @@ export class ClientContext {
 
   /** The token cache, loaded once. */
   async readyCache(): Promise<TokenCache> {
-    this.#cacheLoad ??= this.cache.load();
+    // A failed load (a shared cache whose store is down) is not memoized: the next call tries again.
+    this.#cacheLoad ??= this.cache.load().catch((error: unknown) => {
+      this.#cacheLoad = undefined;
+      throw error;
+    });
     await this.#cacheLoad;
     this.#cacheLoaded = true;
     return this.cache;

@@ -19,7 +19,8 @@ import { environment, isBrowser } from './node.js';
 import { nodeTransport } from './nodeTransport.js';
 import { coreOptionsOf, type ConfidentialClientApplicationOptions } from './options.js';
 import { regionalTokenEndpoint, type RegionChoice, resolveRegion } from './region.js';
-import { base64url, decodeJwt } from 'jose';
+import { decodeJwt } from 'jose';
+import { userAssertionHash } from './distributedCache.js';
 import type { AuthCodeFlowOptions, AccountInfo, AuthenticationResult, TokenErrorResult, SilentOptions } from '../types.js';
 
 /** Entra hybrid SPA on the server's code redemption (MSAL Node `enableSpaAuthorizationCode`). */
@@ -135,7 +136,7 @@ export class ConfidentialClientApplication {
       resolved,
       scopes,
       // WebCrypto, not node:crypto: a secret or assertion credential needs nothing Node-only.
-      userAssertionHash: base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userAssertion)))),
+      userAssertionHash: await userAssertionHash(userAssertion),
       homeAccountId: homeAccountOf(userAssertion),
     };
     const grant = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', requested_token_use: 'on_behalf_of', assertion: userAssertion };

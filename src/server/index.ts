@@ -13,6 +13,8 @@ export type { CertificateCredential, ClientAssertionCredential, ClientCredential
 export { SerializableTokenCache } from '../cache/serializableTokenCache.js';
 export type { CacheAccessContext, CachePlugin, SerializableTokenCacheOptions } from '../cache/serializableTokenCache.js';
 export type { TokenCache } from '../cache/tokenCache.js';
+export { cachePartition, distributedCachePlugin, redisCacheStore, userAssertionHash } from './distributedCache.js';
+export type { DistributedCacheStore, PartitionChange, RedisCacheStoreOptions, RedisCommands } from './distributedCache.js';
 export type { AccountInfo, AuthenticationResult, TokenErrorResult } from '../types.js';
 export type { AuthorizationCodeOptions } from '../client/flows/authCode.js';
 export type { AuthCodeFlowOptions } from '../types.js';
