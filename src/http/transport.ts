@@ -101,9 +101,6 @@ async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequ
     return await Promise.race([options.httpClient.send({ ...request, signal: controller.signal }), timeout, callerAbort]);
   } catch (error) {
     if (error instanceof NetworkError || error instanceof ClientAuthError || error instanceof ConfigurationError) throw error;
-    if (isTlsVerificationFailure(error)) {
-      throw new NetworkError(ErrorCode.tlsVerificationFailed, `Could not reach ${origin(request.url)}: its TLS certificate is not trusted (${tlsFailureCode(error)}). On a server, give the issuing CA in "verify".`, { cause: error });
-    }
     throw new NetworkError(ErrorCode.networkError, `Could not reach ${origin(request.url)}: the runtime reported a network failure (offline, DNS, TLS, proxy or CORS).`, { cause: error });
   } finally {
     clearTimeout(timer);
@@ -150,35 +147,6 @@ export function parseJsonBody(response: HttpResponse, url: string, correlationId
 
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
-}
-
-/**
- * Node's OpenSSL verification codes (`err.code` on the `cause` chain of a failed `fetch`);
- * a browser never says why, so there the failure stays `network_error`.
- */
-const tlsVerificationCodes = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function tlsFailureCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && tlsVerificationCodes.has(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function isTlsVerificationFailure(error: unknown): boolean {
-  return tlsFailureCode(error) !== undefined;
 }
 
 function origin(url: string): string {

@@ -1,5 +1,5 @@
-import { ConfigurationError, ErrorCode } from '../errors.js';
-import type { HttpClient } from '../http/httpClient.js';
+import { ConfigurationError, ErrorCode, NetworkError } from '../errors.js';
+import { fetchHttpClient, type HttpClient } from '../http/httpClient.js';
 import { nodeFs } from './node.js';
 
 /**
@@ -49,12 +49,12 @@ const pemCertificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-
  * dispatcher (`fetch(url, { dispatcher })`), not a second HTTP stack. Node 20 bundles undici
  * inside `fetch` but does not expose its `Agent` / `ProxyAgent` classes to `import`, so those
  * come from the `undici` package, an optional peer dependency loaded only here and only when
- * one of these settings is in use. `undefined` when none is: plain `fetch`, nothing loaded.
+ * one of these settings is in use. When none is: plain `fetch`, nothing loaded (still with TLS failures typed).
  */
-export function nodeTransport(verify: VerifyOption | undefined, proxies: ProxyOption | undefined, env: Readonly<Record<string, string | undefined>>): NodeTransport | undefined {
+export function nodeTransport(verify: VerifyOption | undefined, proxies: ProxyOption | undefined, env: Readonly<Record<string, string | undefined>>): NodeTransport {
   const tls = tlsOptions(verify);
   const route = proxyRoute(proxies, env);
-  if (!tls && !route) return undefined;
+  if (!tls && !route) return { httpClient: classifyingTls(fetchHttpClient), warnings: [], notes: [] };
   const warnings: string[] = [];
   const notes: string[] = [];
   if (verify === false) warnings.push('"verify: false": TLS certificates of the authority are NOT verified. Anyone on the network path can read and forge its answers, tokens included. Use it for local testing only.');
@@ -74,7 +74,7 @@ export function nodeTransport(verify: VerifyOption | undefined, proxies: ProxyOp
       throw error;
     }
   };
-  const httpClient: HttpClient = {
+  const httpClient: HttpClient = classifyingTls({
     async send(request) {
       const dispatcher = await dispatcherFor(new URL(request.url));
       // `dispatcher` is undici's own RequestInit member (Node's fetch is undici's); DOM typings lack it.
@@ -88,8 +88,49 @@ export function nodeTransport(verify: VerifyOption | undefined, proxies: ProxyOp
       });
       return { status: response.status, headers, body: await response.text() };
     },
-  };
+  });
   return { httpClient, warnings, notes };
+}
+
+/**
+ * Node's OpenSSL verification codes (`err.code` on the `cause` chain of a failed `fetch`).
+ * Only a server can tell (a browser never says why a request failed), so the distinction
+ * lives here and not in the shared transport.
+ */
+const tlsVerificationCodes = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function tlsFailureCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && tlsVerificationCodes.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Turns an untrusted-certificate failure into `tls_verification_failed` (not retried, unlike other transport failures). */
+function classifyingTls(inner: HttpClient): HttpClient {
+  return {
+    async send(request) {
+      try {
+        return await inner.send(request);
+      } catch (error) {
+        const code = tlsFailureCode(error);
+        if (code === undefined) throw error;
+        throw new NetworkError(ErrorCode.tlsVerificationFailed, `Could not reach ${new URL(request.url).origin}: its TLS certificate is not trusted (${code}). Give the issuing CA in "verify".`, { cause: error });
+      }
+    },
+  };
 }
 
 function tlsOptions(verify: VerifyOption | undefined): TlsOptions | undefined {
