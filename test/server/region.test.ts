@@ -2,7 +2,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parseAuthority, parseOidcAuthority } from '../../src/authority/authority.js';
 import { regionalTokenEndpoint, resolveRegion } from '../../src/server/region.js';
-import { ConfidentialClientApplication, type ClientCredential, type ServerAuthenticationResult } from '../../src/server/index.js';
+import type { ConfidentialClientApplication, ClientCredential, ServerAuthenticationResult } from '../../src/server/index.js';
 
 const endpoint = (host: string) => `https://${host}/contoso.onmicrosoft.com/oauth2/v2.0/token`;
 const aad = (host: string) => parseAuthority(`https://${host}/contoso.onmicrosoft.com`);

@@ -930,7 +930,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       entra.tenantId = tenant.id;
       entra.multiTenant = multiTenant;
 
-      let inner = route.inner;
+      const inner = route.inner;
       const query = new URLSearchParams(url.search);
 
       const preflight = req.method === 'OPTIONS';
