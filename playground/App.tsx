@@ -24,7 +24,7 @@ function describeError(error: unknown): string {
 }
 
 function decode(token: string | null | undefined): JWTPayload | null {
-  if (!token || token.split('.').length !== 3) return null;
+  if (token?.split('.').length !== 3) return null;
   try {
     return decodeJwt(token);
   } catch {
@@ -68,7 +68,7 @@ function Notice({ error, onClose }: { error: string | null; onClose(): void }): 
   return (
     <div className="notice" role="alert" data-testid="error">
       <span>{error}</span>
-      <button className="link" onClick={onClose}>Dismiss</button>
+      <button type="button" className="link" onClick={onClose}>Dismiss</button>
     </div>
   );
 }
@@ -85,8 +85,8 @@ function SignedOut({ settings, onError }: { settings: Settings; onError(error: s
         {settings.provider.startsWith('http://127.0.0.1') && ' The bundled provider accepts any login name and password.'}
       </p>
       <div className="actions">
-        <button className="primary" disabled={busy} onClick={() => start('popup')}>Sign in with popup</button>
-        <button disabled={busy} onClick={() => start('redirect')}>Sign in with redirect</button>
+        <button type="button" className="primary" disabled={busy} onClick={() => start('popup')}>Sign in with popup</button>
+        <button type="button" disabled={busy} onClick={() => start('redirect')}>Sign in with redirect</button>
       </div>
       {status === 'interacting' && <p className="muted">Waiting for the sign-in window…</p>}
     </section>
@@ -107,15 +107,15 @@ function Accounts({ settings, onError }: { settings: Settings; onError(error: st
               <strong data-testid="account-name">{account.name ?? account.username}</strong>
               <span className="muted">{account.username}</span>
             </span>
-            {isActive(account) ? <span className="badge">active</span> : <button onClick={() => setActiveAccount(account)}>Switch</button>}
+            {isActive(account) ? <span className="badge">active</span> : <button type="button" onClick={() => setActiveAccount(account)}>Switch</button>}
           </li>
         ))}
       </ul>
       <div className="actions">
-        <button disabled={busy} onClick={() => signIn({ scopes: settings.scopes, interaction: 'popup', prompt: 'login' }).then((r) => setActiveAccount(r.account), (e: unknown) => onError(describeError(e)))}>
+        <button type="button" disabled={busy} onClick={() => signIn({ scopes: settings.scopes, interaction: 'popup', prompt: 'login' }).then((r) => setActiveAccount(r.account), (e: unknown) => onError(describeError(e)))}>
           Add another account
         </button>
-        <button className="danger" disabled={busy} onClick={() => signOut({ interaction: 'popup' }).catch((e: unknown) => onError(describeError(e)))}>
+        <button type="button" className="danger" disabled={busy} onClick={() => signOut({ interaction: 'popup' }).catch((e: unknown) => onError(describeError(e)))}>
           Sign out
         </button>
       </div>
@@ -142,7 +142,7 @@ function Tokens({ settings }: { settings: Settings }): ReactNode {
         </div>
       </div>
       <div className="actions">
-        <button onClick={token.refetch}>Refresh</button>
+        <button type="button" onClick={token.refetch}>Refresh</button>
       </div>
     </Card>
   );
@@ -217,13 +217,14 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
     <Card title="Protected API" subtitle={api} testId="api">
       <div className="segmented" role="radiogroup" aria-label="Token type">
         {SCHEMES.map((s) => (
-          <button key={s.type} role="radio" aria-checked={scheme === s.type} className={scheme === s.type ? 'selected' : ''} onClick={() => setScheme(s.type)} title={s.hint}>
+          // biome-ignore lint/a11y/useSemanticElements: a segmented control: buttons in the WAI-ARIA radio group pattern, styled as one control.
+          <button type="button" key={s.type} role="radio" aria-checked={scheme === s.type} className={scheme === s.type ? 'selected' : ''} onClick={() => setScheme(s.type)} title={s.hint}>
             {s.label}
           </button>
         ))}
       </div>
       <div className="actions">
-        <button className="primary" disabled={busy} onClick={() => void callApi()}>{busy ? 'Calling…' : `Call API with ${SCHEMES.find((s) => s.type === scheme)!.label}`}</button>
+        <button type="button" className="primary" disabled={busy} onClick={() => void callApi()}>{busy ? 'Calling…' : `Call API with ${SCHEMES.find((s) => s.type === scheme)!.label}`}</button>
         <label className="switch">
           <input type="checkbox" checked={challenge} onChange={() => void toggleChallenge()} data-testid="claims-toggle" />
           <span>Require auth context <code>c1</code> (claims challenge)</span>
@@ -240,6 +241,7 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
           {call.attempts.length > 1 && (
             <ol className="attempts" data-testid="attempts">
               {call.attempts.map((a, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: attempts of one call, in order; the list is replaced whole, never reordered.
                 <li key={i}>
                   <span className={`badge ${a.status === 200 ? 'good' : 'bad'}`}>{a.status}</span>
                   {a.error ?? 'ok'}

@@ -25,7 +25,7 @@ async function liveClientLoader(): Promise<{ client: PublicClientApplication; au
 }
 
 const withLiveClient: Decorator = (Story, { loaded }) => (
-  <AuthProvider client={loaded['client'] as PublicClientApplication}>
+  <AuthProvider client={loaded.client as PublicClientApplication}>
     <Story />
   </AuthProvider>
 );
@@ -35,7 +35,7 @@ const meta = {
   component: LiveSignIn,
   loaders: [liveClientLoader],
   decorators: [withLiveClient],
-  render: (_args, { loaded }) => <LiveSignIn authority={loaded['authority'] as string} />,
+  render: (_args, { loaded }) => <LiveSignIn authority={loaded.authority as string} />,
 } satisfies Meta<typeof LiveSignIn>;
 export default meta;
 

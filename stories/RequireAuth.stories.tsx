@@ -38,6 +38,7 @@ export const Loading: Story = {
   },
 };
 
+// biome-ignore lint/suspicious/noShadowRestrictedNames: the export name is the story's name and id ("Error"); module scope only.
 export const Error: Story = {
   parameters: keyward({ failures: { interactive: new BrowserError(ErrorCode.userCancelled, 'The sign-in popup was closed before sign-in finished.') } }),
   play: async (context) => {

@@ -17,8 +17,8 @@ export function liveHarness(): LiveHarness | undefined {
 export function uiProvider(): { authority: string; clientId: string; redirectUri: string } {
   const env = (import.meta as { env?: Record<string, string | undefined> }).env ?? {};
   return {
-    authority: env['STORYBOOK_KEYWARD_AUTHORITY'] ?? 'http://127.0.0.1:4000',
-    clientId: env['STORYBOOK_KEYWARD_CLIENT_ID'] ?? 'spa',
+    authority: env.STORYBOOK_KEYWARD_AUTHORITY ?? 'http://127.0.0.1:4000',
+    clientId: env.STORYBOOK_KEYWARD_CLIENT_ID ?? 'spa',
     redirectUri: `${location.origin}/__keyward/live-redirect`,
   };
 }

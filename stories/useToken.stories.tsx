@@ -41,6 +41,7 @@ export const Success: Story = {
   },
 };
 
+// biome-ignore lint/suspicious/noShadowRestrictedNames: the export name is the story's name and id ("Error"); module scope only.
 export const Error: Story = {
   parameters: keyward({
     accounts: [ann],

@@ -20,7 +20,7 @@ const coreExternal = {
   async resolveId(source, importer) {
     if (!importer) return null;
     const resolved = await this.resolve(source, importer, { skipSelf: true });
-    if (resolved && resolved.id.startsWith(src) && !resolved.id.startsWith(srcReact)) return { id: resolved.id, external: true };
+    if (resolved?.id.startsWith(src) && !resolved.id.startsWith(srcReact)) return { id: resolved.id, external: true };
     return null;
   },
 };

@@ -65,7 +65,10 @@ export async function loadMetadata(authority: Authority, transport: TransportOpt
 const inFlight = new WeakMap<HttpCacheStore, SingleFlight<AuthorityMetadata>>();
 function inFlightFor(httpCache: HttpCacheStore): SingleFlight<AuthorityMetadata> {
   let flights = inFlight.get(httpCache);
-  if (!flights) inFlight.set(httpCache, (flights = new SingleFlight()));
+  if (!flights) {
+    flights = new SingleFlight();
+    inFlight.set(httpCache, flights);
+  }
   return flights;
 }
 

@@ -119,7 +119,7 @@ function accountFrom(input: CacheWriteInput): AccountEntity {
   const tenantFromAuthority = input.authority.kind === 'aad' && !multiTenantAliases.has(input.authority.tenant) ? input.authority.tenant : '';
   // The realm is the tenant this token is for (tid); utid is the home tenant, the same for every profile.
   const realm = typeof claims.tid === 'string' ? claims.tid : clientInfo?.utid ?? tenantFromAuthority;
-  const username = [claims.preferred_username, claims['upn'], claims.email].find((value): value is string => typeof value === 'string') ?? '';
+  const username = [claims.preferred_username, claims.upn, claims.email].find((value): value is string => typeof value === 'string') ?? '';
   const account: AccountEntity = {
     home_account_id: clientInfo ? `${clientInfo.uid}.${clientInfo.utid}` : claims.sub,
     environment: input.environment,

@@ -161,8 +161,10 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       for (const section of cacheSections) {
         for (const [entryKey, value] of Object.entries(parsed[section] ?? {})) {
           const entry = normalizeEntry(section, value);
-          if (entry) (set[section] ??= {} as never)[entryKey] = entry as never;
-          else dropped++;
+          if (entry) {
+            set[section] ??= {} as never;
+            set[section][entryKey] = entry as never;
+          } else dropped++;
         }
       }
       if (dropped) this.warn(ErrorCode.cacheEntryDropped, `${dropped} invalid schema 0 cache entr${dropped === 1 ? 'y was' : 'ies were'} dropped during migration.`);

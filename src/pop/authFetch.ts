@@ -104,6 +104,9 @@ function allowedOriginsOf(configured: readonly string[] | undefined): Set<string
 const noncesByClient = new WeakMap<AuthFetchClient, DpopNonces>();
 function noncesFor(client: AuthFetchClient): DpopNonces {
   let nonces = noncesByClient.get(client);
-  if (!nonces) noncesByClient.set(client, (nonces = new DpopNonces()));
+  if (!nonces) {
+    nonces = new DpopNonces();
+    noncesByClient.set(client, nonces);
+  }
   return nonces;
 }

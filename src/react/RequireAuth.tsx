@@ -24,11 +24,11 @@ export function RequireAuth({ interaction = 'redirect', scopes = [], loading = n
   const account = useAccount(filter);
   const started = useRef(false);
   const [failure, setFailure] = useState<Error | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scopes and interaction are read once, when the single sign-in starts; only these decide whether to start.
   useEffect(() => {
     if (account || status !== 'idle' || started.current) return;
     started.current = true;
     client.acquireTokenInteractive({ scopes, interaction }).catch((error: Error) => setFailure(error));
-    // Only these decide whether to start; scopes/interaction are read once, when the single sign-in starts.
   }, [account, status, client]);
   if (account) return children;
   if (failure) return typeof renderError === 'function' ? renderError(failure) : renderError;

@@ -14,6 +14,7 @@ export function useAuthFetch(scopes: readonly string[], options: Omit<AuthFetchO
   const originsKey = options.allowedOrigins?.join(' ');
   const latestScopes = useRef(scopes);
   latestScopes.current = scopes;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scopes' value (read through the ref), `originsKey` for the origins'.
   return useMemo(
     () => createAuthFetch(client, {
       scopes: [...latestScopes.current],
@@ -22,7 +23,6 @@ export function useAuthFetch(scopes: readonly string[], options: Omit<AuthFetchO
       ...(options.fetch && { fetch: options.fetch }),
       ...(originsKey !== undefined && { allowedOrigins: originsKey.split(' ').filter(Boolean) }),
     }),
-    // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scopes' value, `originsKey` for the origins'.
     [client, key, account, options.scheme, options.fetch, originsKey],
   );
 }

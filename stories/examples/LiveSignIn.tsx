@@ -25,10 +25,11 @@ export function LiveSignIn({ authority }: { authority: string }) {
         <span>Signed in as <strong data-testid="who">{account?.username}</strong></span>
         <span style={muted}>Subject {account?.idTokenClaims?.sub}</span>
         <ApiToken />
-        <button style={secondaryButton} onClick={() => void signOut({ interaction: 'none' })}>Sign out</button>
+        <button type="button" style={secondaryButton} onClick={() => void signOut({ interaction: 'none' })}>Sign out</button>
       </Authenticated>
       <Unauthenticated>
         <button
+          type="button"
           style={button}
           disabled={status === 'interacting'}
           onClick={() => {

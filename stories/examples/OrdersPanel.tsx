@@ -58,7 +58,7 @@ export function OrdersPanel({ callApi }: OrdersPanelProps) {
           <span data-testid="token">Token ready: {preview(token)}</span>
           <span style={muted}>Expires {result.expiresOn.toISOString()} · {result.fromCache ? 'from cache' : 'from the provider'}</span>
           {claimsChallenge && <span style={muted} data-testid="claims">Satisfies the API's claims challenge</span>}
-          {callApi && <button style={button} onClick={() => void call()}>Call the orders API</button>}
+          {callApi && <button type="button" style={button} onClick={() => void call()}>Call the orders API</button>}
           {apiAnswer && <span data-testid="api-answer">Orders API answered {apiAnswer}</span>}
         </>
       )}
@@ -67,7 +67,7 @@ export function OrdersPanel({ callApi }: OrdersPanelProps) {
           <p style={notice} role="status" data-error-code={error.errorCode}>
             {claimsChallenge ? 'The orders API needs you to verify it’s you again.' : 'Your session needs you to sign in again.'}
           </p>
-          <button style={button} onClick={continueInteractively}>Continue</button>
+          <button type="button" style={button} onClick={continueInteractively}>Continue</button>
           {interactiveError && <p style={alert} role="alert" data-error-code={interactiveError}>That did not work. Try again.</p>}
         </>
       )}
@@ -76,7 +76,7 @@ export function OrdersPanel({ callApi }: OrdersPanelProps) {
           <p style={alert} role="alert" data-error-code={error instanceof KeywardError ? error.errorCode : 'unknown'}>
             Could not get a token: {error?.message}
           </p>
-          <button style={secondaryButton} onClick={refetch}>Try again</button>
+          <button type="button" style={secondaryButton} onClick={refetch}>Try again</button>
         </>
       )}
     </section>

@@ -38,11 +38,11 @@ export function SignInCard() {
       <Authenticated>
         <span>Signed in as <strong>{account?.name ?? account?.username}</strong></span>
         <small style={{ color: '#57606a' }}>{account?.username}</small>
-        <button style={button} onClick={() => void signOut({ interaction: 'none' })}>Sign out</button>
+        <button type="button" style={button} onClick={() => void signOut({ interaction: 'none' })}>Sign out</button>
       </Authenticated>
       <Unauthenticated>
         <span>You are not signed in.</span>
-        <button style={button} onClick={onSignIn} disabled={status === 'interacting'}>
+        <button type="button" style={button} onClick={onSignIn} disabled={status === 'interacting'}>
           {status === 'interacting' ? 'Signing in…' : 'Sign in'}
         </button>
         {error && <p role="alert" data-error-code={error.code} style={alert}>{error.message}</p>}

@@ -39,9 +39,10 @@ function App() {
   return (
     <>
       <p data-testid="who">{status}:{activeAccount?.username ?? 'nobody'}</p>
-      <Authenticated><button data-testid="sign-out" onClick={() => void signOut({ interaction: 'none' })}>Sign out</button></Authenticated>
+      <Authenticated><button type="button" data-testid="sign-out" onClick={() => void signOut({ interaction: 'none' })}>Sign out</button></Authenticated>
       <Unauthenticated>
         <button
+          type="button"
           data-testid="sign-in"
           onClick={() => {
             setError('');

@@ -26,7 +26,7 @@ describe('instance discovery and aliases', () => {
     const discovery = e2e.idp.discoveryRequests.filter((r) => r.kind === 'instance');
     expect(discovery).toHaveLength(1);
     expect(discovery[0]!.params['api-version']).toBe('1.1');
-    expect(discovery[0]!.params['authorization_endpoint']).toBe(`${tenantA}/oauth2/v2.0/authorize`);
+    expect(discovery[0]!.params.authorization_endpoint).toBe(`${tenantA}/oauth2/v2.0/authorize`);
 
     const expected = e2e.idp.account('ada', TENANT_A);
     expect(signIn.result!.account).toMatchObject({
@@ -38,8 +38,8 @@ describe('instance discovery and aliases', () => {
       username: expected.preferred_username,
     });
     // client_info=1 went out on both legs.
-    expect(e2e.idp.authorizeRequests.at(-1)!.params['client_info']).toBe('1');
-    expect(e2e.idp.tokenRequests.at(-1)!.body['client_info']).toBe('1');
+    expect(e2e.idp.authorizeRequests.at(-1)!.params.client_info).toBe('1');
+    expect(e2e.idp.tokenRequests.at(-1)!.body.client_info).toBe('1');
 
     // The same cached token through another alias of the same cloud: no request at all.
     const requests = recordRequests(context, 'https://');
@@ -118,13 +118,13 @@ describe('claims and client capabilities', () => {
     const page = await openEntraApp(e2e, context, { authority: tenantA, clientCapabilities: ['CP1'] });
     e2e.idp.reset();
     expect((await popupSignIn(page, { login: 'cleo', claimsChallenge: challenge })).error).toBeUndefined();
-    expect(e2e.idp.authorizeRequests.at(-1)!.params['claims']).toBe(merged);
-    expect(e2e.idp.tokenRequests.at(-1)!.body['claims']).toBe(merged);
+    expect(e2e.idp.authorizeRequests.at(-1)!.params.claims).toBe(merged);
+    expect(e2e.idp.tokenRequests.at(-1)!.body.claims).toBe(merged);
 
     // Capabilities alone on a plain silent refresh.
     const refreshed = await silent(page, { forceRefresh: true });
     expect(refreshed.error).toBeUndefined();
-    expect(e2e.idp.tokenRequests.at(-1)!.body['claims']).toBe('{"access_token":{"xms_cc":{"values":["CP1"]}}}');
+    expect(e2e.idp.tokenRequests.at(-1)!.body.claims).toBe('{"access_token":{"xms_cc":{"values":["CP1"]}}}');
     await context.close();
   });
 
@@ -158,7 +158,7 @@ describe('claims and client capabilities', () => {
     expect(withClaims.error).toBeUndefined();
     expect(withClaims.result?.fromCache).toBe(false);
     expect(e2e.idp.tokenRequests.length).toBe(before + 1);
-    expect(e2e.idp.tokenRequests.at(-1)!.body['claims']).toBe(challenge);
+    expect(e2e.idp.tokenRequests.at(-1)!.body.claims).toBe(challenge);
     await context.close();
   });
 });

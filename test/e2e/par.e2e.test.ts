@@ -50,9 +50,9 @@ describe('public client (browser), provider requires PAR', () => {
     expect(more).toEqual([]);
     expect(pushed).toMatchObject({ status: 201, origin: e2e.app.origin, request_uri: query.get('request_uri') });
     expect(pushed!.body).toMatchObject({ client_id: 'spa', response_type: 'code', redirect_uri: e2e.app.url, code_challenge_method: 'S256' });
-    expect(pushed!.body['scope']!.split(' ')).toEqual(expect.arrayContaining([...SCOPES, 'openid']));
-    expect(pushed!.body['state']).toMatch(/.{32}/);
-    expect(pushed!.body['client_secret']).toBeUndefined();
+    expect(pushed!.body.scope!.split(' ')).toEqual(expect.arrayContaining([...SCOPES, 'openid']));
+    expect(pushed!.body.state).toMatch(/.{32}/);
+    expect(pushed!.body.client_secret).toBeUndefined();
     await context.close();
   });
 });

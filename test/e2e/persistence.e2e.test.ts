@@ -2,7 +2,7 @@
 // reload and a browser restart, keeps no secret in clear at rest, and migrates schema 0.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
 import { accounts, cacheContents, openApp, popupSignIn, rawRecords, type RawRecord, reloadApp, SCOPES, silent } from './fixtures';

@@ -45,11 +45,11 @@ describe('DPoP (RFC 9449) with oidc-provider', () => {
     const codeRequests = e2e.idp.tokenRequests.filter((r) => r.grant_type === 'authorization_code');
     // First redemption: the provider demanded a nonce; the one retry carried it and succeeded.
     expect(codeRequests.map((r) => [r.status, r.dpop])).toEqual([[400, true], [200, true]]);
-    const proof = decodeProtectedHeader(codeRequests[1]!.headers['dpop']!);
+    const proof = decodeProtectedHeader(codeRequests[1]!.headers.dpop!);
     expect(proof.typ).toBe('dpop+jwt');
     expect(await calculateJwkThumbprint(proof.jwk as JWK)).toBe(jkt);
-    expect(decodeJwt(codeRequests[1]!.headers['dpop']!)).toMatchObject({ htm: 'POST', htu: `${e2e.idp.issuer}/token` });
-    expect(decodeJwt(codeRequests[1]!.headers['dpop']!).nonce).toBeTruthy();
+    expect(decodeJwt(codeRequests[1]!.headers.dpop!)).toMatchObject({ htm: 'POST', htu: `${e2e.idp.issuer}/token` });
+    expect(decodeJwt(codeRequests[1]!.headers.dpop!).nonce).toBeTruthy();
 
     // Refresh: the nonce is remembered, so no second challenge; the refresh token is bound to the same key.
     e2e.idp.reset();
@@ -169,10 +169,10 @@ describe('MSAL AT-PoP with the Entra authority', () => {
     expect(signedIn.result!.tokenType).toBe('pop');
 
     const request = e2e.idp.tokenRequests.at(-1)!;
-    expect(request.body['token_type']).toBe('pop');
+    expect(request.body.token_type).toBe('pop');
     const shrPayload = decodeJwt(signedIn.result!.accessToken) as { at: string; cnf: { jwk: JWK }; m: string; u: string; p: string };
     const kid = await calculateJwkThumbprint(shrPayload.cnf.jwk);
-    expect(request.body['req_cnf']).toBe(base64url.encode(JSON.stringify({ kid, xms_ksl: 'sw' })));
+    expect(request.body.req_cnf).toBe(base64url.encode(JSON.stringify({ kid, xms_ksl: 'sw' })));
     expect(decodeJwt(shrPayload.at).cnf).toEqual({ kid });
     expect(shrPayload).toMatchObject({ m: 'GET', u: new URL(url).host, p: '/v1/items' });
 
@@ -221,7 +221,7 @@ describe('MSAL AT-PoP with the Entra authority', () => {
     const satisfied = await authFetch(page, api.url('/claims'), 'bearer');
     expect(satisfied.result?.status).toBe(200);
     expect(api.requests.map((r) => r.status)).toEqual([401, 200]);
-    expect(e2e.idp.tokenRequests.map((r) => [r.grant_type, r.body['claims']])).toEqual([['refresh_token', challenge]]);
+    expect(e2e.idp.tokenRequests.map((r) => [r.grant_type, r.body.claims])).toEqual([['refresh_token', challenge]]);
 
     // A challenge the provider cannot satisfy: one re-acquisition, one retry, then the 401 is the caller's.
     api.setClaimsChallenge('{"access_token":{"xms_never":{"essential":true}}}');

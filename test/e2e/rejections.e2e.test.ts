@@ -160,7 +160,7 @@ function rewriteRedirectBack(change: (params: URLSearchParams) => boolean) {
   let rewritten = 0;
   const handler = async (route: Route) => {
     const response = await route.fetch({ maxRedirects: 0 });
-    const location = response.headers()['location'];
+    const location = response.headers().location;
     const target = location === undefined ? undefined : new URL(location, route.request().url());
     if (!target || target.origin !== e2e.app.origin || !target.searchParams.has('code') || !change(target.searchParams)) {
       return route.fulfill({ response });

@@ -6,7 +6,7 @@ import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfidentialClientApplication, SerializableTokenCache, type ClientCredential } from '../../src/server/index.js';
 import { createEntraIdp, type EntraIdp } from '../idp/entra/createEntraIdp.mjs';
-import { derBase64, makeCertificate, makeKey, makePfx, makeTestPki, thumbprintHex, x5tOf } from '../server/testCredentials';
+import { derBase64, makeCertificate, makePfx, makeTestPki, thumbprintHex, x5tOf } from '../server/testCredentials';
 import { APP_SCOPES, AUTHORITY, SECRET, TOKEN_ENDPOINT, confidentialClients, idpHttpClient, receivedAssertion, rejection, serverClient, tokenRequestsOf } from './serverFixtures';
 
 let idp: EntraIdp;
@@ -51,11 +51,11 @@ describe('every credential form gets an app token (client credentials)', () => {
     expect(request).toMatchObject({ status: 200, host: 'login.microsoftonline.com', client_id: clientId, scope: 'api://demo/.default' });
     expect(request!.headers['x-client-current-telemetry']).toBe('4|730,2|');
     if (clientId === 'daemon-secret') {
-      expect(request!.body['client_secret']).toBe('[redacted]'); // sent; the log never keeps it
-      expect(request!.body['client_assertion']).toBeUndefined();
+      expect(request!.body.client_secret).toBe('[redacted]'); // sent; the log never keeps it
+      expect(request!.body.client_assertion).toBeUndefined();
       return;
     }
-    expect(request!.body['client_assertion_type']).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    expect(request!.body.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     const { header, payload } = receivedAssertion(request);
     expect(payload).toMatchObject({ aud: TOKEN_ENDPOINT, iss: 'daemon-cert', sub: 'daemon-cert' });
     // x5c only when asked for, leaf first.

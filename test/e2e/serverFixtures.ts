@@ -42,7 +42,7 @@ export function serverClient(idp: EntraIdp, options: Pick<ConfidentialClientAppl
 
 /** The client assertion the authority received in a token request, decoded. */
 export function receivedAssertion(request: EntraTokenRequest | undefined): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const assertion = request?.body['client_assertion'];
+  const assertion = request?.body.client_assertion;
   if (!assertion) throw new Error('the request carried no client_assertion');
   return { header: decodeProtectedHeader(assertion) as Record<string, unknown>, payload: decodeJwt(assertion) };
 }

@@ -50,7 +50,7 @@ describe('hybrid SPA code', () => {
     e2e.idp.reset();
     const plain = await serverSignIn('hana', false);
     expect(plain.spaCode).toBeUndefined();
-    expect(tokenRequestsOf(e2e.idp, 'authorization_code')[0]!.body['return_spa_code']).toBeUndefined();
+    expect(tokenRequestsOf(e2e.idp, 'authorization_code')[0]!.body.return_spa_code).toBeUndefined();
   });
 
   it('a server-side redemption with returnSpaCode, then acquireTokenByCode in Chromium: the browser has the account and its own tokens; a replayed code fails', async () => {
@@ -60,7 +60,7 @@ describe('hybrid SPA code', () => {
     expect(serverRedemption).toMatchObject({ status: 200, client_id: 'hybrid-web' });
     expect(serverRedemption!.body).toMatchObject({ return_spa_code: '1', client_secret: '[redacted]' });
     expect(server.spaCode).toEqual(expect.any(String));
-    expect(server.spaCode).not.toBe(serverRedemption!.body['code']);
+    expect(server.spaCode).not.toBe(serverRedemption!.body.code);
 
     const { outcome, accounts, tokenPosts } = await redeemInBrowser(server.spaCode!);
     expect(outcome.error).toBeUndefined();

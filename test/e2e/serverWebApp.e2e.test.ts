@@ -105,8 +105,8 @@ describe('server-side web app (authorization code with a client secret)', () => 
     expect(result.account).toMatchObject({ username: 'carol@contoso.onmicrosoft.com', tenantId: TENANT_A });
     const [code] = tokenRequestsOf(e2e.idp, 'authorization_code');
     expect(code).toMatchObject({ status: 200, client_id: 'daemon-secret' });
-    expect(code!.body['client_secret']).toBe('[redacted]');
-    expect(code!.body['code_verifier']).toBeDefined();
+    expect(code!.body.client_secret).toBe('[redacted]');
+    expect(code!.body.code_verifier).toBeDefined();
 
     const [account] = await web.getAccounts();
     expect(account?.homeAccountId).toBe(result.account.homeAccountId);
@@ -114,7 +114,7 @@ describe('server-side web app (authorization code with a client secret)', () => 
     expect(refreshed).toMatchObject({ fromCache: false });
     const [refresh] = tokenRequestsOf(e2e.idp, 'refresh_token');
     expect(refresh).toMatchObject({ status: 200, client_id: 'daemon-secret' });
-    expect(refresh!.body['client_secret']).toBe('[redacted]');
+    expect(refresh!.body.client_secret).toBe('[redacted]');
 
     await web.removeAccount(account!);
     expect(await web.getAccounts()).toEqual([]);

@@ -101,7 +101,7 @@ describe('popup sign-in', () => {
     const codeRedemptions = e2e.idp.tokenRequests.filter((r) => r.grant_type === 'authorization_code');
     expect(codeRedemptions).toHaveLength(2);
     const body = codeRedemptions[0]!.body;
-    expect(body['code_verifier']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(body.code_verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(body['x-client-SKU']).toBe('keyward.js');
     expect(body['x-client-VER']).toMatch(/^\d+\.\d+\.\d+/);
     expect(body['x-app-name']).toBe('e2e-app');

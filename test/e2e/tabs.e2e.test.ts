@@ -72,7 +72,10 @@ const watch = (page: Page, marker: string) =>
     });
   }, marker);
 const changes = (page: Page) => page.evaluate(() => (window as Watched).changes ?? 0);
-const resetChanges = (page: Page) => page.evaluate(() => void ((window as Watched).changes = 0));
+const resetChanges = (page: Page) =>
+  page.evaluate(() => {
+    (window as Watched).changes = 0;
+  });
 const marker = (page: Page) => page.evaluate(() => (window as Watched).marker);
 
 const refreshTokenOf = async (page: Page): Promise<string | undefined> => Object.values((await cacheContents(page)).RefreshToken)[0]?.secret;

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
-import Provider, { errors } from 'oidc-provider';
+import Provider from 'oidc-provider';
 import { consentPolicy, IMPLICIT_CONSENT } from './implicitConsent.mjs';
 import { exportJWK, generateKeyPair } from 'jose';
 
@@ -15,21 +15,21 @@ export { API_AUDIENCE, API_SCOPES };
 /** Provider events copied into `idp.events`; `detail` picks what a test can assert on. */
 const EVENTS = {
   'authorization.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId }),
-  'authorization.error': (ctx, err) => ({ error: err.error, description: err.error_description }),
+  'authorization.error': (_ctx, err) => ({ error: err.error, description: err.error_description }),
   'grant.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId, grantType: ctx.oidc?.params?.grant_type }),
   // `detail` is oidc-provider's internal reason (error_detail), e.g. 'failed jkt verification'.
   'grant.error': (ctx, err) => ({ error: err.error, description: err.error_description, detail: err.error_detail, grantType: ctx.oidc?.params?.grant_type }),
-  'grant.revoked': (ctx, grantId) => ({ grantId }),
+  'grant.revoked': (_ctx, grantId) => ({ grantId }),
   'refresh_token.saved': (token) => ({ token: token.jti, grantId: token.grantId }),
   'refresh_token.consumed': (token) => ({ token: token.jti, grantId: token.grantId }),
   'refresh_token.destroyed': (token) => ({ token: token.jti, grantId: token.grantId }),
   'end_session.success': (ctx) => ({ clientId: ctx.oidc?.client?.clientId }),
-  'end_session.error': (ctx, err) => ({ error: err.error, description: err.error_description }),
-  'revocation.success': (ctx, token) => ({ kind: token?.kind }),
-  'revocation.error': (ctx, err) => ({ error: err.error }),
-  'interaction.started': (ctx, prompt) => ({ prompt: prompt?.name, reasons: prompt?.reasons }),
+  'end_session.error': (_ctx, err) => ({ error: err.error, description: err.error_description }),
+  'revocation.success': (_ctx, token) => ({ kind: token?.kind }),
+  'revocation.error': (_ctx, err) => ({ error: err.error }),
+  'interaction.started': (_ctx, prompt) => ({ prompt: prompt?.name, reasons: prompt?.reasons }),
   'interaction.ended': () => ({}),
-  'server_error': (ctx, err) => ({ message: err?.message }),
+  'server_error': (_ctx, err) => ({ message: err?.message }),
 };
 
 /** Headers worth seeing in a token request log (CORS, DPoP, content type). */

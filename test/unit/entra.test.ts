@@ -89,10 +89,10 @@ describe('throttling', () => {
     const throttle = new Throttle();
     throttle.record(key, new ServerError('e', 'x', { status: 503, retryAfter: 86_400 }), 'h', false);
     expect(expectThrows(() => throttle.check(key), ServerError, ErrorCode.throttled).retryAfter).toBe(3600);
-    const other = key + 'x';
+    const other = `${key}x`;
     throttle.record(other, new ServerError('e', 'x', { status: 429 }), 'h', false);
     expect(expectThrows(() => throttle.check(other), ServerError, ErrorCode.throttled).retryAfter).toBe(60);
-    const bare = key + 'y';
+    const bare = `${key}y`;
     throttle.record(bare, new ServerError('server_error', 'x', { status: 500 }), 'h', false);
     expect(() => throttle.check(bare)).not.toThrow();
   });
@@ -141,8 +141,8 @@ describe('tenant profiles', () => {
   it('groups one person signed in to two tenants into one account with two profiles', () => {
     const data = emptyCacheData();
     const base = { home_account_id: 'uid-1.home-tid', environment: 'login.windows.net', username: 'p@contoso.com', authority_type: 'MSSTS' as const };
-    data.Account['a'] = { ...base, realm: 'home-tid', local_account_id: 'oid-home' };
-    data.Account['b'] = { ...base, realm: 'guest-tid', local_account_id: 'oid-guest' };
+    data.Account.a = { ...base, realm: 'home-tid', local_account_id: 'oid-home' };
+    data.Account.b = { ...base, realm: 'guest-tid', local_account_id: 'oid-guest' };
     const [account, ...rest] = accountsFrom(data, 'client');
     expect(rest).toEqual([]);
     expect(account).toMatchObject({ homeAccountId: 'uid-1.home-tid', tenantId: 'home-tid', localAccountId: 'oid-home' });

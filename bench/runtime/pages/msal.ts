@@ -14,7 +14,6 @@ let account: AccountInfo | undefined;
 let initialized: Promise<void> | undefined;
 const init = () => (initialized ??= pca.initialize());
 /** MSAL's cache manager (not public API; used only to seed extra entries through MSAL's own storage code). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const internalStorage = (): any => (pca as any).controller.browserStorage;
 
 install({

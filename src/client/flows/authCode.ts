@@ -13,7 +13,7 @@ import { errorResultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
 import { assertNotExpiredRequestUri, pushAuthorizationRequest, usesPushedAuthorization } from './pushedAuthorization.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
-import type { AuthenticationResult, TokenErrorResult, AuthScheme, AuthCodeFlowOptions } from '../../types.js';
+import type { AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions } from '../../types.js';
 
 
 /** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */

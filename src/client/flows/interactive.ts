@@ -7,7 +7,7 @@ import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { randomString } from '../../util/random.js';
-import type { AuthCodeFlowOptions, AuthenticationResult, InteractiveOptions } from '../../types.js';
+import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
 
 
 export function assertBrowser(api: string): void {

@@ -71,7 +71,7 @@ function sessionHint(ctx: ClientContext, account: AccountInfo): { name: 'logout_
   const kind = ctx.defaultAuthority.kind;
   if (kind === 'aad' || kind === 'ciam') {
     const claims = account.idTokenClaims ?? (token?.secret ? safeClaims(token.secret) : undefined);
-    const loginHint = claims?.['login_hint'];
+    const loginHint = claims?.login_hint;
     return typeof loginHint === 'string' && loginHint !== '' ? { name: 'logout_hint', value: loginHint } : undefined;
   }
   return token?.secret ? { name: 'id_token_hint', value: token.secret } : undefined;

@@ -15,7 +15,7 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
 import { accountAndIdToken, resultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
-import type { AuthScheme, AccountInfo, AuthenticationResult, SilentOptions } from '../../types.js';
+import type { AccountInfo, AuthenticationResult, SilentOptions } from '../../types.js';
 
 
 

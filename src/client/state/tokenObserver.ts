@@ -105,9 +105,15 @@ export class TokenObserver extends Subscribable {
   #fetch(force: boolean): void {
     const { account, enabled } = this.#options;
     if (this.#key === undefined) return;
-    if (enabled === false) return this.#set(idle);
+    if (enabled === false) {
+      this.#set(idle);
+      return;
+    }
     if (!force && this.#inFlightKey === this.#key) return; // StrictMode re-subscribe: already asking
-    if (!account) return this.#set({ status: 'error', token: null, result: null, error: nobodySignedInError() });
+    if (!account) {
+      this.#set({ status: 'error', token: null, result: null, error: nobodySignedInError() });
+      return;
+    }
     const generation = ++this.#generation;
     this.#inFlightKey = this.#key;
     clearTimeout(this.#timer);
@@ -172,7 +178,10 @@ const shared = new WeakMap<AuthClient, Map<string, TokenObserver>>();
 /** The shared observer for this client and request, with its options set. */
 export function sharedTokenObserver(client: AuthClient, scopes: readonly string[], options: TokenRequestOptions): TokenObserver {
   let byKey = shared.get(client);
-  if (!byKey) shared.set(client, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    shared.set(client, byKey);
+  }
   const key = tokenRequestKey(scopes, options);
   let observer = byKey.get(key);
   if (!observer) {

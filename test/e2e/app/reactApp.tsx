@@ -23,7 +23,14 @@ let showTokens: (count: number) => void = () => {};
 function TokenGrid({ scopes }: { scopes: string[] }) {
   const [count, setCount] = useState(0);
   showTokens = setCount;
-  return <div id="tokens">{Array.from({ length: count }, (_, i) => <TokenView key={i} scopes={[...scopes]} />)}</div>;
+  return (
+    <div id="tokens">
+      {Array.from({ length: count }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: `count` identical consumers; the index is their identity.
+        <TokenView key={i} scopes={[...scopes]} />
+      ))}
+    </div>
+  );
 }
 
 export function mountReactApp(client: AuthClient, config: ReactAppConfig): { showTokens(count: number): void } {
@@ -51,6 +58,10 @@ export function hydrateServerHtml(client: AuthClient, html: string): void {
   host.innerHTML = html;
   document.body.append(host);
   hydrateRoot(host, <StrictMode><AuthProvider client={client}><SignInStatus /></AuthProvider></StrictMode>, {
-    onRecoverableError: (error) => ((window as unknown as { hydrationErrors: unknown[] }).hydrationErrors ??= []).push(String(error)),
+    onRecoverableError: (error) => {
+      const watched = window as unknown as { hydrationErrors?: unknown[] };
+      watched.hydrationErrors ??= [];
+      watched.hydrationErrors.push(String(error));
+    },
   });
 }

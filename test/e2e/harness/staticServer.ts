@@ -31,7 +31,7 @@ export async function startStaticServer(dir: string, { port = 0 }: { port?: numb
     // The header stops the browser from reusing a page across tests/runs.
     res.setHeader('Cache-Control', 'no-store');
     try {
-      if (!file.startsWith(root + '/') || !(await stat(file)).isFile()) throw new Error('not a file');
+      if (!file.startsWith(`${root}/`) || !(await stat(file)).isFile()) throw new Error('not a file');
       const body = await readFile(file);
       res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -697,7 +697,7 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
   }
 
   /** Authorization redirects: add client_info, drop RFC 9207 `iss` (Entra sends none), AADSTS descriptions. */
-  function rewriteAuthorizationResponse(ctx, entra, tenantId) {
+  function rewriteAuthorizationResponse(ctx, entra, _tenantId) {
     const location = ctx.response.get('Location');
     if (!location || ctx.status < 300 || ctx.status >= 400) return;
     const redirectUri = ctx.oidc.params?.redirect_uri;
