@@ -50,7 +50,13 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: `${root}src/index.ts`, react: `${root}src/react/index.ts`, cache: `${root}src/cache/index.ts`, testing: `${root}src/testing/index.ts`, server: `${root}src/server/index.ts` },
+      entry: {
+        index: `${root}src/index.ts`,
+        react: `${root}src/react/index.ts`,
+        cache: `${root}src/cache/index.ts`,
+        testing: `${root}src/testing/index.ts`,
+        server: `${root}src/server/index.ts`,
+      },
       formats: ['es'],
     },
     rollupOptions: {

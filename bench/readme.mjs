@@ -19,7 +19,9 @@ export function readmeSection(results) {
     .map(([name, version]) => `${name} ${version}`)
     .join(' · ');
   const targets = [
-    ...results.size.targets.map((t) => `- ${t.met ? 'Met' : '**Missed**'}: ${t.target}: ${t.keyward.toLocaleString('en-US')} B against ${t.limit.toLocaleString('en-US')} B.`),
+    ...results.size.targets.map(
+      (t) => `- ${t.met ? 'Met' : '**Missed**'}: ${t.target}: ${t.keyward.toLocaleString('en-US')} B against ${t.limit.toLocaleString('en-US')} B.`,
+    ),
     ...runtimeTargets(results.runtime),
   ];
   return [
@@ -30,7 +32,12 @@ export function readmeSection(results) {
     markdownTable(results),
     '',
     ...targets,
-    ...(results.size.targets.some((t) => !t.met) ? ['', 'Why a size target is missed, where the bytes go and what would close the gap: [bench/README.md](bench/README.md#where-keywards-bytes-go-and-what-was-done-about-them); the runtime figures and their method: [bench/runtime/README.md](bench/runtime/README.md).'] : []),
+    ...(results.size.targets.some((t) => !t.met)
+      ? [
+          '',
+          'Why a size target is missed, where the bytes go and what would close the gap: [bench/README.md](bench/README.md#where-keywards-bytes-go-and-what-was-done-about-them); the runtime figures and their method: [bench/runtime/README.md](bench/runtime/README.md).',
+        ]
+      : []),
     '',
     `Versions: ${sdkVersions}; React ${versions.react}.`,
     '',
@@ -49,15 +56,37 @@ function runtimeTargets(runtime) {
   const p50 = row('cache-hit silent token p50');
   if (p50 && num(p50.keyward) !== null) {
     const others = ['msal', 'oidcClientTs', 'auth0'].map((k) => num(p50[k])).filter((v) => v !== null);
-    out.push(line(num(p50.msal) !== null && p50.keyward * 10 <= p50.msal, `cache-hit p50 at least 10× faster than msal-browser: ${p50.keyward} µs against ${p50.msal} µs.`));
-    out.push(line(others.every((v) => p50.keyward < v), `cache-hit p50 faster than every other SDK: ${p50.keyward} µs against ${others.join(' / ')} µs (msal / oidc-client-ts / auth0; a tie is not faster).`));
+    out.push(
+      line(
+        num(p50.msal) !== null && p50.keyward * 10 <= p50.msal,
+        `cache-hit p50 at least 10× faster than msal-browser: ${p50.keyward} µs against ${p50.msal} µs.`,
+      ),
+    );
+    out.push(
+      line(
+        others.every((v) => p50.keyward < v),
+        `cache-hit p50 faster than every other SDK: ${p50.keyward} µs against ${others.join(' / ')} µs (msal / oidc-client-ts / auth0; a tie is not faster).`,
+      ),
+    );
   }
   const cold = row('cold start, 1,000 cached tokens: SDK part');
-  if (cold && num(cold.keyward) !== null) out.push(line(cold.keyward < 20, `cold start with 1,000 cached tokens under 20 ms to accounts known: ${cold.keyward} ms (SDK part; ${row('cold start, 1,000 cached tokens')?.keyward ?? '?'} ms from navigation). See bench/runtime/README.md for why and what would close it.`));
+  if (cold && num(cold.keyward) !== null)
+    out.push(
+      line(
+        cold.keyward < 20,
+        `cold start with 1,000 cached tokens under 20 ms to accounts known: ${cold.keyward} ms (SDK part; ${row('cold start, 1,000 cached tokens')?.keyward ?? '?'} ms from navigation). See bench/runtime/README.md for why and what would close it.`,
+      ),
+    );
   const requests = row('1,000 concurrent silent calls, expired AT: token-endpoint requests');
   const tabs = row('5 tabs refreshing at once: token-endpoint requests');
   const replays = row('5 tabs refreshing at once: refresh-token replays');
-  if (requests && tabs && replays) out.push(line(requests.keyward === 1 && tabs.keyward === 1 && replays.keyward === 0, `exactly one request and zero replays (1,000 concurrent calls: ${requests.keyward}; 5 tabs: ${tabs.keyward} request, ${replays.keyward} replays).`));
+  if (requests && tabs && replays)
+    out.push(
+      line(
+        requests.keyward === 1 && tabs.keyward === 1 && replays.keyward === 0,
+        `exactly one request and zero replays (1,000 concurrent calls: ${requests.keyward}; 5 tabs: ${tabs.keyward} request, ${replays.keyward} replays).`,
+      ),
+    );
   return out;
 }
 

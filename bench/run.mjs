@@ -12,8 +12,17 @@ import { updateReadme } from './readme.mjs';
 
 /** Every package whose code the figures measure, with the version actually installed. */
 const measuredPackages = [
-  '@azure/msal-browser', '@azure/msal-react', 'oidc-client-ts', 'react-oidc-context', '@auth0/auth0-spa-js', '@auth0/auth0-react',
-  'jose', 'idb-keyval', 'react', 'react-dom', 'vite',
+  '@azure/msal-browser',
+  '@azure/msal-react',
+  'oidc-client-ts',
+  'react-oidc-context',
+  '@auth0/auth0-spa-js',
+  '@auth0/auth0-react',
+  'jose',
+  'idb-keyval',
+  'react',
+  'react-dom',
+  'vite',
 ];
 const installedVersion = (name) => JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
 
@@ -60,7 +69,10 @@ const results = {
     cores: os.cpus().length,
     ...(runtime && { chromium: chromiumVersion() }),
   },
-  versions: { keyward: `${keyward.version}${commit ? ` (${commit})` : ''}`, ...Object.fromEntries(measuredPackages.map((name) => [name, installedVersion(name)])) },
+  versions: {
+    keyward: `${keyward.version}${commit ? ` (${commit})` : ''}`,
+    ...Object.fromEntries(measuredPackages.map((name) => [name, installedVersion(name)])),
+  },
   size,
   runtime,
 };

@@ -10,7 +10,8 @@ export const columns = [
 
 const format = (value) => {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
   return String(value);
 };
 
@@ -18,7 +19,11 @@ const format = (value) => {
 export function tableRows(results) {
   const rows = [...results.size.table];
   // keyward's own parts have no counterpart in the other SDKs' columns.
-  for (const [key, label] of [['core', 'keyward core alone (whole API)'], ['react', 'keyward React layer alone'], ['both', 'keyward core + React (whole API)']]) {
+  for (const [key, label] of [
+    ['core', 'keyward core alone (whole API)'],
+    ['react', 'keyward React layer alone'],
+    ['both', 'keyward core + React (whole API)'],
+  ]) {
     const { raw, gzip, brotli } = results.size.keyward[key];
     rows.push({ metric: label, keyward: [raw, gzip, brotli].map(format).join(' / '), unit: 'bytes: min / gzip / brotli' });
   }
@@ -32,7 +37,14 @@ const header = ['', ...columns.map((c) => c.label), 'unit', 'note'];
 export function consoleTable(results) {
   const rows = [header, ...tableRows(results)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i > 0 && i < 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i > 0 && i < 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Markdown table for the README. */

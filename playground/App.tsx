@@ -68,7 +68,9 @@ function Notice({ error, onClose }: { error: string | null; onClose(): void }): 
   return (
     <div className="notice" role="alert" data-testid="error">
       <span>{error}</span>
-      <button type="button" className="link" onClick={onClose}>Dismiss</button>
+      <button type="button" className="link" onClick={onClose}>
+        Dismiss
+      </button>
     </div>
   );
 }
@@ -76,7 +78,8 @@ function Notice({ error, onClose }: { error: string | null; onClose(): void }): 
 function SignedOut({ settings, onError }: { settings: Settings; onError(error: string): void }): ReactNode {
   const { signIn, status } = useAuth();
   const busy = status !== 'idle';
-  const start = (interaction: 'popup' | 'redirect') => signIn({ scopes: settings.scopes, interaction }).catch((error: unknown) => onError(describeError(error)));
+  const start = (interaction: 'popup' | 'redirect') =>
+    signIn({ scopes: settings.scopes, interaction }).catch((error: unknown) => onError(describeError(error)));
   return (
     <section className="hero card" data-testid="signed-out">
       <h2>You are signed out</h2>
@@ -85,8 +88,12 @@ function SignedOut({ settings, onError }: { settings: Settings; onError(error: s
         {settings.provider.startsWith('http://127.0.0.1') && ' The bundled provider accepts any login name and password.'}
       </p>
       <div className="actions">
-        <button type="button" className="primary" disabled={busy} onClick={() => start('popup')}>Sign in with popup</button>
-        <button type="button" disabled={busy} onClick={() => start('redirect')}>Sign in with redirect</button>
+        <button type="button" className="primary" disabled={busy} onClick={() => start('popup')}>
+          Sign in with popup
+        </button>
+        <button type="button" disabled={busy} onClick={() => start('redirect')}>
+          Sign in with redirect
+        </button>
       </div>
       {status === 'interacting' && <p className="muted">Waiting for the sign-in window…</p>}
     </section>
@@ -102,20 +109,42 @@ function Accounts({ settings, onError }: { settings: Settings; onError(error: st
       <ul className="accounts">
         {accounts.map((account) => (
           <li key={account.homeAccountId} className={isActive(account) ? 'active' : ''} data-testid="account">
-            <span className="avatar" aria-hidden>{(account.name ?? account.username).charAt(0).toUpperCase()}</span>
+            <span className="avatar" aria-hidden>
+              {(account.name ?? account.username).charAt(0).toUpperCase()}
+            </span>
             <span className="who">
               <strong data-testid="account-name">{account.name ?? account.username}</strong>
               <span className="muted">{account.username}</span>
             </span>
-            {isActive(account) ? <span className="badge">active</span> : <button type="button" onClick={() => setActiveAccount(account)}>Switch</button>}
+            {isActive(account) ? (
+              <span className="badge">active</span>
+            ) : (
+              <button type="button" onClick={() => setActiveAccount(account)}>
+                Switch
+              </button>
+            )}
           </li>
         ))}
       </ul>
       <div className="actions">
-        <button type="button" disabled={busy} onClick={() => signIn({ scopes: settings.scopes, interaction: 'popup', prompt: 'login' }).then((r) => setActiveAccount(r.account), (e: unknown) => onError(describeError(e)))}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            signIn({ scopes: settings.scopes, interaction: 'popup', prompt: 'login' }).then(
+              (r) => setActiveAccount(r.account),
+              (e: unknown) => onError(describeError(e)),
+            )
+          }
+        >
           Add another account
         </button>
-        <button type="button" className="danger" disabled={busy} onClick={() => signOut({ interaction: 'popup' }).catch((e: unknown) => onError(describeError(e)))}>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => signOut({ interaction: 'popup' }).catch((e: unknown) => onError(describeError(e)))}
+        >
           Sign out
         </button>
       </div>
@@ -129,7 +158,11 @@ function Tokens({ settings }: { settings: Settings }): ReactNode {
   const idToken = decode(token.result?.idToken) ?? (activeAccount?.idTokenClaims as JWTPayload | undefined) ?? null;
   const accessToken = decode(token.result?.accessToken);
   return (
-    <Card title="Tokens" subtitle={token.result ? `${token.result.tokenType} · expires ${token.result.expiresOn.toLocaleTimeString()}` : token.status} testId="tokens">
+    <Card
+      title="Tokens"
+      subtitle={token.result ? `${token.result.tokenType} · expires ${token.result.expiresOn.toLocaleTimeString()}` : token.status}
+      testId="tokens"
+    >
       {token.error && <p className="error">{describeError(token.error)}</p>}
       <div className="columns">
         <div>
@@ -138,11 +171,17 @@ function Tokens({ settings }: { settings: Settings }): ReactNode {
         </div>
         <div>
           <h3>Access token</h3>
-          {accessToken ? <Claims claims={accessToken} testId="access-token-claims" /> : <p className="muted">{token.result ? 'Opaque (not a JWT).' : 'No token yet.'}</p>}
+          {accessToken ? (
+            <Claims claims={accessToken} testId="access-token-claims" />
+          ) : (
+            <p className="muted">{token.result ? 'Opaque (not a JWT).' : 'No token yet.'}</p>
+          )}
         </div>
       </div>
       <div className="actions">
-        <button type="button" onClick={token.refetch}>Refresh</button>
+        <button type="button" onClick={token.refetch}>
+          Refresh
+        </button>
       </div>
     </Card>
   );
@@ -176,13 +215,22 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
   const [controlError, setControlError] = useState<string | null>(null);
   const [attempts] = useState<Attempt[]>([]);
   // Every HTTP attempt createAuthFetch makes, so a claims challenge's retry is visible.
-  const recordingFetch = useCallback<typeof fetch>(async (input, init) => {
-    const request = new Request(input, init);
-    const response = await fetch(request);
-    const body = response.status === 401 ? ((await response.clone().json().catch(() => null)) as { error?: string } | null) : null;
-    attempts.push({ status: response.status, ...(body?.error && { error: body.error }), acrs: tokenOf(request.headers.get('authorization'))?.acrs });
-    return response;
-  }, [attempts]);
+  const recordingFetch = useCallback<typeof fetch>(
+    async (input, init) => {
+      const request = new Request(input, init);
+      const response = await fetch(request);
+      const body =
+        response.status === 401
+          ? ((await response
+              .clone()
+              .json()
+              .catch(() => null)) as { error?: string } | null)
+          : null;
+      attempts.push({ status: response.status, ...(body?.error && { error: body.error }), acrs: tokenOf(request.headers.get('authorization'))?.acrs });
+      return response;
+    },
+    [attempts],
+  );
   const authFetch = useAuthFetch(settings.scopes, { scheme, fetch: recordingFetch, allowedOrigins: [new URL(api, location.href).origin] });
 
   const callApi = async () => {
@@ -203,7 +251,11 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
   const toggleChallenge = async () => {
     setControlError(null);
     try {
-      const response = await fetch('/__playground/claims', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: !challenge }) });
+      const response = await fetch('/__playground/claims', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ on: !challenge }),
+      });
       const body = (await response.json()) as { on?: boolean; error?: string };
       if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
       setChallenge(Boolean(body.on));
@@ -218,24 +270,42 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
       <div className="segmented" role="radiogroup" aria-label="Token type">
         {SCHEMES.map((s) => (
           // biome-ignore lint/a11y/useSemanticElements: a segmented control: buttons in the WAI-ARIA radio group pattern, styled as one control.
-          <button type="button" key={s.type} role="radio" aria-checked={scheme === s.type} className={scheme === s.type ? 'selected' : ''} onClick={() => setScheme(s.type)} title={s.hint}>
+          <button
+            type="button"
+            key={s.type}
+            role="radio"
+            aria-checked={scheme === s.type}
+            className={scheme === s.type ? 'selected' : ''}
+            onClick={() => setScheme(s.type)}
+            title={s.hint}
+          >
             {s.label}
           </button>
         ))}
       </div>
       <div className="actions">
-        <button type="button" className="primary" disabled={busy} onClick={() => void callApi()}>{busy ? 'Calling…' : `Call API with ${SCHEMES.find((s) => s.type === scheme)!.label}`}</button>
+        <button type="button" className="primary" disabled={busy} onClick={() => void callApi()}>
+          {busy ? 'Calling…' : `Call API with ${SCHEMES.find((s) => s.type === scheme)!.label}`}
+        </button>
         <label className="switch">
           <input type="checkbox" checked={challenge} onChange={() => void toggleChallenge()} data-testid="claims-toggle" />
-          <span>Require auth context <code>c1</code> (claims challenge)</span>
+          <span>
+            Require auth context <code>c1</code> (claims challenge)
+          </span>
         </label>
       </div>
       {controlError && <p className="error">{controlError}</p>}
       {call && (
-        <div className={`result ${ok ? 'ok' : 'fail'}`} data-testid="api-result" data-ok={String(ok)} data-scheme={call.body?.scheme ?? ''} data-attempts={call.attempts.length}>
+        <div
+          className={`result ${ok ? 'ok' : 'fail'}`}
+          data-testid="api-result"
+          data-ok={String(ok)}
+          data-scheme={call.body?.scheme ?? ''}
+          data-attempts={call.attempts.length}
+        >
           <div className="result-head">
             <span className={`badge ${ok ? 'good' : 'bad'}`}>{call.status || 'error'}</span>
-            <strong>{ok ? `Verified ${call.body?.scheme} token for ${call.body?.sub}` : call.body?.error ?? 'failed'}</strong>
+            <strong>{ok ? `Verified ${call.body?.scheme} token for ${call.body?.sub}` : (call.body?.error ?? 'failed')}</strong>
             <span className="muted">{call.ms} ms</span>
           </div>
           {call.attempts.length > 1 && (
@@ -246,7 +316,9 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
                   <span className={`badge ${a.status === 200 ? 'good' : 'bad'}`}>{a.status}</span>
                   {a.error ?? 'ok'}
                   <span className="muted"> · token acrs: {a.acrs === undefined ? 'none' : JSON.stringify(a.acrs)}</span>
-                  {i < call.attempts.length - 1 && a.error === 'insufficient_claims' && <span className="muted"> → token re-acquired with the requested claims</span>}
+                  {i < call.attempts.length - 1 && a.error === 'insufficient_claims' && (
+                    <span className="muted"> → token re-acquired with the requested claims</span>
+                  )}
                 </li>
               ))}
             </ol>
@@ -254,7 +326,9 @@ function Api({ settings, api }: { settings: Settings; api: string }): ReactNode 
           {call.body?.reason && <p className="error">{call.body.reason}</p>}
           {call.body?.verified && (
             <ul className="chips" aria-label="What the API verified">
-              {call.body.verified.map((v) => <li key={v}>{v}</li>)}
+              {call.body.verified.map((v) => (
+                <li key={v}>{v}</li>
+              ))}
             </ul>
           )}
           <details>
@@ -275,11 +349,16 @@ export function App({ settings }: { settings: Settings }): ReactNode {
     <>
       <header className="top">
         <div className="brand">
-          <span className="logo" aria-hidden>◆</span> keyward <span className="muted">playground</span>
+          <span className="logo" aria-hidden>
+            ◆
+          </span>{' '}
+          keyward <span className="muted">playground</span>
         </div>
         <div className="meta">
           <span title="provider">{settings.provider}</span>
-          <span className={`dot ${status}`} data-testid="status">{status}</span>
+          <span className={`dot ${status}`} data-testid="status">
+            {status}
+          </span>
         </div>
       </header>
       <main>
@@ -294,7 +373,15 @@ export function App({ settings }: { settings: Settings }): ReactNode {
             <Authenticated>
               <div className="grid">
                 <Accounts settings={settings} onError={onError} />
-                {settings.api ? <Api settings={settings} api={settings.api} /> : <Card title="Protected API"><p className="muted">Set <code>VITE_KEYWARD_API</code> to call an API.</p></Card>}
+                {settings.api ? (
+                  <Api settings={settings} api={settings.api} />
+                ) : (
+                  <Card title="Protected API">
+                    <p className="muted">
+                      Set <code>VITE_KEYWARD_API</code> to call an API.
+                    </p>
+                  </Card>
+                )}
                 <Tokens settings={settings} />
               </div>
             </Authenticated>

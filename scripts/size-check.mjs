@@ -21,9 +21,18 @@ const note = noteAt >= 0 ? args[noteAt + 1] : undefined;
  * most of its code (a broken alias, an entry that re-exports nothing; the index files themselves vanish from a bundle, so the check names modules with code): modules by path, exports by name.
  */
 const mustContain = {
-  core: { modules: ['src/client/PublicClientApplication.ts', 'src/protocol/idToken.ts', 'src/cache/indexedDbTokenCache.ts'], exports: ['PublicClientApplication', 'createAuthFetch', 'KeywardError'] },
-  react: { modules: ['src/react/AuthProvider.tsx', 'src/react/useToken.ts', 'src/react/RequireAuth.tsx'], exports: ['AuthProvider', 'useToken', 'RequireAuth'] },
-  both: { modules: ['src/client/PublicClientApplication.ts', 'src/react/AuthProvider.tsx', 'src/react/useToken.ts'], exports: ['PublicClientApplication', 'AuthProvider', 'useToken'] },
+  core: {
+    modules: ['src/client/PublicClientApplication.ts', 'src/protocol/idToken.ts', 'src/cache/indexedDbTokenCache.ts'],
+    exports: ['PublicClientApplication', 'createAuthFetch', 'KeywardError'],
+  },
+  react: {
+    modules: ['src/react/AuthProvider.tsx', 'src/react/useToken.ts', 'src/react/RequireAuth.tsx'],
+    exports: ['AuthProvider', 'useToken', 'RequireAuth'],
+  },
+  both: {
+    modules: ['src/client/PublicClientApplication.ts', 'src/react/AuthProvider.tsx', 'src/react/useToken.ts'],
+    exports: ['PublicClientApplication', 'AuthProvider', 'useToken'],
+  },
 };
 
 const withMargin = (bytes) => Math.ceil(bytes * (1 + budget.marginPercent / 100));
@@ -40,7 +49,9 @@ for (const part of keywardParts) {
   const missingModules = want.modules.filter((m) => !size.modules.includes(`${root}${m}`));
   const missingExports = want.exports.filter((e) => !size.exports.includes(e));
   if (size.gzip === 0 || missingModules.length || missingExports.length) {
-    failures.push(`${part.label}: the bundle is incomplete (gzip ${size.gzip} B; missing modules: ${missingModules.join(', ') || 'none'}; missing exports: ${missingExports.join(', ') || 'none'}), so its size says nothing. Fix bench/size/ before trusting the budget.`);
+    failures.push(
+      `${part.label}: the bundle is incomplete (gzip ${size.gzip} B; missing modules: ${missingModules.join(', ') || 'none'}; missing exports: ${missingExports.join(', ') || 'none'}), so its size says nothing. Fix bench/size/ before trusting the budget.`,
+    );
     continue;
   }
   rows.push({ part, size, limit });

@@ -12,9 +12,7 @@ const external = process.env.VITE_KEYWARD_AUTHORITY || process.env.VITE_KEYWARD_
 const local = external
   ? undefined
   : await startLocalServices({ appOrigin, idpPort: Number(process.env.KEYWARD_IDP_PORT ?? 4000), apiPort: Number(process.env.KEYWARD_API_PORT ?? 4100) });
-const env = local
-  ? { VITE_KEYWARD_OIDC_AUTHORITY: local.idp.issuer, VITE_KEYWARD_API: process.env.VITE_KEYWARD_API || local.api.url('/api/profile') }
-  : {};
+const env = local ? { VITE_KEYWARD_OIDC_AUTHORITY: local.idp.issuer, VITE_KEYWARD_API: process.env.VITE_KEYWARD_API || local.api.url('/api/profile') } : {};
 const app = await startPlaygroundServer({ port: appPort, api: local?.api, env });
 
 console.log('');

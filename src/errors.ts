@@ -20,7 +20,6 @@ export const ErrorCode = {
   reservedScope: 'reserved_scope',
   parUnsupported: 'par_unsupported',
 
-
   // Confidential clients, keyward/server (ConfigurationError at construction)
   serverClientInBrowser: 'server_client_in_browser',
   credentialInvalid: 'credential_invalid',
@@ -257,10 +256,7 @@ const interactionRequiredSuberrors = new Set([
 
 /** True when an OAuth error response means the person must interact (MSAL's rule set). */
 export function isInteractionRequired(error: string | undefined, suberror?: string): boolean {
-  return (
-    (error !== undefined && interactionRequiredErrors.has(error)) ||
-    (suberror !== undefined && interactionRequiredSuberrors.has(suberror))
-  );
+  return (error !== undefined && interactionRequiredErrors.has(error)) || (suberror !== undefined && interactionRequiredSuberrors.has(suberror));
 }
 
 /**

@@ -34,10 +34,18 @@ export class Logger {
     if (this.#callback && rank[level] <= this.#level) this.#callback(level, `keyward: ${message}`, containsPii);
   }
 
-  error(message: string): void { this.#emit('error', message, false); }
-  warning(message: string): void { this.#emit('warning', message, false); }
-  info(message: string): void { this.#emit('info', message, false); }
-  verbose(message: string): void { this.#emit('verbose', message, false); }
+  error(message: string): void {
+    this.#emit('error', message, false);
+  }
+  warning(message: string): void {
+    this.#emit('warning', message, false);
+  }
+  info(message: string): void {
+    this.#emit('info', message, false);
+  }
+  verbose(message: string): void {
+    this.#emit('verbose', message, false);
+  }
 
   /** A line with personal data (usernames, account ids): only when `enablePiiLog` is on. */
   pii(level: LogLevel, message: string): void {

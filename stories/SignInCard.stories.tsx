@@ -44,7 +44,10 @@ export const SignedIn: Story = {
     await expect(canvas.getByText('ann.lee@contoso.test')).toBeVisible();
     await userEvent.click(canvas.getByRole('button', { name: 'Sign out' }));
     await expect(await canvas.findByRole('button', { name: 'Sign in' })).toBeVisible();
-    await expect(clientOf(context).calls.at(-1)).toMatchObject({ method: 'logout', args: [{ interaction: 'none', account: { username: 'ann.lee@contoso.test' } }] });
+    await expect(clientOf(context).calls.at(-1)).toMatchObject({
+      method: 'logout',
+      args: [{ interaction: 'none', account: { username: 'ann.lee@contoso.test' } }],
+    });
   },
 };
 

@@ -74,7 +74,10 @@ export const InteractionRequired: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Continue' }));
     await expect(await canvas.findByTestId('token')).toHaveTextContent('Token ready');
     await expect(canvas.getByText(/from the provider/)).toBeVisible();
-    await expect(clientOf(context).calls).toContainEqual({ method: 'acquireTokenInteractive', args: [{ scopes: ['api://orders/read'], interaction: 'popup' }] });
+    await expect(clientOf(context).calls).toContainEqual({
+      method: 'acquireTokenInteractive',
+      args: [{ scopes: ['api://orders/read'], interaction: 'popup' }],
+    });
   },
 };
 
@@ -124,18 +127,27 @@ export const ClaimsChallenge: Story = {
     tokens: { 'api://orders/read': ordersToken },
     signInAs: ann,
     // As Entra: the refresh token cannot satisfy a step-up; the person has to.
-    failures: { silent: (_scopes, _account, options) => (options?.claimsChallenge ? new InteractionRequiredError(ErrorCode.interactionRequired, 'Step-up authentication is required.') : undefined) },
+    failures: {
+      silent: (_scopes, _account, options) =>
+        options?.claimsChallenge ? new InteractionRequiredError(ErrorCode.interactionRequired, 'Step-up authentication is required.') : undefined,
+    },
   }),
   play: async (context) => {
     const { canvas, userEvent } = context;
     await userEvent.click(await canvas.findByRole('button', { name: 'Call the orders API' }));
     await expect(await canvas.findByRole('status')).toHaveTextContent('The orders API needs you to verify it’s you again.');
     // The panel asked silently with the decoded challenge before asking the person.
-    await expect(clientOf(context).calls).toContainEqual({ method: 'acquireTokenSilent', args: [['api://orders/read'], expect.objectContaining({ username: ann.username }), { claimsChallenge: stepUpClaims }] });
+    await expect(clientOf(context).calls).toContainEqual({
+      method: 'acquireTokenSilent',
+      args: [['api://orders/read'], expect.objectContaining({ username: ann.username }), { claimsChallenge: stepUpClaims }],
+    });
 
     await userEvent.click(canvas.getByRole('button', { name: 'Continue' }));
     await expect(await canvas.findByTestId('claims')).toBeVisible();
-    await expect(clientOf(context).calls).toContainEqual({ method: 'acquireTokenInteractive', args: [{ scopes: ['api://orders/read'], interaction: 'popup', claimsChallenge: stepUpClaims }] });
+    await expect(clientOf(context).calls).toContainEqual({
+      method: 'acquireTokenInteractive',
+      args: [{ scopes: ['api://orders/read'], interaction: 'popup', claimsChallenge: stepUpClaims }],
+    });
 
     await userEvent.click(canvas.getByRole('button', { name: 'Call the orders API' }));
     await expect(await canvas.findByTestId('api-answer')).toHaveTextContent('Orders API answered 200 OK');

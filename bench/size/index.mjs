@@ -53,7 +53,17 @@ function targets(apps, keyward) {
   const k = apps.keyward.gzip;
   return [
     { target: 'core + React app ≤ ½ of msal-browser + msal-react (min+gzip)', keyward: k, limit: Math.floor(apps.msal.gzip / 2), met: k <= apps.msal.gzip / 2 },
-    { target: 'core + React app ≤ oidc-client-ts + react-oidc-context (min+gzip)', keyward: k, limit: apps.oidcClientTs.gzip, met: k <= apps.oidcClientTs.gzip },
-    { target: 'whole keyward API ≤ ½ of msal-browser + msal-react app (min+gzip)', keyward: keyward.both.gzip, limit: Math.floor(apps.msal.gzip / 2), met: keyward.both.gzip <= apps.msal.gzip / 2 },
+    {
+      target: 'core + React app ≤ oidc-client-ts + react-oidc-context (min+gzip)',
+      keyward: k,
+      limit: apps.oidcClientTs.gzip,
+      met: k <= apps.oidcClientTs.gzip,
+    },
+    {
+      target: 'whole keyward API ≤ ½ of msal-browser + msal-react app (min+gzip)',
+      keyward: keyward.both.gzip,
+      limit: Math.floor(apps.msal.gzip / 2),
+      met: keyward.both.gzip <= apps.msal.gzip / 2,
+    },
   ];
 }

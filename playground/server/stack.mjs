@@ -61,7 +61,9 @@ function controlPlugin(api) {
         if (req.method === 'GET') return reply(200, { on, claims: on ? CLAIMS_CHALLENGE : null });
         if (req.method !== 'POST') return reply(405, { error: 'POST or GET' });
         let raw = '';
-        req.on('data', (chunk) => { raw += chunk; });
+        req.on('data', (chunk) => {
+          raw += chunk;
+        });
         req.on('end', () => {
           try {
             on = Boolean(JSON.parse(raw || '{}').on);

@@ -41,11 +41,16 @@ export function parseAuthority(url: string | AuthorityBuilder): Authority {
   }
   if (b2cHostSuffixes.some((suffix) => host.endsWith(suffix)) || segments[0]?.toLowerCase() === 'tfp') {
     const policy = segments.at(-1) ?? '';
-    if (segments.length < 2 || (segments[0]?.toLowerCase() === 'tfp' && segments.length < 3)) throw invalid(String(url), 'a B2C authority needs a tenant and a policy: https://{tenant}.b2clogin.com/{tenant}.onmicrosoft.com/{policy}');
+    if (segments.length < 2 || (segments[0]?.toLowerCase() === 'tfp' && segments.length < 3))
+      throw invalid(String(url), 'a B2C authority needs a tenant and a policy: https://{tenant}.b2clogin.com/{tenant}.onmicrosoft.com/{policy}');
     return build('b2c', parsed, segments, policy.toLowerCase());
   }
   if (segments[0]?.toLowerCase() === 'adfs') return build('adfs', parsed, segments, 'adfs');
-  if (segments.length === 0) throw invalid(String(url), 'an Entra authority names a tenant: https://login.microsoftonline.com/{tenant id | domain | common | organizations | consumers}');
+  if (segments.length === 0)
+    throw invalid(
+      String(url),
+      'an Entra authority names a tenant: https://login.microsoftonline.com/{tenant id | domain | common | organizations | consumers}',
+    );
   return build('aad', parsed, segments, (segments[0] ?? '').toLowerCase());
 }
 
@@ -66,9 +71,8 @@ function build(kind: AuthorityKind, url: URL, segments: string[], tenant: string
   const canonical = `${url.origin}/${segments.join('/')}/`;
   const lowerCanonical = canonical.toLowerCase();
   // Entra's v2.0 document lives under /v2.0/ unless the authority already ends there; ADFS has none.
-  const metadataUrl = kind === 'adfs' || lowerCanonical.endsWith('/v2.0/')
-    ? `${canonical}.well-known/openid-configuration`
-    : `${canonical}v2.0/.well-known/openid-configuration`;
+  const metadataUrl =
+    kind === 'adfs' || lowerCanonical.endsWith('/v2.0/') ? `${canonical}.well-known/openid-configuration` : `${canonical}v2.0/.well-known/openid-configuration`;
   return { kind, canonical, host: url.host.toLowerCase(), tenant, metadataUrl };
 }
 
@@ -77,7 +81,10 @@ function parseUrl(value: string, option: string): URL {
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigurationError(ErrorCode.invalidAuthority, `The "${option}" option "${value}" is not an absolute URL. Use e.g. https://login.microsoftonline.com/common or your provider's issuer URL.`);
+    throw new ConfigurationError(
+      ErrorCode.invalidAuthority,
+      `The "${option}" option "${value}" is not an absolute URL. Use e.g. https://login.microsoftonline.com/common or your provider's issuer URL.`,
+    );
   }
   if (parsed.search || parsed.hash) {
     throw new ConfigurationError(ErrorCode.invalidAuthority, `The "${option}" option must not carry a query or fragment ("${value}").`);

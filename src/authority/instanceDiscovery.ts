@@ -33,7 +33,12 @@ const ttlMs = 24 * 60 * 60 * 1000;
  * other failures fall back to MSAL's hard-coded cloud groups. B2C, ADFS, CIAM and generic
  * OIDC authorities skip discovery, as in MSAL.
  */
-export async function discoverInstance(authority: Authority, settings: InstanceDiscoverySettings, transport: TransportOptions, httpCache: HttpCacheStore): Promise<CloudMetadata> {
+export async function discoverInstance(
+  authority: Authority,
+  settings: InstanceDiscoverySettings,
+  transport: TransportOptions,
+  httpCache: HttpCacheStore,
+): Promise<CloudMetadata> {
   const host = authority.host;
   const asGiven: CloudMetadata = { preferredNetwork: host, preferredCache: host, aliases: [host] };
   if (authority.kind !== 'aad') return asGiven;
@@ -57,9 +62,13 @@ export async function discoverInstance(authority: Authority, settings: InstanceD
   }
   if (body?.error === 'invalid_instance') {
     if (settings.validateAuthority === false) return asGiven;
-    throw new ConfigurationError(ErrorCode.invalidInstance, `Microsoft Entra does not know the instance "${host}" (invalid_instance). Check the authority, or, for a trusted custom host, list it in "knownAuthorities" or set "validateAuthority: false".`, {
-      errorDescription: typeof body.error_description === 'string' ? body.error_description : undefined,
-    });
+    throw new ConfigurationError(
+      ErrorCode.invalidInstance,
+      `Microsoft Entra does not know the instance "${host}" (invalid_instance). Check the authority, or, for a trusted custom host, list it in "knownAuthorities" or set "validateAuthority: false".`,
+      {
+        errorDescription: typeof body.error_description === 'string' ? body.error_description : undefined,
+      },
+    );
   }
   const groups = Array.isArray(body?.metadata) ? (body.metadata as unknown[]).map(toCloudMetadata) : undefined;
   if (!groups) return knownCloudGroup(host) ?? asGiven;
@@ -76,7 +85,7 @@ export async function discoverInstance(authority: Authority, settings: InstanceD
     return asGiven;
   }
   // The wire host decides where codes, verifiers and refresh tokens go: it must be one keyward can vouch for.
-  return isTrustedCloud(host, listed, settings) ? listed : knownCloudGroup(host) ?? asGiven;
+  return isTrustedCloud(host, listed, settings) ? listed : (knownCloudGroup(host) ?? asGiven);
 }
 
 /**
@@ -88,7 +97,8 @@ export async function discoverInstance(authority: Authority, settings: InstanceD
  */
 function isTrustedCloud(host: string, cloud: unknown, settings: InstanceDiscoverySettings): cloud is CloudMetadata {
   const candidate = cloud as Partial<CloudMetadata> | undefined;
-  if (!candidate || typeof candidate !== 'object' || typeof candidate.preferredNetwork !== 'string' || typeof candidate.preferredCache !== 'string') return false;
+  if (!candidate || typeof candidate !== 'object' || typeof candidate.preferredNetwork !== 'string' || typeof candidate.preferredCache !== 'string')
+    return false;
   if (!Array.isArray(candidate.aliases) || !candidate.aliases.every((alias) => typeof alias === 'string') || !candidate.aliases.includes(host)) return false;
   const vouched = new Set([host, ...(knownCloudGroup(host)?.aliases ?? [])]);
   for (const known of settings.knownAuthorities ?? []) {

@@ -52,7 +52,10 @@ export async function loadMetadata(authority: Authority, transport: TransportOpt
   return inFlightFor(httpCache).run(cacheKey, async () => {
     const response = await send({ ...transport, maxRetryAfterWait: 5 }, { url: authority.metadataUrl, method: 'GET', headers: { accept: 'application/json' } });
     if (response.status !== 200) {
-      throw new ConfigurationError(ErrorCode.invalidMetadata, `The OpenID configuration at ${authority.metadataUrl} answered HTTP ${response.status}. Check the authority URL.`);
+      throw new ConfigurationError(
+        ErrorCode.invalidMetadata,
+        `The OpenID configuration at ${authority.metadataUrl} answered HTTP ${response.status}. Check the authority URL.`,
+      );
     }
     const document = parseJsonBody(response, authority.metadataUrl) as DiscoveryDocument;
     const metadata = validateMetadata(authority, document);
@@ -95,7 +98,9 @@ function trustedCachedMetadata(authority: Authority, document: unknown): Authori
 
 /** The endpoints that receive credentials or decide which tokens are genuine. */
 function sensitiveEndpoints(metadata: AuthorityMetadata): string[] {
-  return [metadata.authorizationEndpoint, metadata.tokenEndpoint, metadata.jwksUri, metadata.endSessionEndpoint, metadata.deviceAuthorizationEndpoint].filter((url): url is string => url !== undefined);
+  return [metadata.authorizationEndpoint, metadata.tokenEndpoint, metadata.jwksUri, metadata.endSessionEndpoint, metadata.deviceAuthorizationEndpoint].filter(
+    (url): url is string => url !== undefined,
+  );
 }
 
 function hostOf(url: string): string {
@@ -112,7 +117,10 @@ function assertEntraEndpointHost(authority: Authority, url: URL, what: string): 
   const host = url.host.toLowerCase();
   if (host === authority.host || isKnownMicrosoftHost(host) || isRegionalMicrosoftHost(host)) return;
   if (authority.kind === 'ciam' && host.endsWith('.ciamlogin.com')) return;
-  throw new ConfigurationError(ErrorCode.invalidMetadata, `${what} "${url.href}" is not on the authority's host (${authority.host}) or a Microsoft host. Refusing to send credentials there.`);
+  throw new ConfigurationError(
+    ErrorCode.invalidMetadata,
+    `${what} "${url.href}" is not on the authority's host (${authority.host}) or a Microsoft host. Refusing to send credentials there.`,
+  );
 }
 
 /** Checks a discovery document against the authority it was fetched for: issuer, https endpoints, and for Entra shapes their hosts. */
@@ -131,8 +139,7 @@ export function validateMetadata(authority: Authority, document: DiscoveryDocume
     assertEntraEndpointHost(authority, url, `"${name}" in ${where}`);
     return value;
   };
-  const optionalEndpoint = (name: keyof DiscoveryDocument): string | undefined =>
-    typeof document[name] === 'string' ? endpoint(name) : undefined;
+  const optionalEndpoint = (name: keyof DiscoveryDocument): string | undefined => (typeof document[name] === 'string' ? endpoint(name) : undefined);
 
   validateIssuer(authority, issuer);
   return {
@@ -156,7 +163,10 @@ export function validateMetadata(authority: Authority, document: DiscoveryDocume
  */
 function validateIssuer(authority: Authority, issuer: string): void {
   const mismatch = (): ConfigurationError =>
-    new ConfigurationError(ErrorCode.issuerMismatch, `The OpenID configuration at ${authority.metadataUrl} names issuer "${issuer}", which does not belong to the authority ${authority.canonical}. Refusing to trust it (possible mix-up or misconfiguration).`);
+    new ConfigurationError(
+      ErrorCode.issuerMismatch,
+      `The OpenID configuration at ${authority.metadataUrl} names issuer "${issuer}", which does not belong to the authority ${authority.canonical}. Refusing to trust it (possible mix-up or misconfiguration).`,
+    );
   if (authority.kind === 'oidc') {
     if (trimSlash(issuer) !== trimSlash(authority.canonical)) throw mismatch();
     return;

@@ -26,13 +26,21 @@ export function createCacheKey(): Promise<CryptoKey> {
  */
 export async function seal(key: CryptoKey, slot: string, value: unknown): Promise<SealedEntry> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(slot) }, key, new TextEncoder().encode(JSON.stringify(value)));
+  const data = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(slot) },
+    key,
+    new TextEncoder().encode(JSON.stringify(value)),
+  );
   return { v: 1, iv, data };
 }
 
 export async function open(key: CryptoKey, slot: string, sealed: unknown): Promise<unknown> {
   const entry = sealed as Partial<SealedEntry>;
   if (entry?.v !== 1 || !(entry.iv instanceof Uint8Array) || !(entry.data instanceof ArrayBuffer)) throw new Error('not a sealed entry');
-  const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: entry.iv as Uint8Array<ArrayBuffer>, additionalData: new TextEncoder().encode(slot) }, key, entry.data);
+  const plain = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: entry.iv as Uint8Array<ArrayBuffer>, additionalData: new TextEncoder().encode(slot) },
+    key,
+    entry.data,
+  );
   return JSON.parse(new TextDecoder().decode(plain));
 }

@@ -5,7 +5,6 @@ import type { AuthorityType } from '../types.js';
  * seconds as strings, as MSAL stores them.
  */
 
-
 export interface AccountEntity {
   home_account_id: string;
   environment: string;

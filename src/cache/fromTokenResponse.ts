@@ -77,7 +77,14 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
     AccessToken: { [accessTokenKey(accessToken)]: accessToken },
   };
   if (input.idTokenClaims) {
-    const idToken: IdTokenEntity = { credential_type: 'IdToken', secret: '', home_account_id: account.home_account_id, environment, client_id: clientId, realm: account.realm };
+    const idToken: IdTokenEntity = {
+      credential_type: 'IdToken',
+      secret: '',
+      home_account_id: account.home_account_id,
+      environment,
+      client_id: clientId,
+      realm: account.realm,
+    };
     idToken.secret = response.id_token ?? '';
     set.IdToken = { [idTokenKey(idToken)]: idToken };
   }
@@ -103,10 +110,16 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
   // One access token per overlapping scope set (msal-common CacheManager): drop the ones the new token supersedes.
   const newScopes = lookupScopes(splitScopes(target));
   const superseded = Object.entries(current.AccessToken)
-    .filter(([key, t]) => key !== accessTokenKey(accessToken)
-      && t.home_account_id === accessToken.home_account_id && t.environment === environment && t.realm === accessToken.realm
-      && t.client_id === clientId && t.credential_type === accessToken.credential_type
-      && [...lookupScopes(splitScopes(t.target))].some((scope) => newScopes.has(scope)))
+    .filter(
+      ([key, t]) =>
+        key !== accessTokenKey(accessToken) &&
+        t.home_account_id === accessToken.home_account_id &&
+        t.environment === environment &&
+        t.realm === accessToken.realm &&
+        t.client_id === clientId &&
+        t.credential_type === accessToken.credential_type &&
+        [...lookupScopes(splitScopes(t.target))].some((scope) => newScopes.has(scope)),
+    )
     .map(([key]) => key);
 
   return { change: { set, remove: { AccessToken: superseded } }, account, accessToken };
@@ -118,7 +131,7 @@ function accountFrom(input: CacheWriteInput): AccountEntity {
   const clientInfo = parseClientInfo(input.response.client_info);
   const tenantFromAuthority = input.authority.kind === 'aad' && !multiTenantAliases.has(input.authority.tenant) ? input.authority.tenant : '';
   // The realm is the tenant this token is for (tid); utid is the home tenant, the same for every profile.
-  const realm = typeof claims.tid === 'string' ? claims.tid : clientInfo?.utid ?? tenantFromAuthority;
+  const realm = typeof claims.tid === 'string' ? claims.tid : (clientInfo?.utid ?? tenantFromAuthority);
   const username = [claims.preferred_username, claims.upn, claims.email].find((value): value is string => typeof value === 'string') ?? '';
   const account: AccountEntity = {
     home_account_id: clientInfo ? `${clientInfo.uid}.${clientInfo.utid}` : claims.sub,

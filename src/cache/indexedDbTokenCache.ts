@@ -77,7 +77,9 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const snapshot = await withTimeout(readSnapshot(store), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
       // Checked before anything is written: a newer keyward's cache is left exactly as it is.
       if ((snapshot.meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
-        throw new Error(`the stored cache has schema ${String(snapshot.meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`);
+        throw new Error(
+          `the stored cache has schema ${String(snapshot.meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`,
+        );
       }
       let key = snapshot.key;
       let settled = true;
@@ -99,7 +101,10 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       this.#store = store;
     } catch (error) {
       this.#store = undefined;
-      this.warn(ErrorCode.storageUnavailable, `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}); tokens are kept in memory for this page only.`);
+      this.warn(
+        ErrorCode.storageUnavailable,
+        `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}); tokens are kept in memory for this page only.`,
+      );
     } finally {
       const early = this.#early ?? [];
       this.#early = undefined;
@@ -115,19 +120,21 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   async #readAll(store: UseStore, key: CryptoKey, records?: [IDBValidKey, unknown][]): Promise<CacheData> {
     const data = emptyCacheData();
     const dropped: string[] = [];
-    const opened = await Promise.all((records ?? (await entries<IDBValidKey, unknown>(store))).map(async ([slot, value]) => {
-      if (typeof slot !== 'string' || !slot.startsWith(entryPrefix)) return undefined;
-      const [section, ...rest] = slot.slice(entryPrefix.length).split('|');
-      if (!cacheSections.includes(section as CacheSection)) return { slot, dropped: true as const };
-      try {
-        const plain = sealedSections.has(section as CacheSection) ? await open(key, slot, value) : value;
-        const entry = normalizeEntry(section as CacheSection, plain);
-        if (!entry) throw new Error('not a valid entry');
-        return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry };
-      } catch {
-        return { slot, dropped: true as const };
-      }
-    }));
+    const opened = await Promise.all(
+      (records ?? (await entries<IDBValidKey, unknown>(store))).map(async ([slot, value]) => {
+        if (typeof slot !== 'string' || !slot.startsWith(entryPrefix)) return undefined;
+        const [section, ...rest] = slot.slice(entryPrefix.length).split('|');
+        if (!cacheSections.includes(section as CacheSection)) return { slot, dropped: true as const };
+        try {
+          const plain = sealedSections.has(section as CacheSection) ? await open(key, slot, value) : value;
+          const entry = normalizeEntry(section as CacheSection, plain);
+          if (!entry) throw new Error('not a valid entry');
+          return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry };
+        } catch {
+          return { slot, dropped: true as const };
+        }
+      }),
+    );
     // In storage order, as the sequential read gave.
     for (const item of opened) {
       if (!item) continue;
@@ -139,7 +146,10 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         for (const slot of dropped) s.delete(slot);
         return promisifyRequest(s.transaction);
       });
-      this.warn(ErrorCode.cacheEntryDropped, `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y was' : 'ies were'} dropped (corrupted, or sealed with a lost key); the rest of the cache is intact.`);
+      this.warn(
+        ErrorCode.cacheEntryDropped,
+        `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y was' : 'ies were'} dropped (corrupted, or sealed with a lost key); the rest of the cache is intact.`,
+      );
     }
     return data;
   }
@@ -167,7 +177,8 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
           } else dropped++;
         }
       }
-      if (dropped) this.warn(ErrorCode.cacheEntryDropped, `${dropped} invalid schema 0 cache entr${dropped === 1 ? 'y was' : 'ies were'} dropped during migration.`);
+      if (dropped)
+        this.warn(ErrorCode.cacheEntryDropped, `${dropped} invalid schema 0 cache entr${dropped === 1 ? 'y was' : 'ies were'} dropped during migration.`);
       const records = await this.#recordsFor({ set }, key);
       await store('readwrite', (s) => {
         for (const [slot, value] of records) s.put(value, slot);
@@ -231,10 +242,12 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
 
   /** Writes changes in order, all in one transaction: all or nothing. */
   async #persist(store: UseStore, key: CryptoKey, changes: CacheChange[]): Promise<void> {
-    const steps = await Promise.all(changes.map(async (change) => ({
-      removals: cacheSections.flatMap((section) => (change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey))),
-      records: await this.#recordsFor(change, key),
-    })));
+    const steps = await Promise.all(
+      changes.map(async (change) => ({
+        removals: cacheSections.flatMap((section) => (change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey))),
+        records: await this.#recordsFor(change, key),
+      })),
+    );
     await store('readwrite', (s) => {
       try {
         for (const { removals, records } of steps) {
@@ -308,9 +321,17 @@ function readSnapshot(store: UseStore): Promise<Snapshot> {
 function writeError(error: unknown): CacheError {
   const name = (error as { name?: string })?.name;
   if (name === 'QuotaExceededError') {
-    return new CacheError(ErrorCode.cacheQuotaExceeded, 'The browser refused to store more data for this site (storage quota exceeded). The change is kept in memory for this page and written with the next successful write; free space or remove unused accounts.', { cause: error, keptInMemory: true });
+    return new CacheError(
+      ErrorCode.cacheQuotaExceeded,
+      'The browser refused to store more data for this site (storage quota exceeded). The change is kept in memory for this page and written with the next successful write; free space or remove unused accounts.',
+      { cause: error, keptInMemory: true },
+    );
   }
-  return new CacheError(ErrorCode.cacheWriteFailed, 'Writing the token cache to IndexedDB failed. The change is kept in memory for this page and retried with the next write.', { cause: error, keptInMemory: true });
+  return new CacheError(
+    ErrorCode.cacheWriteFailed,
+    'Writing the token cache to IndexedDB failed. The change is kept in memory for this page and retried with the next write.',
+    { cause: error, keptInMemory: true },
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -3,18 +3,15 @@ import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, IdTokenEntity
 /** Cache keys in MSAL's unified format: fields joined with `-`, lower-cased (MSAL Python `token_cache.py`). */
 const join = (...parts: string[]): string => parts.join('-').toLowerCase();
 
-export const accountKey = (a: Pick<AccountEntity, 'home_account_id' | 'environment' | 'realm'>): string =>
-  join(a.home_account_id, a.environment, a.realm);
+export const accountKey = (a: Pick<AccountEntity, 'home_account_id' | 'environment' | 'realm'>): string => join(a.home_account_id, a.environment, a.realm);
 
-export const idTokenKey = (t: IdTokenEntity): string =>
-  join(t.home_account_id, t.environment, 'idtoken', t.client_id, t.realm, '');
+export const idTokenKey = (t: IdTokenEntity): string => join(t.home_account_id, t.environment, 'idtoken', t.client_id, t.realm, '');
 
 export const accessTokenKey = (t: AccessTokenEntity): string =>
   join(t.home_account_id, t.environment, t.credential_type === 'AccessToken' ? 'accesstoken' : 'accesstoken_with_authscheme', t.client_id, t.realm, t.target) +
   (t.key_id ? `-${t.key_id.toLowerCase()}` : '');
 
 /** The realm slot is empty: a refresh token is not tied to one tenant. */
-export const refreshTokenKey = (t: RefreshTokenEntity): string =>
-  join(t.home_account_id, t.environment, 'refreshtoken', t.family_id ?? t.client_id, '', '');
+export const refreshTokenKey = (t: RefreshTokenEntity): string => join(t.home_account_id, t.environment, 'refreshtoken', t.family_id ?? t.client_id, '', '');
 
 export const appMetadataKey = (m: AppMetadataEntity): string => join('appmetadata', m.environment, m.client_id);

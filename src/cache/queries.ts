@@ -56,17 +56,20 @@ export function findRefreshToken(data: Readonly<CacheData>, ref: AccountRef, cli
 }
 
 /** Access tokens of one account, client and tenant whose target covers `scopes` (order-free, case-insensitive). */
-export function findAccessTokens(data: Readonly<CacheData>, ref: AccountRef, clientId: string, scopes: readonly string[], tokenType = 'bearer', keyId?: string): [string, AccessTokenEntity][] {
+export function findAccessTokens(
+  data: Readonly<CacheData>,
+  ref: AccountRef,
+  clientId: string,
+  scopes: readonly string[],
+  tokenType = 'bearer',
+  keyId?: string,
+): [string, AccessTokenEntity][] {
   const wanted = wantedScopes(scopes);
   const index = indexed(accessTokenIndexes, data.AccessToken, (t) => refKey(t.home_account_id, t.environment, t.realm));
   const candidates = index.get(refKey(ref.homeAccountId, ref.environment, ref.tenantId));
   if (!candidates) return [];
   return candidates.filter(
-    ([, t]) =>
-      t.client_id === clientId &&
-      schemeOf(t) === tokenType &&
-      (keyId === undefined || t.key_id === keyId) &&
-      targetCovers(t.target, wanted),
+    ([, t]) => t.client_id === clientId && schemeOf(t) === tokenType && (keyId === undefined || t.key_id === keyId) && targetCovers(t.target, wanted),
   );
 }
 
@@ -84,10 +87,16 @@ function wantedScopes(scopes: readonly string[]): ReadonlySet<string> {
 }
 
 /** Keys of every credential of an account (all tenants of it in that environment). */
-export function credentialKeysOf(data: Readonly<CacheData>, homeAccountId: string, environment: string): { IdToken: string[]; AccessToken: string[]; RefreshToken: string[]; Account: string[] } {
+export function credentialKeysOf(
+  data: Readonly<CacheData>,
+  homeAccountId: string,
+  environment: string,
+): { IdToken: string[]; AccessToken: string[]; RefreshToken: string[]; Account: string[] } {
   const owned = (t: { home_account_id: string; environment: string }): boolean => same(t.home_account_id, homeAccountId) && same(t.environment, environment);
   const keys = <T extends { home_account_id: string; environment: string }>(section: Record<string, T>): string[] =>
-    Object.entries(section).filter(([, t]) => owned(t)).map(([key]) => key);
+    Object.entries(section)
+      .filter(([, t]) => owned(t))
+      .map(([key]) => key);
   return { Account: keys(data.Account), IdToken: keys(data.IdToken), AccessToken: keys(data.AccessToken), RefreshToken: keys(data.RefreshToken) };
 }
 

@@ -123,7 +123,11 @@ export class SerializableTokenCache implements TokenCache {
         else dropped++;
       }
     }
-    if (dropped) this.warn(ErrorCode.cacheEntryDropped, `${dropped} cache entr${dropped === 1 ? 'y was' : 'ies were'} not valid and ${dropped === 1 ? 'was' : 'were'} dropped while deserializing.`);
+    if (dropped)
+      this.warn(
+        ErrorCode.cacheEntryDropped,
+        `${dropped} cache entr${dropped === 1 ? 'y was' : 'ies were'} not valid and ${dropped === 1 ? 'was' : 'were'} dropped while deserializing.`,
+      );
     const remove = Object.fromEntries(cacheSections.map((section) => [section, Object.keys(this.data[section])]));
     await this.commit({ remove, set: next });
   }

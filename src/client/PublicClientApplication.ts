@@ -2,7 +2,14 @@ import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
 import { errorResultFrom, accountsFrom } from './token/results.js';
-import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, type AuthorizationCodeOptions, type AuthorizationRequestUrlOptions, getAuthorizationRequestUrl, initiateAuthCodeFlow } from './flows/authCode.js';
+import {
+  acquireTokenByAuthCodeFlow,
+  acquireTokenByAuthorizationCode,
+  type AuthorizationCodeOptions,
+  type AuthorizationRequestUrlOptions,
+  getAuthorizationRequestUrl,
+  initiateAuthCodeFlow,
+} from './flows/authCode.js';
 import { ClientContext } from './context.js';
 import { AuthStore } from './state/authStore.js';
 import { AuthEvents } from './state/authEvents.js';
@@ -16,7 +23,18 @@ import { acquireTokenSilent } from './flows/silent.js';
 import { acquireTokenByCode, type AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
-import type { AccountInfo, AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions, AuthClient, AuthSnapshot, AuthEvent, InteractiveOptions, LogoutOptions, SilentOptions } from '../types.js';
+import type {
+  AccountInfo,
+  AuthenticationResult,
+  TokenErrorResult,
+  AuthCodeFlowOptions,
+  AuthClient,
+  AuthSnapshot,
+  AuthEvent,
+  InteractiveOptions,
+  LogoutOptions,
+  SilentOptions,
+} from '../types.js';
 
 /**
  * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with
@@ -115,7 +133,9 @@ export class PublicClientApplication implements AuthClient {
    * processes the response once and returns the same promise.
    */
   handleRedirectPromise(): Promise<AuthenticationResult | null> {
-    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx)), 'signIn', (result) => (result ? { type: 'signIn', result } : undefined));
+    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx)), 'signIn', (result) =>
+      result ? { type: 'signIn', result } : undefined,
+    );
     return this.#redirectPromise;
   }
 
@@ -136,7 +156,9 @@ export class PublicClientApplication implements AuthClient {
    * provider refuses the refresh token.
    */
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
-    return this.#report(acquireTokenSilent(this.#ctx, scopes, account, options), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
+    return this.#report(acquireTokenSilent(this.#ctx, scopes, account, options), 'acquireToken', (result) =>
+      result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined,
+    );
   }
 
   /**
@@ -246,4 +268,3 @@ export class PublicClientApplication implements AuthClient {
     return this.subscribeCacheChanges(listener);
   }
 }
-

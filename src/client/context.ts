@@ -77,9 +77,8 @@ export class ClientContext {
     this.options = options;
     this.clientAuthentication = extras.clientAuthentication;
     this.clientId = options.clientId;
-    this.defaultAuthority = options.oidcAuthority !== undefined
-      ? parseOidcAuthority(options.oidcAuthority)
-      : parseAuthority(options.authority ?? defaultAuthority);
+    this.defaultAuthority =
+      options.oidcAuthority !== undefined ? parseOidcAuthority(options.oidcAuthority) : parseAuthority(options.authority ?? defaultAuthority);
     this.transport = { httpClient: options.httpClient ?? fetchHttpClient, timeout: options.timeout ?? defaultTimeoutMs };
     this.httpCache = options.httpCache ?? new StorageHttpCache();
     // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
@@ -90,7 +89,9 @@ export class ClientContext {
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;
     if (options.allowBroker !== undefined) {
       // MSAL Python: "Deprecated. Please use enable_broker_on_windows instead."; keyward has no broker to enable.
-      this.logger.warning('"allowBroker" is ignored: it is deprecated in MSAL, and keyward has no broker (WAM) in a browser or on a server. Remove the option.');
+      this.logger.warning(
+        '"allowBroker" is ignored: it is deprecated in MSAL, and keyward has no broker (WAM) in a browser or on a server. Remove the option.',
+      );
     }
   }
 

@@ -81,20 +81,29 @@ export function validateOptions(options: PublicClientApplicationOptions): void {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, '"clientId" is required: pass the application (client) id registered with your provider.');
   }
   if ((options as { azureRegion?: unknown }).azureRegion !== undefined) {
-    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"azureRegion" is a confidential-client feature (regional token endpoints serve client credentials only): use it with keyward/server, not in a browser app.');
+    throw new ConfigurationError(
+      ErrorCode.invalidConfiguration,
+      '"azureRegion" is a confidential-client feature (regional token endpoints serve client credentials only): use it with keyward/server, not in a browser app.',
+    );
   }
   // MSAL Python hands `verify` and `proxies` to its HTTP library; a page has no say over TLS
   // trust or the proxy: the browser and the operating system decide both.
   for (const name of ['verify', 'proxies'] as const) {
     if ((options as unknown as Record<string, unknown>)[name] !== undefined) {
-      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"${name}" is a keyward/server option: in a browser the browser decides TLS verification and proxies, a page cannot change them.`);
+      throw new ConfigurationError(
+        ErrorCode.invalidConfiguration,
+        `"${name}" is a keyward/server option: in a browser the browser decides TLS verification and proxies, a page cannot change them.`,
+      );
     }
   }
   if (options.pushedAuthorizationRequests !== undefined && typeof options.pushedAuthorizationRequests !== 'boolean') {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, '"pushedAuthorizationRequests" must be true or false.');
   }
   if (options.authority !== undefined && options.oidcAuthority !== undefined) {
-    throw new ConfigurationError(ErrorCode.invalidConfiguration, 'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.');
+    throw new ConfigurationError(
+      ErrorCode.invalidConfiguration,
+      'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.',
+    );
   }
   for (const name of ['timeout', 'popupTimeout'] as const) {
     const value = options[name];

@@ -27,7 +27,13 @@ export interface HttpClient {
 export const fetchHttpClient: HttpClient = {
   async send(request) {
     // POSTs carry credentials in the body: never re-sent to a redirect target (see transport.ts).
-    const init: RequestInit = { method: request.method, headers: request.headers, credentials: 'omit', cache: 'no-store', redirect: request.method === 'POST' ? 'manual' : 'follow' };
+    const init: RequestInit = {
+      method: request.method,
+      headers: request.headers,
+      credentials: 'omit',
+      cache: 'no-store',
+      redirect: request.method === 'POST' ? 'manual' : 'follow',
+    };
     if (request.body !== undefined) init.body = request.body;
     if (request.signal) init.signal = request.signal;
     const response = await globalThis.fetch(request.url, init);

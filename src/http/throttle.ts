@@ -34,13 +34,17 @@ export class Throttle {
     }
     if (entry.error instanceof InteractionRequiredError) throw entry.error;
     const seconds = Math.ceil(remainingMs / 1000);
-    throw new ServerError(ErrorCode.throttled, `The provider asked keyward to wait before repeating this request (HTTP ${entry.error.status ?? '?'}); try again in ${seconds} s. No request was sent.`, {
-      retryAfter: seconds,
-      status: entry.error.status,
-      errorDescription: entry.error.errorDescription,
-      correlationId: entry.error.correlationId,
-      cause: entry.error,
-    });
+    throw new ServerError(
+      ErrorCode.throttled,
+      `The provider asked keyward to wait before repeating this request (HTTP ${entry.error.status ?? '?'}); try again in ${seconds} s. No request was sent.`,
+      {
+        retryAfter: seconds,
+        status: entry.error.status,
+        errorDescription: entry.error.errorDescription,
+        correlationId: entry.error.correlationId,
+        cause: entry.error,
+      },
+    );
   }
 
   /** Records a failed request when the failure calls for a throttle window. */
@@ -64,7 +68,14 @@ export class Throttle {
 }
 
 /** The identity of a token request for throttling: MSAL's request thumbprint, as the one {@link requestKey}. */
-export function throttleKey(parts: { clientId: string; authority: string; grantType: string; scopes: readonly string[]; homeAccountId?: string; claims?: string }): string {
+export function throttleKey(parts: {
+  clientId: string;
+  authority: string;
+  grantType: string;
+  scopes: readonly string[];
+  homeAccountId?: string;
+  claims?: string;
+}): string {
   return requestKey({
     scopes: parts.scopes,
     clientId: parts.clientId,

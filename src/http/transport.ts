@@ -34,7 +34,11 @@ export const maxResponseBytes = 1024 * 1024;
 /** A request as `send` takes it: the signal is its own (the client's timeout). */
 export type OutgoingRequest = Omit<HttpRequest, 'signal'>;
 
-export async function send(options: TransportOptions, request: OutgoingRequest | (() => Promise<OutgoingRequest>), signal?: AbortSignal): Promise<HttpResponse> {
+export async function send(
+  options: TransportOptions,
+  request: OutgoingRequest | (() => Promise<OutgoingRequest>),
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
   // A builder is asked again for every attempt: what must be single-use (a client
   // assertion's or a DPoP proof's jti) is then fresh on a retry instead of a replay.
   const build = typeof request === 'function' ? request : () => Promise.resolve(request);
@@ -49,7 +53,12 @@ export async function send(options: TransportOptions, request: OutgoingRequest |
     response = await attempt();
   } catch (error) {
     // A timeout, an untrusted certificate or a missing dependency fails the same way twice.
-    if (error instanceof ClientAuthError || error instanceof ConfigurationError || (error instanceof NetworkError && (error.errorCode === ErrorCode.timedOut || error.errorCode === ErrorCode.tlsVerificationFailed))) throw error;
+    if (
+      error instanceof ClientAuthError ||
+      error instanceof ConfigurationError ||
+      (error instanceof NetworkError && (error.errorCode === ErrorCode.timedOut || error.errorCode === ErrorCode.tlsVerificationFailed))
+    )
+      throw error;
     if (typeof navigator !== 'undefined' && navigator.onLine === false) throw error;
     await delay(retryDelayMs);
     response = await attempt();
@@ -73,7 +82,11 @@ export async function send(options: TransportOptions, request: OutgoingRequest |
  */
 function assertNoRedirect(method: OutgoingRequest['method'], response: HttpResponse): void {
   if (method !== 'POST' || !(response.status === 0 || (response.status >= 300 && response.status < 400))) return;
-  throw new ServerError(ErrorCode.redirectRefused, `The endpoint answered a POST with a redirect (HTTP ${response.status || 'opaque redirect'}). keyward does not follow redirects with credentials in the body; configure the endpoint's final URL.`, { status: response.status });
+  throw new ServerError(
+    ErrorCode.redirectRefused,
+    `The endpoint answered a POST with a redirect (HTTP ${response.status || 'opaque redirect'}). keyward does not follow redirects with credentials in the body; configure the endpoint's final URL.`,
+    { status: response.status },
+  );
 }
 
 async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequest, 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
@@ -94,14 +107,23 @@ async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequ
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new NetworkError(ErrorCode.timedOut, `No answer from ${origin(request.url)} within ${options.timeout} ms. Check the network, or raise the "timeout" option.`));
+      reject(
+        new NetworkError(
+          ErrorCode.timedOut,
+          `No answer from ${origin(request.url)} within ${options.timeout} ms. Check the network, or raise the "timeout" option.`,
+        ),
+      );
     }, options.timeout);
   });
   try {
     return await Promise.race([options.httpClient.send({ ...request, signal: controller.signal }), timeout, callerAbort]);
   } catch (error) {
     if (error instanceof NetworkError || error instanceof ClientAuthError || error instanceof ConfigurationError) throw error;
-    throw new NetworkError(ErrorCode.networkError, `Could not reach ${origin(request.url)}: the runtime reported a network failure (offline, DNS, TLS, proxy or CORS).`, { cause: error });
+    throw new NetworkError(
+      ErrorCode.networkError,
+      `Could not reach ${origin(request.url)}: the runtime reported a network failure (offline, DNS, TLS, proxy or CORS).`,
+      { cause: error },
+    );
   } finally {
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -113,7 +135,8 @@ export function parseRetryAfter(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   // Only an IMF-fixdate: Date.parse alone reads junk such as "-1" or "1.5" as a date in 2001.
-  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) return undefined;
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+    return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
@@ -126,7 +149,10 @@ export function parseJsonBody(response: HttpResponse, url: string, correlationId
   const where = origin(url) + new URL(url).pathname;
   // A UTF-8 byte is at most one UTF-16 unit, so short strings need no encoding to be counted.
   if (response.body.length > maxResponseBytes / 3 && byteLength(response.body) > maxResponseBytes) {
-    throw new ServerError(ErrorCode.responseTooLarge, `${where} answered with more than ${maxResponseBytes} bytes; refusing to parse it.`, { status: response.status, correlationId });
+    throw new ServerError(ErrorCode.responseTooLarge, `${where} answered with more than ${maxResponseBytes} bytes; refusing to parse it.`, {
+      status: response.status,
+      correlationId,
+    });
   }
   let parsed: unknown;
   try {
@@ -135,12 +161,19 @@ export function parseJsonBody(response: HttpResponse, url: string, correlationId
     // No `cause`: V8's SyntaxError quotes the start of the body, which may be a token.
     const looksJson = (response.headers['content-type'] ?? '').includes('json');
     if (response.status >= 400 || !looksJson) {
-      throw new ServerError(ErrorCode.serverErrorNonJson, `${where} answered HTTP ${response.status} with a body that is not JSON (content-type "${response.headers['content-type'] ?? 'none'}"). The server or a proxy in front of it failed.`, { status: response.status, correlationId, retryAfter: parseRetryAfter(response.headers['retry-after']) });
+      throw new ServerError(
+        ErrorCode.serverErrorNonJson,
+        `${where} answered HTTP ${response.status} with a body that is not JSON (content-type "${response.headers['content-type'] ?? 'none'}"). The server or a proxy in front of it failed.`,
+        { status: response.status, correlationId, retryAfter: parseRetryAfter(response.headers['retry-after']) },
+      );
     }
     throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with malformed JSON.`, { status: response.status, correlationId });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with JSON that is not an object.`, { status: response.status, correlationId });
+    throw new ServerError(ErrorCode.invalidJson, `${where} answered HTTP ${response.status} with JSON that is not an object.`, {
+      status: response.status,
+      correlationId,
+    });
   }
   return parsed as Record<string, unknown>;
 }

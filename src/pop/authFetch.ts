@@ -47,9 +47,13 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
     const original = new Request(input, { ...init, redirect: init?.redirect === 'error' ? 'error' : 'manual' });
     const target = new URL(original.url).origin;
     if (!allowed.has(target)) {
-      throw new ConfigurationError(ErrorCode.resourceOriginNotAllowed, `createAuthFetch refuses to send a token for these scopes to ${target}: list the origin in "allowedOrigins" if the API lives there.`);
+      throw new ConfigurationError(
+        ErrorCode.resourceOriginNotAllowed,
+        `createAuthFetch refuses to send a token for these scopes to ${target}: list the origin in "allowedOrigins" if the API lives there.`,
+      );
     }
-    const replayable = !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.body !== null && init?.body === undefined && input.bodyUsed);
+    const replayable =
+      !(init?.body instanceof ReadableStream) && !(input instanceof Request && input.body !== null && init?.body === undefined && input.bodyUsed);
     const account = options.account ?? (await client.getAccounts())[0];
     if (!account) throw nobodySignedInError();
 
@@ -57,12 +61,16 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
     let nonceRetried = false;
     let claimsRetried = false;
     for (;;) {
-      const scheme: AuthScheme = type === 'pop'
-        ? { type: 'pop', method: original.method, url: original.url }
-        : type === 'dpop'
-          ? { type: 'dpop', method: original.method, url: original.url, ...(nonces.get(original.url) && { nonce: nonces.get(original.url)! }) }
-          : { type: 'bearer' };
-      const result = await client.acquireTokenSilent(options.scopes, account, { authScheme: scheme, ...(claimsChallenge !== undefined && { claimsChallenge }) });
+      const scheme: AuthScheme =
+        type === 'pop'
+          ? { type: 'pop', method: original.method, url: original.url }
+          : type === 'dpop'
+            ? { type: 'dpop', method: original.method, url: original.url, ...(nonces.get(original.url) && { nonce: nonces.get(original.url)! }) }
+            : { type: 'bearer' };
+      const result = await client.acquireTokenSilent(options.scopes, account, {
+        authScheme: scheme,
+        ...(claimsChallenge !== undefined && { claimsChallenge }),
+      });
       if (!result) throw noTokenError();
 
       const request = replayable ? original.clone() : original;
@@ -74,7 +82,13 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
       if (response.status !== 401 || !replayable) return response;
 
       const challenge = response.headers.get('www-authenticate') ?? '';
-      if (type === 'dpop' && !nonceRetried && /^\s*dpop\b/i.test(challenge) && /error="?use_dpop_nonce"?/i.test(challenge) && response.headers.get('dpop-nonce')) {
+      if (
+        type === 'dpop' &&
+        !nonceRetried &&
+        /^\s*dpop\b/i.test(challenge) &&
+        /error="?use_dpop_nonce"?/i.test(challenge) &&
+        response.headers.get('dpop-nonce')
+      ) {
         nonceRetried = true;
         continue;
       }
@@ -91,13 +105,18 @@ export function createAuthFetch(client: AuthFetchClient, options: AuthFetchOptio
 
 function allowedOriginsOf(configured: readonly string[] | undefined): Set<string> {
   if (configured === undefined) return new Set(typeof location === 'undefined' ? [] : [location.origin]);
-  return new Set(configured.map((origin) => {
-    try {
-      return new URL(origin).origin;
-    } catch {
-      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"allowedOrigins" holds "${origin}", which is not an origin such as https://api.contoso.com.`);
-    }
-  }));
+  return new Set(
+    configured.map((origin) => {
+      try {
+        return new URL(origin).origin;
+      } catch {
+        throw new ConfigurationError(
+          ErrorCode.invalidConfiguration,
+          `"allowedOrigins" holds "${origin}", which is not an origin such as https://api.contoso.com.`,
+        );
+      }
+    }),
+  );
 }
 
 /** Resource nonces are remembered per client, so every authenticated fetch of an app shares them. */

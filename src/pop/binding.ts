@@ -39,14 +39,25 @@ export function tokenEndpointProof(binding: TokenBinding | undefined, tokenEndpo
 export function assertBoundTokenType(binding: TokenBinding | undefined, tokenType: string, accessToken: string): void {
   const type = tokenType.toLowerCase();
   if (!binding) {
-    if (type !== 'bearer') throw new ClientAuthError(ErrorCode.tokenTypeMismatch, `A Bearer token was requested but the provider issued token_type "${tokenType}". Nothing was stored; ask for that scheme with authScheme.`);
+    if (type !== 'bearer')
+      throw new ClientAuthError(
+        ErrorCode.tokenTypeMismatch,
+        `A Bearer token was requested but the provider issued token_type "${tokenType}". Nothing was stored; ask for that scheme with authScheme.`,
+      );
     return;
   }
   if (binding.type === 'dpop' && type !== 'dpop') {
-    throw new ClientAuthError(ErrorCode.dpopTokenTypeMismatch, `A DPoP-bound token was requested but the provider answered token_type "${tokenType}" (does it support DPoP?). Nothing was stored.`);
+    throw new ClientAuthError(
+      ErrorCode.dpopTokenTypeMismatch,
+      `A DPoP-bound token was requested but the provider answered token_type "${tokenType}" (does it support DPoP?). Nothing was stored.`,
+    );
   }
   if (binding.type === 'pop') {
-    if (type !== 'pop') throw new ClientAuthError(ErrorCode.popTokenTypeMismatch, `A PoP token was requested but the provider answered token_type "${tokenType}". Nothing was stored.`);
+    if (type !== 'pop')
+      throw new ClientAuthError(
+        ErrorCode.popTokenTypeMismatch,
+        `A PoP token was requested but the provider answered token_type "${tokenType}". Nothing was stored.`,
+      );
     let kid: unknown;
     try {
       kid = (decodeJwt(accessToken).cnf as { kid?: unknown } | undefined)?.kid;
@@ -54,7 +65,10 @@ export function assertBoundTokenType(binding: TokenBinding | undefined, tokenTyp
       kid = undefined;
     }
     if (kid !== binding.key.thumbprint) {
-      throw new ClientAuthError(ErrorCode.popCnfMismatch, 'The PoP access token is not bound to this client\'s key ("cnf.kid" missing or different). Nothing was stored.');
+      throw new ClientAuthError(
+        ErrorCode.popCnfMismatch,
+        'The PoP access token is not bound to this client\'s key ("cnf.kid" missing or different). Nothing was stored.',
+      );
     }
   }
 }
@@ -67,11 +81,22 @@ export function assertBoundTokenType(binding: TokenBinding | undefined, tokenTyp
 export async function present(result: AuthenticationResult, scheme: AuthScheme, binding: TokenBinding | undefined): Promise<AuthenticationResult> {
   if (!binding) return result;
   if (scheme.type === 'pop') {
-    const shr = await createSignedHttpRequest(binding.key, { accessToken: result.accessToken, method: scheme.method, url: scheme.url, ...(scheme.nonce !== undefined && { nonce: scheme.nonce }), ...(scheme.claims !== undefined && { claims: scheme.claims }) });
+    const shr = await createSignedHttpRequest(binding.key, {
+      accessToken: result.accessToken,
+      method: scheme.method,
+      url: scheme.url,
+      ...(scheme.nonce !== undefined && { nonce: scheme.nonce }),
+      ...(scheme.claims !== undefined && { claims: scheme.claims }),
+    });
     return { ...result, accessToken: shr, tokenType: 'pop' };
   }
   if (scheme.type === 'dpop' && scheme.method && scheme.url) {
-    const dpopProof = await createDpopProof(binding.key, { htm: scheme.method, htu: scheme.url, accessToken: result.accessToken, ...(scheme.nonce !== undefined && { nonce: scheme.nonce }) });
+    const dpopProof = await createDpopProof(binding.key, {
+      htm: scheme.method,
+      htu: scheme.url,
+      accessToken: result.accessToken,
+      ...(scheme.nonce !== undefined && { nonce: scheme.nonce }),
+    });
     return { ...result, tokenType: 'DPoP', dpopProof };
   }
   return { ...result, tokenType: 'DPoP' };

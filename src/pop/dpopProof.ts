@@ -46,7 +46,9 @@ export async function createDpopProof(key: PopKey, input: DpopProofInput): Promi
   }
   // CompactSign over the JSON is byte-for-byte what SignJWT produces, without pulling in jose's
   // JWT claims builder (about 300 B min+gzip; bench/README.md).
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk }).sign(key.privateKey);
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk })
+    .sign(key.privateKey);
 }
 
 function invalid(reason: string): ClientAuthError {

@@ -80,7 +80,12 @@ export class PopKeyStore {
     }
     const exported = await exportJWK(stored.publicKey);
     const publicJwk: JWK = purpose === 'pop' ? { kty: 'RSA', n: exported.n, e: exported.e } : { kty: 'EC', crv: exported.crv, x: exported.x, y: exported.y };
-    return { alg: purpose === 'pop' ? 'RS256' : 'ES256', privateKey: stored.privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, 'sha256') };
+    return {
+      alg: purpose === 'pop' ? 'RS256' : 'ES256',
+      privateKey: stored.privateKey,
+      publicJwk,
+      thumbprint: await calculateJwkThumbprint(publicJwk, 'sha256'),
+    };
   }
 
   #slot(purpose: PopKeyPurpose): string {
@@ -95,4 +100,3 @@ export class PopKeyStore {
     return this.#store ?? undefined;
   }
 }
-

@@ -34,18 +34,30 @@ export function parseAuthResponseUrl(url: string): AuthResponse | undefined {
  */
 export function validateAuthResponse(flow: AuthCodeFlow, response: AuthResponse, issRequired: boolean): void {
   if (response.state === undefined || response.state === '') {
-    throw new ClientAuthError(ErrorCode.stateMissing, 'The authorization response has no "state". It was not produced by this app\'s request; nothing was redeemed.');
+    throw new ClientAuthError(
+      ErrorCode.stateMissing,
+      'The authorization response has no "state". It was not produced by this app\'s request; nothing was redeemed.',
+    );
   }
   if (response.state !== flow.state) {
-    throw new ClientAuthError(ErrorCode.stateMismatch, 'The authorization response "state" does not match the request (possible CSRF or a stale tab). Nothing was redeemed; start sign-in again.');
+    throw new ClientAuthError(
+      ErrorCode.stateMismatch,
+      'The authorization response "state" does not match the request (possible CSRF or a stale tab). Nothing was redeemed; start sign-in again.',
+    );
   }
   if (response.iss !== undefined) {
     if (response.iss !== flow.issuer) {
-      throw new ClientAuthError(ErrorCode.issMismatch, `The authorization response came from issuer "${response.iss}", not "${flow.issuer}" (RFC 9207 mix-up defence). Nothing was redeemed.`);
+      throw new ClientAuthError(
+        ErrorCode.issMismatch,
+        `The authorization response came from issuer "${response.iss}", not "${flow.issuer}" (RFC 9207 mix-up defence). Nothing was redeemed.`,
+      );
     }
   } else if (issRequired) {
     // RFC 9207 2: error responses carry iss too; an error without it may come from another server.
-    throw new ClientAuthError(ErrorCode.issMissing, 'The provider advertises RFC 9207 but this authorization response has no "iss"; it may come from another server. Nothing was redeemed.');
+    throw new ClientAuthError(
+      ErrorCode.issMissing,
+      'The provider advertises RFC 9207 but this authorization response has no "iss"; it may come from another server. Nothing was redeemed.',
+    );
   }
   if (response.error === undefined && !response.code) {
     throw new ClientAuthError(ErrorCode.codeMissing, 'The authorization response has neither "code" nor "error".');

@@ -58,7 +58,10 @@ export function assertClaims(claims: string | undefined): void {
   try {
     parsed = JSON.parse(claims);
   } catch {
-    throw new ConfigurationError(ErrorCode.invalidClaims, '"claimsChallenge" is not JSON. Pass the decoded JSON of the resource\'s claims challenge, e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}.');
+    throw new ConfigurationError(
+      ErrorCode.invalidClaims,
+      '"claimsChallenge" is not JSON. Pass the decoded JSON of the resource\'s claims challenge, e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}.',
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigurationError(ErrorCode.invalidClaims, '"claimsChallenge" must be a JSON object.');

@@ -21,7 +21,11 @@ export function parseClaimsChallenge(wwwAuthenticate: string | null | undefined)
     const parsed: unknown = JSON.parse(json);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError(ErrorCode.invalidClaims, 'not a JSON object');
   } catch (cause) {
-    throw new ConfigurationError(ErrorCode.invalidClaims, 'The WWW-Authenticate "claims" value is not base64-encoded JSON; it cannot be used as a claims challenge.', { cause });
+    throw new ConfigurationError(
+      ErrorCode.invalidClaims,
+      'The WWW-Authenticate "claims" value is not base64-encoded JSON; it cannot be used as a claims challenge.',
+      { cause },
+    );
   }
   return json;
 }

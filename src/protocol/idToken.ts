@@ -3,7 +3,6 @@ import { ErrorCode, IdTokenError, KeywardError } from '../errors.js';
 import { nowSeconds } from '../util/time.js';
 import type { IdTokenClaims } from '../types.js';
 
-
 /** What the id_token must satisfy. */
 export interface IdTokenExpectations {
   /** The provider's issuer; `{tenantid}` is filled from the token's `tid` (docs/protocol.md A3). */
@@ -47,7 +46,10 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   }
   const algorithms = allowedAlgorithms(expected.advertisedAlgs);
   if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
-    throw fail(ErrorCode.idTokenAlgNotAllowed, `The id_token is signed with "${String(header.alg)}", which is not allowed (allowed: ${algorithms.join(', ')}).`);
+    throw fail(
+      ErrorCode.idTokenAlgNotAllowed,
+      `The id_token is signed with "${String(header.alg)}", which is not allowed (allowed: ${algorithms.join(', ')}).`,
+    );
   }
   const issuer = expectedIssuer(expected.issuer, unverified);
   const options = { algorithms, issuer, audience: expected.clientId, clockTolerance: clockSkewSeconds, requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'] };
@@ -60,7 +62,11 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     // Keys rotate: one refetch on an unknown kid (OIDC Core 10.1.1), then give up.
     const fresh = await keys.refetch();
     if (!fresh) {
-      throw fail(ErrorCode.idTokenKeyNotFound, 'The id_token is signed with a key that is not in the provider\'s key set (JWKS); the set was fetched less than 30 s ago, so it was not fetched again.', error);
+      throw fail(
+        ErrorCode.idTokenKeyNotFound,
+        "The id_token is signed with a key that is not in the provider's key set (JWKS); the set was fetched less than 30 s ago, so it was not fetched again.",
+        error,
+      );
     }
     try {
       payload = await verifySignature(idToken, fresh, options);
@@ -125,7 +131,10 @@ function checkOidcClaims(payload: JWTPayload, expected: IdTokenExpectations): Id
       throw fail(ErrorCode.authTimeMissing, '"maxAge" was requested but the id_token has no "auth_time".');
     }
     if (claims.auth_time + expected.maxAge + clockSkewSeconds < now) {
-      throw fail(ErrorCode.authTimeTooOld, `The person last authenticated ${now - claims.auth_time} s ago, more than "maxAge" (${expected.maxAge} s). Sign in again with prompt "login".`);
+      throw fail(
+        ErrorCode.authTimeTooOld,
+        `The person last authenticated ${now - claims.auth_time} s ago, more than "maxAge" (${expected.maxAge} s). Sign in again with prompt "login".`,
+      );
     }
   }
   return claims;
@@ -156,9 +165,13 @@ function mapJoseError(error: unknown): IdTokenError {
   const reason = (error as { reason?: string }).reason;
   switch (code) {
     case 'ERR_JWKS_NO_MATCHING_KEY':
-      return fail(ErrorCode.idTokenKeyNotFound, 'The id_token is signed with a key that is not in the provider\'s key set (JWKS), even after refetching it.', error);
+      return fail(
+        ErrorCode.idTokenKeyNotFound,
+        "The id_token is signed with a key that is not in the provider's key set (JWKS), even after refetching it.",
+        error,
+      );
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return fail(ErrorCode.idTokenSignatureInvalid, 'The id_token signature does not verify against the provider\'s keys.', error);
+      return fail(ErrorCode.idTokenSignatureInvalid, "The id_token signature does not verify against the provider's keys.", error);
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return fail(ErrorCode.idTokenAlgNotAllowed, 'The id_token algorithm is not allowed.', error);
     case 'ERR_JWT_EXPIRED':
@@ -167,7 +180,8 @@ function mapJoseError(error: unknown): IdTokenError {
       if (reason === 'missing') return fail(ErrorCode.idTokenClaimMissing, `The id_token has no "${String(claim)}".`, error);
       if (claim === 'iss') return fail(ErrorCode.idTokenIssuerMismatch, 'The id_token "iss" is not the provider\'s issuer.', error);
       if (claim === 'aud') return fail(ErrorCode.idTokenAudienceMismatch, 'The id_token "aud" does not contain this client id.', error);
-      if (claim === 'nbf' || claim === 'iat') return fail(ErrorCode.idTokenIssuedInFuture, `The id_token "${claim}" is in the future beyond the allowed clock skew.`, error);
+      if (claim === 'nbf' || claim === 'iat')
+        return fail(ErrorCode.idTokenIssuedInFuture, `The id_token "${claim}" is in the future beyond the allowed clock skew.`, error);
       return fail(ErrorCode.idTokenMalformed, `The id_token claim "${String(claim)}" is invalid.`, error);
     default:
       return fail(ErrorCode.idTokenMalformed, 'The id_token could not be verified.', error);

@@ -18,7 +18,14 @@ export interface RequireAuthProps extends AccountFilter {
  * Renders its children once someone is signed in; otherwise starts one sign-in (once, even
  * under StrictMode) and shows `loading`, or `error` if it failed.
  */
-export function RequireAuth({ interaction = 'redirect', scopes = [], loading = null, error: renderError = null, children, ...filter }: RequireAuthProps): ReactNode {
+export function RequireAuth({
+  interaction = 'redirect',
+  scopes = [],
+  loading = null,
+  error: renderError = null,
+  children,
+  ...filter
+}: RequireAuthProps): ReactNode {
   const client = useAuthClient('RequireAuth');
   const { status } = useAuthSnapshot(client);
   const account = useAccount(filter);

@@ -8,6 +8,10 @@ export const AuthContext = createContext<AuthClient | null>(null);
 /** The client of the nearest `<AuthProvider>`; throws a clear error outside one. */
 export function useAuthClient(hook: string): AuthClient {
   const client = useContext(AuthContext);
-  if (!client) throw new ConfigurationError(ErrorCode.noAuthProvider, `keyward: ${hook} must be used inside <AuthProvider>. Wrap your app (or this component's story/test) in <AuthProvider client={…}>.`);
+  if (!client)
+    throw new ConfigurationError(
+      ErrorCode.noAuthProvider,
+      `keyward: ${hook} must be used inside <AuthProvider>. Wrap your app (or this component's story/test) in <AuthProvider client={…}>.`,
+    );
   return client;
 }

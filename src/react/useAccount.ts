@@ -12,10 +12,14 @@ export interface AccountFilter {
 
 export function matchAccount(accounts: readonly AccountInfo[], filter: AccountFilter | undefined, active: AccountInfo | null): AccountInfo | null {
   if (!filter || (!filter.homeAccountId && !filter.localAccountId && !filter.username)) return active;
-  return accounts.find((account) =>
-    (!filter.homeAccountId || account.homeAccountId === filter.homeAccountId) &&
-    (!filter.localAccountId || account.localAccountId === filter.localAccountId) &&
-    (!filter.username || account.username.toLowerCase() === filter.username.toLowerCase())) ?? null;
+  return (
+    accounts.find(
+      (account) =>
+        (!filter.homeAccountId || account.homeAccountId === filter.homeAccountId) &&
+        (!filter.localAccountId || account.localAccountId === filter.localAccountId) &&
+        (!filter.username || account.username.toLowerCase() === filter.username.toLowerCase()),
+    ) ?? null
+  );
 }
 
 /** The account matching `filter`, or the active account; `null` when there is none. */

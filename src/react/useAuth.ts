@@ -21,7 +21,8 @@ export function useAuth(): UseAuthResult {
   const snapshot = useAuthSnapshot(client);
   const setActiveAccount = useCallback((account: AccountInfo | null) => client.setActiveAccount(account), [client]);
   const signIn = useCallback(
-    (options: Partial<InteractiveOptions> & { scopes?: string[] }) => client.acquireTokenInteractive({ interaction: 'redirect', ...options, scopes: options.scopes ?? [] }),
+    (options: Partial<InteractiveOptions> & { scopes?: string[] }) =>
+      client.acquireTokenInteractive({ interaction: 'redirect', ...options, scopes: options.scopes ?? [] }),
     [client],
   );
   const signOut = useCallback(

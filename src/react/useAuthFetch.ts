@@ -16,13 +16,14 @@ export function useAuthFetch(scopes: readonly string[], options: Omit<AuthFetchO
   latestScopes.current = scopes;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scopes' value (read through the ref), `originsKey` for the origins'.
   return useMemo(
-    () => createAuthFetch(client, {
-      scopes: [...latestScopes.current],
-      ...(account && { account }),
-      ...(options.scheme && { scheme: options.scheme }),
-      ...(options.fetch && { fetch: options.fetch }),
-      ...(originsKey !== undefined && { allowedOrigins: originsKey.split(' ').filter(Boolean) }),
-    }),
+    () =>
+      createAuthFetch(client, {
+        scopes: [...latestScopes.current],
+        ...(account && { account }),
+        ...(options.scheme && { scheme: options.scheme }),
+        ...(options.fetch && { fetch: options.fetch }),
+        ...(originsKey !== undefined && { allowedOrigins: originsKey.split(' ').filter(Boolean) }),
+      }),
     [client, key, account, options.scheme, options.fetch, originsKey],
   );
 }

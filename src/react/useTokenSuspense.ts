@@ -11,7 +11,10 @@ import { useAccount } from './useAccount.js';
  * `useToken`, shared per client and request (a suspended render keeps no state of its own),
  * so it renews on the core's freshness rule while mounted and reads no clock during render.
  */
-export function useTokenSuspense(scopes: readonly string[], options: Omit<TokenRequestOptions, 'enabled' | 'interaction'> = {}): { token: string; result: AuthenticationResult } {
+export function useTokenSuspense(
+  scopes: readonly string[],
+  options: Omit<TokenRequestOptions, 'enabled' | 'interaction'> = {},
+): { token: string; result: AuthenticationResult } {
   const client = useAuthClient('useTokenSuspense');
   const active = useAccount();
   const account = options.account === undefined ? active : options.account;

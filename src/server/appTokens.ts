@@ -34,19 +34,22 @@ export interface AppTokenQuery {
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 function matches(ctx: ClientContext, query: AppTokenQuery, token: AppAccessToken): boolean {
-  return same(token.home_account_id, query.homeAccountId ?? '')
-    && same(token.environment, query.resolved.environment)
-    && same(token.realm, query.resolved.authority.tenant)
-    && token.client_id === ctx.clientId
-    && token.credential_type === 'AccessToken'
-    && (token.user_assertion_hash ?? undefined) === query.userAssertionHash;
+  return (
+    same(token.home_account_id, query.homeAccountId ?? '') &&
+    same(token.environment, query.resolved.environment) &&
+    same(token.realm, query.resolved.authority.tenant) &&
+    token.client_id === ctx.clientId &&
+    token.credential_type === 'AccessToken' &&
+    (token.user_assertion_hash ?? undefined) === query.userAssertionHash
+  );
 }
 
 /** A usable cached token, or why there is none (the telemetry cache outcome). */
 export function findAppToken(ctx: ClientContext, query: AppTokenQuery): { token?: AppAccessToken; outcome: CacheOutcomeValue } {
   const wanted = lookupScopes(query.scopes);
-  const candidates = Object.values(ctx.cache.read().AccessToken as Record<string, AppAccessToken>)
-    .filter((token) => matches(ctx, query, token) && targetCovers(token.target, wanted));
+  const candidates = Object.values(ctx.cache.read().AccessToken as Record<string, AppAccessToken>).filter(
+    (token) => matches(ctx, query, token) && targetCovers(token.target, wanted),
+  );
   const token = candidates[0];
   if (!token || candidates.length > 1) return { outcome: CacheOutcome.noAccessToken };
   return outcomeOf(freshness(token, nowSeconds()), token);
@@ -59,14 +62,23 @@ export async function requestAppToken(ctx: ClientContext, query: AppTokenQuery, 
   const { resolved } = query;
   const target = splitScopes(tokens.scope).length > 0 ? tokens.scope! : query.scopes.join(' ');
   const token: AppAccessToken = {
-    ...accessTokenEntity(tokens, { homeAccountId: query.homeAccountId ?? '', environment: resolved.environment, clientId: ctx.clientId, realm: resolved.authority.tenant, target, requestedAt }),
+    ...accessTokenEntity(tokens, {
+      homeAccountId: query.homeAccountId ?? '',
+      environment: resolved.environment,
+      clientId: ctx.clientId,
+      realm: resolved.authority.tenant,
+      target,
+      requestedAt,
+    }),
     // App and on-behalf-of tokens are Bearer tokens, whatever token_type says.
     credential_type: 'AccessToken',
   };
   if (query.userAssertionHash !== undefined) token.user_assertion_hash = query.userAssertionHash;
   const newScopes = lookupScopes(splitScopes(target));
   const superseded = Object.entries(cache.read().AccessToken as Record<string, AppAccessToken>)
-    .filter(([key, old]) => key !== accessTokenKey(token) && matches(ctx, query, old) && splitScopes(old.target).some((scope) => newScopes.has(scope.toLowerCase())))
+    .filter(
+      ([key, old]) => key !== accessTokenKey(token) && matches(ctx, query, old) && splitScopes(old.target).some((scope) => newScopes.has(scope.toLowerCase())),
+    )
     .map(([key]) => key);
   const appMetadata: AppMetadataEntity = { client_id: ctx.clientId, environment: resolved.environment };
   await cache.apply({

@@ -15,7 +15,12 @@ export const assertionLifetimeSeconds = 600;
  * authority refuses a replayed one), `nbf`/`iat` now, `exp` in ten minutes. `clientClaims`
  * add claims or override any default, as MSAL's `client_claims` do.
  */
-export async function signClientAssertion(material: SigningMaterial, clientId: string, audience: string, clientClaims: Readonly<Record<string, unknown>> = {}): Promise<string> {
+export async function signClientAssertion(
+  material: SigningMaterial,
+  clientId: string,
+  audience: string,
+  clientClaims: Readonly<Record<string, unknown>> = {},
+): Promise<string> {
   const now = nowSeconds();
   const payload: JWTPayload = {
     aud: audience,

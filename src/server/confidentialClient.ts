@@ -73,19 +73,28 @@ export class ConfidentialClientApplication {
 
   constructor(options: ConfidentialClientApplicationOptions) {
     if (isBrowser()) {
-      throw new ConfigurationError(ErrorCode.serverClientInBrowser, 'ConfidentialClientApplication runs on a server only: a client secret or private key in a browser is readable by anyone who opens the page, so it is not a secret. Use PublicClientApplication from "keyward" in the browser.');
+      throw new ConfigurationError(
+        ErrorCode.serverClientInBrowser,
+        'ConfidentialClientApplication runs on a server only: a client secret or private key in a browser is readable by anyone who opens the page, so it is not a secret. Use PublicClientApplication from "keyward" in the browser.',
+      );
     }
     const tokenCache: TokenCache = options?.tokenCache ?? new SerializableTokenCache();
     const core = coreOptionsOf(options, tokenCache, new Map<string, unknown>());
     validateOptions(core);
     if (options.httpClient !== undefined && (options.verify !== undefined || options.proxies !== undefined)) {
       // MSAL: verify and proxies "do not apply if you have chosen to pass your own Http client"; say so instead of ignoring them.
-      throw new ConfigurationError(ErrorCode.invalidConfiguration, '"verify" and "proxies" configure keyward\'s own transport: with your own "httpClient", set TLS and proxies there.');
+      throw new ConfigurationError(
+        ErrorCode.invalidConfiguration,
+        '"verify" and "proxies" configure keyward\'s own transport: with your own "httpClient", set TLS and proxies there.',
+      );
     }
     const transport = options.httpClient === undefined ? nodeTransport(options.verify, options.proxies, environment()) : undefined;
     if (transport) core.httpClient = transport.httpClient;
     if (options.clientCredential === undefined || options.clientCredential === null) {
-      throw new ConfigurationError(ErrorCode.credentialInvalid, '"clientCredential" is required: a client secret, a certificate key, a PFX file or a client assertion.');
+      throw new ConfigurationError(
+        ErrorCode.credentialInvalid,
+        '"clientCredential" is required: a client secret, a certificate key, a PFX file or a client assertion.',
+      );
     }
     const clientAuthentication = clientAuthenticationFor(options.clientCredential, options.clientId, options.clientClaims);
     this.#region = resolveRegion(options.azureRegion, environment());
@@ -143,7 +152,14 @@ export class ConfidentialClientApplication {
     return this.#appToken(query, options, ApiId.acquireTokenOnBehalfOf, grant, undefined, undefined);
   }
 
-  async #appToken(query: AppTokenQuery, options: AppTokenOptions, apiId: typeof ApiId.acquireTokenForClient | typeof ApiId.acquireTokenOnBehalfOf, grant: Record<string, string>, tokenEndpoint: string | undefined, platformFields: string | undefined): Promise<ServerAuthenticationResult> {
+  async #appToken(
+    query: AppTokenQuery,
+    options: AppTokenOptions,
+    apiId: typeof ApiId.acquireTokenForClient | typeof ApiId.acquireTokenOnBehalfOf,
+    grant: Record<string, string>,
+    tokenEndpoint: string | undefined,
+    platformFields: string | undefined,
+  ): Promise<ServerAuthenticationResult> {
     const canonical = query.resolved.authority.canonical;
     let outcome: (typeof CacheOutcome)[keyof typeof CacheOutcome] = CacheOutcome.forceRefresh;
     if (!options.forceRefresh && options.claimsChallenge === undefined) {
@@ -183,7 +199,12 @@ export class ConfidentialClientApplication {
    * Finishes a flow from {@link initiateAuthCodeFlow}; the provider's own error comes back as a {@link TokenErrorResult}.
    * `returnSpaCode: true` (Entra hybrid SPA) also asks for a code the browser redeems itself: `result.spaCode`.
    */
-  acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[], options: HybridSpaOptions = {}): Promise<AuthenticationResult | TokenErrorResult> {
+  acquireTokenByAuthCodeFlow(
+    flow: AuthCodeFlow,
+    authResponse: AuthResponse,
+    scopes?: string[],
+    options: HybridSpaOptions = {},
+  ): Promise<AuthenticationResult | TokenErrorResult> {
     return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes, spaCodeGrant(options));
   }
 

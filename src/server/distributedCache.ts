@@ -143,7 +143,11 @@ export function distributedCachePlugin(store: DistributedCacheStore, partition: 
   // As stored: a delete compares against these exact bytes.
   let stored: Record<string, string> = {};
   const unavailable = (cause: unknown): CacheError =>
-    new CacheError(ErrorCode.cacheUnavailable, 'The shared token cache is unavailable (its store did not answer). Nothing was changed; retry once it is back.', { cause });
+    new CacheError(
+      ErrorCode.cacheUnavailable,
+      'The shared token cache is unavailable (its store did not answer). Nothing was changed; retry once it is back.',
+      { cause },
+    );
   return {
     async beforeCacheAccess(context: CacheAccessContext) {
       let entries: Record<string, string>;

@@ -14,7 +14,10 @@ import { ConfigurationError, ErrorCode } from '../errors.js';
 function builtin<T>(id: string): T {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
   if (typeof get !== 'function') {
-    throw new ConfigurationError(ErrorCode.serverClientInBrowser, `keyward/server needs Node.js 20.16 or later (it loads "${id}" through process.getBuiltinModule).`);
+    throw new ConfigurationError(
+      ErrorCode.serverClientInBrowser,
+      `keyward/server needs Node.js 20.16 or later (it loads "${id}" through process.getBuiltinModule).`,
+    );
   }
   return get(id) as T;
 }

@@ -51,13 +51,20 @@ const pemCertificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-
  * come from the `undici` package, an optional peer dependency loaded only here and only when
  * one of these settings is in use. When none is: plain `fetch`, nothing loaded (still with TLS failures typed).
  */
-export function nodeTransport(verify: VerifyOption | undefined, proxies: ProxyOption | undefined, env: Readonly<Record<string, string | undefined>>): NodeTransport {
+export function nodeTransport(
+  verify: VerifyOption | undefined,
+  proxies: ProxyOption | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): NodeTransport {
   const tls = tlsOptions(verify);
   const route = proxyRoute(proxies, env);
   if (!tls && !route) return { httpClient: classifyingTls(fetchHttpClient), warnings: [], notes: [] };
   const warnings: string[] = [];
   const notes: string[] = [];
-  if (verify === false) warnings.push('"verify: false": TLS certificates of the authority are NOT verified. Anyone on the network path can read and forge its answers, tokens included. Use it for local testing only.');
+  if (verify === false)
+    warnings.push(
+      '"verify: false": TLS certificates of the authority are NOT verified. Anyone on the network path can read and forge its answers, tokens included. Use it for local testing only.',
+    );
   if (route) {
     for (const scheme of ['https', 'http'] as const) {
       const proxy = route[scheme];
@@ -127,7 +134,11 @@ function classifyingTls(inner: HttpClient): HttpClient {
       } catch (error) {
         const code = tlsFailureCode(error);
         if (code === undefined) throw error;
-        throw new NetworkError(ErrorCode.tlsVerificationFailed, `Could not reach ${new URL(request.url).origin}: its TLS certificate is not trusted (${code}). Give the issuing CA in "verify".`, { cause: error });
+        throw new NetworkError(
+          ErrorCode.tlsVerificationFailed,
+          `Could not reach ${new URL(request.url).origin}: its TLS certificate is not trusted (${code}). Give the issuing CA in "verify".`,
+          { cause: error },
+        );
       }
     },
   };
@@ -200,7 +211,11 @@ async function loadUndici(): Promise<Undici> {
     const id = 'undici';
     return (await import(/* @vite-ignore */ id)) as Undici;
   } catch (cause) {
-    throw new ConfigurationError(ErrorCode.undiciMissing, '"verify", "proxies" and the HTTPS_PROXY / HTTP_PROXY variables need the "undici" package (Node does not expose the Agent and ProxyAgent of its fetch): npm install undici.', { cause });
+    throw new ConfigurationError(
+      ErrorCode.undiciMissing,
+      '"verify", "proxies" and the HTTPS_PROXY / HTTP_PROXY variables need the "undici" package (Node does not expose the Agent and ProxyAgent of its fetch): npm install undici.',
+      { cause },
+    );
   }
 }
 
@@ -221,7 +236,10 @@ function router(undici: Undici, tls: TlsOptions, route: ProxyRoute | undefined):
  * with `:port`; `*` alone bypasses the proxy for every host.
  */
 export function noProxyMatcher(value: string): (url: URL) => boolean {
-  const entries = value.split(/[,\s]+/).map((entry) => entry.trim().toLowerCase()).filter(Boolean);
+  const entries = value
+    .split(/[,\s]+/)
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
   if (entries.includes('*')) return () => true;
   const parsed = entries.map((entry) => {
     const match = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\*?\./, ''))!;

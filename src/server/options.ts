@@ -45,11 +45,24 @@ export interface ConfidentialClientApplicationOptions extends SharedClientOption
 }
 
 /** The browser client's options for the parts both clients share. */
-export function coreOptionsOf(options: ConfidentialClientApplicationOptions, tokenCache: TokenCache, httpCache: HttpCacheStore): PublicClientApplicationOptions {
+export function coreOptionsOf(
+  options: ConfidentialClientApplicationOptions,
+  tokenCache: TokenCache,
+  httpCache: HttpCacheStore,
+): PublicClientApplicationOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError(ErrorCode.invalidConfiguration, 'ConfidentialClientApplication needs options: { clientId, authority, clientCredential }.');
   }
   // Everything but the server-only fields is a shared option, declared once (SharedClientOptions).
-  const { clientCredential: _credential, clientClaims: _claims, azureRegion: _region, tokenCache: _cache, httpCache: _httpCache, verify: _verify, proxies: _proxies, ...shared } = options;
+  const {
+    clientCredential: _credential,
+    clientClaims: _claims,
+    azureRegion: _region,
+    tokenCache: _cache,
+    httpCache: _httpCache,
+    verify: _verify,
+    proxies: _proxies,
+    ...shared
+  } = options;
   return { ...shared, tokenCache, httpCache };
 }

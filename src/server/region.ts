@@ -30,12 +30,16 @@ export function resolveRegion(option: string | boolean | undefined, env: Readonl
   if (option === undefined || option === false) return undefined;
   if (option === true) {
     const detected = env.REGION_NAME?.trim().toLowerCase();
-    if (detected && regionName.test(detected)) return { region: detected, telemetry: `${detected},${RegionSource.environmentVariable},${RegionOutcome.autoDetectionSucceeded}` };
+    if (detected && regionName.test(detected))
+      return { region: detected, telemetry: `${detected},${RegionSource.environmentVariable},${RegionOutcome.autoDetectionSucceeded}` };
     return { region: undefined, telemetry: `,${RegionSource.failedAutoDetection},${RegionOutcome.autoDetectionFailed}` };
   }
   const configured = typeof option === 'string' ? option.trim().toLowerCase() : '';
   if (!regionName.test(configured)) {
-    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"azureRegion" must be a region name such as "westus2", true (read REGION_NAME), or left out.');
+    throw new ConfigurationError(
+      ErrorCode.invalidConfiguration,
+      '"azureRegion" must be a region name such as "westus2", true (read REGION_NAME), or left out.',
+    );
   }
   return { region: configured, telemetry: `${configured},${RegionSource.none},${RegionOutcome.configuredNoAutoDetection}` };
 }

@@ -178,7 +178,10 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
       throw new ClientAuthError(ErrorCode.invalidRequest, '"interaction" must be "popup" or "redirect".');
     }
     if (interacting) {
-      throw new BrowserError(ErrorCode.interactionInProgress, 'Another sign-in is already in progress for this app. Wait for it to finish before starting one.');
+      throw new BrowserError(
+        ErrorCode.interactionInProgress,
+        'Another sign-in is already in progress for this app. Wait for it to finish before starting one.',
+      );
     }
     interacting = true;
     store.beginInteraction();
@@ -232,7 +235,9 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
 
     acquireTokenSilent(scopes: string[], account: AccountInfo, silentOptions?: SilentOptions): Promise<AuthenticationResult | null> {
       calls.push({ method: 'acquireTokenSilent', args: silentOptions === undefined ? [scopes, account] : [scopes, account, silentOptions] });
-      return report(silent(scopes, account, silentOptions), 'acquireToken', (result) => (result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined));
+      return report(silent(scopes, account, silentOptions), 'acquireToken', (result) =>
+        result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined,
+      );
     },
 
     acquireTokenInteractive(request: InteractiveOptions): Promise<AuthenticationResult> {

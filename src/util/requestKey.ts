@@ -23,7 +23,12 @@ export interface RequestKeyParts {
  * (docs/protocol.md A5), so two hooks can never disagree on whether two requests are one.
  */
 export function requestKey(parts: RequestKeyParts): string {
-  const account = parts.account === undefined ? undefined : parts.account === null ? null : [parts.account.homeAccountId, parts.account.environment ?? '', parts.account.tenantId ?? ''];
+  const account =
+    parts.account === undefined
+      ? undefined
+      : parts.account === null
+        ? null
+        : [parts.account.homeAccountId, parts.account.environment ?? '', parts.account.tenantId ?? ''];
   return JSON.stringify([
     normalizedScopes(parts.scopes),
     parts.clientId ?? '',

@@ -11,16 +11,13 @@ export function AccountSwitcher() {
       <legend>Account</legend>
       {accounts.map((account) => (
         <label key={account.homeAccountId} style={{ display: 'block', padding: '4px 0' }}>
-          <input
-            type="radio"
-            name="account"
-            checked={account.homeAccountId === activeAccount?.homeAccountId}
-            onChange={() => setActiveAccount(account)}
-          />{' '}
+          <input type="radio" name="account" checked={account.homeAccountId === activeAccount?.homeAccountId} onChange={() => setActiveAccount(account)} />{' '}
           {account.name} <small style={{ color: '#57606a' }}>{account.username}</small>
         </label>
       ))}
-      <p style={{ marginBottom: 0 }} data-testid="active">Active: {activeAccount?.username}</p>
+      <p style={{ marginBottom: 0 }} data-testid="active">
+        Active: {activeAccount?.username}
+      </p>
     </fieldset>
   );
 }

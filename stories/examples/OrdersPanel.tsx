@@ -56,9 +56,19 @@ export function OrdersPanel({ callApi }: OrdersPanelProps) {
       {status === 'success' && token && result && (
         <>
           <span data-testid="token">Token ready: {preview(token)}</span>
-          <span style={muted}>Expires {result.expiresOn.toISOString()} · {result.fromCache ? 'from cache' : 'from the provider'}</span>
-          {claimsChallenge && <span style={muted} data-testid="claims">Satisfies the API's claims challenge</span>}
-          {callApi && <button type="button" style={button} onClick={() => void call()}>Call the orders API</button>}
+          <span style={muted}>
+            Expires {result.expiresOn.toISOString()} · {result.fromCache ? 'from cache' : 'from the provider'}
+          </span>
+          {claimsChallenge && (
+            <span style={muted} data-testid="claims">
+              Satisfies the API's claims challenge
+            </span>
+          )}
+          {callApi && (
+            <button type="button" style={button} onClick={() => void call()}>
+              Call the orders API
+            </button>
+          )}
           {apiAnswer && <span data-testid="api-answer">Orders API answered {apiAnswer}</span>}
         </>
       )}
@@ -67,8 +77,14 @@ export function OrdersPanel({ callApi }: OrdersPanelProps) {
           <p style={notice} role="status" data-error-code={error.errorCode}>
             {claimsChallenge ? 'The orders API needs you to verify it’s you again.' : 'Your session needs you to sign in again.'}
           </p>
-          <button type="button" style={button} onClick={continueInteractively}>Continue</button>
-          {interactiveError && <p style={alert} role="alert" data-error-code={interactiveError}>That did not work. Try again.</p>}
+          <button type="button" style={button} onClick={continueInteractively}>
+            Continue
+          </button>
+          {interactiveError && (
+            <p style={alert} role="alert" data-error-code={interactiveError}>
+              That did not work. Try again.
+            </p>
+          )}
         </>
       )}
       {status === 'error' && !(error instanceof InteractionRequiredError) && (
@@ -76,7 +92,9 @@ export function OrdersPanel({ callApi }: OrdersPanelProps) {
           <p style={alert} role="alert" data-error-code={error instanceof KeywardError ? error.errorCode : 'unknown'}>
             Could not get a token: {error?.message}
           </p>
-          <button type="button" style={secondaryButton} onClick={refetch}>Try again</button>
+          <button type="button" style={secondaryButton} onClick={refetch}>
+            Try again
+          </button>
         </>
       )}
     </section>

@@ -18,7 +18,11 @@ export function ProtectedPage({ interaction = 'popup' }: { interaction?: 'popup'
     <RequireAuth
       interaction={interaction}
       scopes={['User.Read']}
-      loading={<section style={card} aria-busy="true">Signing you in…</section>}
+      loading={
+        <section style={card} aria-busy="true">
+          Signing you in…
+        </section>
+      }
       error={(error) => (
         <section style={card}>
           <p style={alert} role="alert" data-error-code={error instanceof KeywardError ? error.errorCode : 'unknown'}>

@@ -3,7 +3,15 @@ import { KeywardError, ErrorCode } from '../../src/index.js';
 import { Authenticated, Unauthenticated, useAccount, useAuth } from '../../src/react/index.js';
 
 const card = { fontFamily: 'system-ui, sans-serif', width: 320, padding: 20, border: '1px solid #d0d7de', borderRadius: 8, display: 'grid', gap: 12 } as const;
-const button = { padding: '8px 14px', borderRadius: 6, border: '1px solid #1f6feb', background: '#1f6feb', color: 'white', font: 'inherit', cursor: 'pointer' } as const;
+const button = {
+  padding: '8px 14px',
+  borderRadius: 6,
+  border: '1px solid #1f6feb',
+  background: '#1f6feb',
+  color: 'white',
+  font: 'inherit',
+  cursor: 'pointer',
+} as const;
 const alert = { margin: 0, padding: 10, borderRadius: 6, background: '#ffebe9', color: '#82071e', fontSize: 14 } as const;
 
 /** What to tell a person for the errors a sign-in can end with. */
@@ -32,20 +40,33 @@ export function SignInCard() {
     );
   };
 
-  if (status === 'initializing') return <section style={card} aria-busy="true">Checking your session…</section>;
+  if (status === 'initializing')
+    return (
+      <section style={card} aria-busy="true">
+        Checking your session…
+      </section>
+    );
   return (
     <section style={card}>
       <Authenticated>
-        <span>Signed in as <strong>{account?.name ?? account?.username}</strong></span>
+        <span>
+          Signed in as <strong>{account?.name ?? account?.username}</strong>
+        </span>
         <small style={{ color: '#57606a' }}>{account?.username}</small>
-        <button type="button" style={button} onClick={() => void signOut({ interaction: 'none' })}>Sign out</button>
+        <button type="button" style={button} onClick={() => void signOut({ interaction: 'none' })}>
+          Sign out
+        </button>
       </Authenticated>
       <Unauthenticated>
         <span>You are not signed in.</span>
         <button type="button" style={button} onClick={onSignIn} disabled={status === 'interacting'}>
           {status === 'interacting' ? 'Signing in…' : 'Sign in'}
         </button>
-        {error && <p role="alert" data-error-code={error.code} style={alert}>{error.message}</p>}
+        {error && (
+          <p role="alert" data-error-code={error.code} style={alert}>
+            {error.message}
+          </p>
+        )}
       </Unauthenticated>
     </section>
   );

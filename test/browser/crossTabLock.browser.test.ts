@@ -34,11 +34,12 @@ async function bothInsideAtOnce(first: string, second: string): Promise<string[]
   const timeout = sleep(2000).then(() => {
     throw new Error('the two locks did not run concurrently');
   });
-  const task = (name: string) => withCrossTabLock(name, async () => {
-    if (++started === 2) release();
-    await Promise.race([bothStarted, timeout]);
-    return name;
-  });
+  const task = (name: string) =>
+    withCrossTabLock(name, async () => {
+      if (++started === 2) release();
+      await Promise.race([bothStarted, timeout]);
+      return name;
+    });
   return Promise.all([task(first), task(second)]);
 }
 

@@ -19,20 +19,37 @@ const requestedAt = 1_700_000_000;
 function changeFor(uid: string, overrides: Partial<CacheWriteInput['response']> = {}) {
   const marker = crypto.randomUUID();
   const idTokenClaims: IdTokenClaims = {
-    iss: `https://login.microsoftonline.com/${tid}/v2.0`, sub: `sub-${uid}`, aud: 'spa', exp: requestedAt + 3600, iat: requestedAt,
-    tid, oid: `oid-${uid}`, preferred_username: `${uid}@contoso.com`,
+    iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+    sub: `sub-${uid}`,
+    aud: 'spa',
+    exp: requestedAt + 3600,
+    iat: requestedAt,
+    tid,
+    oid: `oid-${uid}`,
+    preferred_username: `${uid}@contoso.com`,
   };
-  const write = cacheWriteFor({
-    clientId: 'spa',
-    authority: parseAuthority('https://login.microsoftonline.com/common'),
-    environment: 'login.microsoftonline.com',
-    response: {
-      access_token: `AT-SECRET-${marker}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `RT-SECRET-${marker}`,
-      id_token: `IDT-SECRET-${marker}`, scope: 'User.Read', client_info: base64url.encode(JSON.stringify({ uid, utid: tid })),
-      ...overrides,
+  const write = cacheWriteFor(
+    {
+      clientId: 'spa',
+      authority: parseAuthority('https://login.microsoftonline.com/common'),
+      environment: 'login.microsoftonline.com',
+      response: {
+        access_token: `AT-SECRET-${marker}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        refresh_token: `RT-SECRET-${marker}`,
+        id_token: `IDT-SECRET-${marker}`,
+        scope: 'User.Read',
+        client_info: base64url.encode(JSON.stringify({ uid, utid: tid })),
+        ...overrides,
+      },
+      idTokenClaims,
+      account: undefined,
+      requestedScopes: ['User.Read'],
+      requestedAt,
     },
-    idTokenClaims, account: undefined, requestedScopes: ['User.Read'], requestedAt,
-  }, { Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
+    { Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} },
+  );
   const key = (section: keyof CacheData): string => Object.keys(write.change.set?.[section] ?? {})[0]!;
   return { ...write, marker, secrets: [`AT-SECRET-${marker}`, `RT-SECRET-${marker}`, `IDT-SECRET-${marker}`], key };
 }
@@ -140,7 +157,11 @@ describe('IndexedDbTokenCache in a real browser', () => {
 
     const records = await rawRecords(name);
     const written = Object.entries(write.change.set!).flatMap(([section, entries]) => Object.keys(entries).map((key) => slot(section as keyof CacheData, key)));
-    expect(written).toEqual(expect.arrayContaining(['AccessToken', 'Account', 'IdToken', 'RefreshToken'].map((section) => slot(section as keyof CacheData, write.key(section as keyof CacheData)))));
+    expect(written).toEqual(
+      expect.arrayContaining(
+        ['AccessToken', 'Account', 'IdToken', 'RefreshToken'].map((section) => slot(section as keyof CacheData, write.key(section as keyof CacheData))),
+      ),
+    );
     expect([...records.keys()].sort()).toEqual(['key', 'meta', ...written].sort());
 
     for (const section of ['IdToken', 'AccessToken', 'RefreshToken'] as const) {
@@ -204,7 +225,9 @@ describe('IndexedDbTokenCache in a real browser', () => {
     const { cache: reader, warnings } = newCache(name);
     await reader.load();
     expect(reader.persistent).toBe(true);
-    expect(warnings).toEqual([{ type: 'warning', code: ErrorCode.cacheEntryDropped, message: expect.stringMatching(/^7 unreadable cache entries were dropped/) }]);
+    expect(warnings).toEqual([
+      { type: 'warning', code: ErrorCode.cacheEntryDropped, message: expect.stringMatching(/^7 unreadable cache entries were dropped/) },
+    ]);
     expect(reader.read()).toEqual(writer.read());
 
     const after = await rawRecords(name);
@@ -247,7 +270,14 @@ describe('IndexedDbTokenCache in a real browser', () => {
     const write = changeFor('u1');
     await silent.apply(write.change);
     // And a plain account record written straight into the store.
-    const other: AccountEntity = { home_account_id: 'u9.t', environment: 'login.microsoftonline.com', realm: 't', local_account_id: 'o9', username: 'u9@contoso.com', authority_type: 'MSSTS' };
+    const other: AccountEntity = {
+      home_account_id: 'u9.t',
+      environment: 'login.microsoftonline.com',
+      realm: 't',
+      local_account_id: 'o9',
+      username: 'u9@contoso.com',
+      authority_type: 'MSSTS',
+    };
     await rawPut(name, { [slot('Account', 'u9.t-login.microsoftonline.com-t')]: other });
 
     await sleep(50);
@@ -261,7 +291,9 @@ describe('IndexedDbTokenCache in a real browser', () => {
     expect(cache.read().Account['u9.t-login.microsoftonline.com-t']).toEqual(other);
 
     // A record removed behind its back disappears on the next sync.
-    await withRawStore(name, 'readwrite', (store) => { store.delete(slot('RefreshToken', write.key('RefreshToken'))); });
+    await withRawStore(name, 'readwrite', (store) => {
+      store.delete(slot('RefreshToken', write.key('RefreshToken')));
+    });
     await cache.sync();
     expect(cache.read().RefreshToken).toEqual({});
   });
@@ -317,7 +349,14 @@ describe('IndexedDbTokenCache in a real browser', () => {
     const name = freshDatabase();
     const future = {
       meta: { schemaVersion: 99 },
-      [slot('Account', 'u1.t-login.microsoftonline.com-t')]: { home_account_id: 'u1.t', environment: 'login.microsoftonline.com', realm: 't', local_account_id: 'o', username: 'u', authority_type: 'MSSTS' },
+      [slot('Account', 'u1.t-login.microsoftonline.com-t')]: {
+        home_account_id: 'u1.t',
+        environment: 'login.microsoftonline.com',
+        realm: 't',
+        local_account_id: 'o',
+        username: 'u',
+        authority_type: 'MSSTS',
+      },
       'entry|AccessToken|v99-layout': { v: 99, wrapped: 'whatever a later keyward writes' },
     };
     await rawPut(name, future);

@@ -105,7 +105,10 @@ describe('proofs', () => {
       { htm: 'GE T', htu: 'https://api.example.com/' },
       { htm: 'GET', htu: 'https://api.example.com/', nonce: '' },
     ]) {
-      const error = await createDpopProof(key, input).then(() => undefined, (e: unknown) => e);
+      const error = await createDpopProof(key, input).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ClientAuthError);
       expect((error as ClientAuthError).errorCode).toBe(ErrorCode.invalidRequest);
     }
@@ -113,13 +116,28 @@ describe('proofs', () => {
 
   it('MSAL Signed HTTP Request: header kid, at/ts/m/u/p/q/nonce/cnf.jwk, signed by the PoP key; req_cnf as MSAL sends it', async () => {
     const key = await new PopKeyStore(clientId).get('pop');
-    const shr = await createSignedHttpRequest(key, { accessToken: 'at-value', method: 'post', url: 'https://api.contoso.com:8443/v1/items?a=1&b=2', nonce: 'nonce-1', claims: { extra: 'x' } });
+    const shr = await createSignedHttpRequest(key, {
+      accessToken: 'at-value',
+      method: 'post',
+      url: 'https://api.contoso.com:8443/v1/items?a=1&b=2',
+      nonce: 'nonce-1',
+      claims: { extra: 'x' },
+    });
     const header = decodeProtectedHeader(shr);
     expect(header.typ).toBe('pop');
     expect(header.alg).toBe('RS256');
     expect(JSON.parse(new TextDecoder().decode(base64url.decode(header.kid!)))).toEqual({ kid: key.thumbprint });
     const payload = decodeJwt(shr);
-    expect(payload).toMatchObject({ at: 'at-value', m: 'POST', u: 'api.contoso.com:8443', p: '/v1/items', q: [[], 'a=1&b=2'], nonce: 'nonce-1', cnf: { jwk: key.publicJwk }, client_claims: '{"extra":"x"}' });
+    expect(payload).toMatchObject({
+      at: 'at-value',
+      m: 'POST',
+      u: 'api.contoso.com:8443',
+      p: '/v1/items',
+      q: [[], 'a=1&b=2'],
+      nonce: 'nonce-1',
+      cnf: { jwk: key.publicJwk },
+      client_claims: '{"extra":"x"}',
+    });
     await compactVerify(shr, await importJWK(key.publicJwk, 'RS256'));
     expect(JSON.parse(new TextDecoder().decode(base64url.decode(requestConfirmation(key))))).toEqual({ kid: key.thumbprint, xms_ksl: 'sw' });
   });
@@ -149,7 +167,10 @@ describe('createAuthFetch retries', () => {
       seen.push(`${request.headers.get('authorization')} ${await request.text()}`);
       return new Response('{}', { status: 401, headers: { 'www-authenticate': challenge } });
     }) as typeof fetch;
-    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl, allowedOrigins: ['https://api.example.com'] })('https://api.example.com/x', { method: 'POST', body: 'payload' });
+    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl, allowedOrigins: ['https://api.example.com'] })(
+      'https://api.example.com/x',
+      { method: 'POST', body: 'payload' },
+    );
     expect(response.status).toBe(401);
     expect(seen).toEqual(['Bearer token-1 payload', 'Bearer token-2 payload']);
     expect(client.calls).toEqual([{}, { claimsChallenge: '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}' }]);
@@ -162,8 +183,16 @@ describe('createAuthFetch retries', () => {
       calls++;
       return new Response('{}', { status: 401, headers: { 'www-authenticate': challenge } });
     }) as typeof fetch;
-    const body = new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('once')); controller.close(); } });
-    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl, allowedOrigins: ['https://api.example.com'] })('https://api.example.com/x', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('once'));
+        controller.close();
+      },
+    });
+    const response = await createAuthFetch(client, { scopes: ['s'], fetch: fetchImpl, allowedOrigins: ['https://api.example.com'] })(
+      'https://api.example.com/x',
+      { method: 'POST', body, duplex: 'half' } as RequestInit,
+    );
     expect(response.status).toBe(401);
     expect(calls).toBe(1);
     expect(client.calls).toHaveLength(1);

@@ -10,7 +10,14 @@ import { AuthProvider, Authenticated, Unauthenticated, useAccount, useAuth, useI
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-const account = (name: string): AccountEntity => ({ home_account_id: name, environment: '127.0.0.1:9', realm: '', local_account_id: name, username: `${name}@example.test`, authority_type: 'Generic' });
+const account = (name: string): AccountEntity => ({
+  home_account_id: name,
+  environment: '127.0.0.1:9',
+  realm: '',
+  local_account_id: name,
+  username: `${name}@example.test`,
+  authority_type: 'Generic',
+});
 
 let root: Root | undefined;
 let host: HTMLElement | undefined;
@@ -31,7 +38,11 @@ function Who() {
   const current = useAccount();
   const authenticated = useIsAuthenticated();
   const { status } = useAuth();
-  return <p data-testid="who">{status}:{authenticated ? current?.username : 'nobody'}</p>;
+  return (
+    <p data-testid="who">
+      {status}:{authenticated ? current?.username : 'nobody'}
+    </p>
+  );
 }
 
 describe('AuthProvider and hooks', () => {
@@ -48,8 +59,12 @@ describe('AuthProvider and hooks', () => {
     const view = mount(
       <AuthProvider client={app}>
         <Who />
-        <Authenticated><span data-testid="in">members</span></Authenticated>
-        <Unauthenticated><span data-testid="out">sign in</span></Unauthenticated>
+        <Authenticated>
+          <span data-testid="in">members</span>
+        </Authenticated>
+        <Unauthenticated>
+          <span data-testid="out">sign in</span>
+        </Unauthenticated>
       </AuthProvider>,
     );
     await expect.poll(() => view.querySelector('[data-testid=who]')?.textContent).toBe('idle:nobody');
@@ -79,9 +94,17 @@ describe('AuthProvider and hooks', () => {
       const bo = useAccount({ username: 'BO@example.test' });
       const nobody = useAccount({ homeAccountId: 'nobody' });
       useEffect(() => undefined);
-      return <p data-testid="probe">{auth.activeAccount?.username}|{bo?.username}|{String(nobody)}</p>;
+      return (
+        <p data-testid="probe">
+          {auth.activeAccount?.username}|{bo?.username}|{String(nobody)}
+        </p>
+      );
     }
-    const view = mount(<AuthProvider client={app}><Probe /></AuthProvider>);
+    const view = mount(
+      <AuthProvider client={app}>
+        <Probe />
+      </AuthProvider>,
+    );
     await expect.poll(() => view.querySelector('[data-testid=probe]')?.textContent).toBe('ann@example.test|bo@example.test|null');
     await expect.poll(() => app.getSnapshot().status).toBe('idle');
     const settled = seen.size;

@@ -12,8 +12,17 @@ afterEach(() => {
 });
 
 const flow: AuthCodeFlow = {
-  authUri: 'http://127.0.0.1:9/authorize', state: 'keyward-pending-state-1', flowId: 'f1', redirectUri: `${location.origin}${location.pathname}`,
-  scopes: ['openid'], codeVerifier: 'verifier', nonce: 'nonce', authority: 'http://127.0.0.1:9/', clientId: 'spa', issuer: 'http://127.0.0.1:9', createdAt: Math.floor(Date.now() / 1000),
+  authUri: 'http://127.0.0.1:9/authorize',
+  state: 'keyward-pending-state-1',
+  flowId: 'f1',
+  redirectUri: `${location.origin}${location.pathname}`,
+  scopes: ['openid'],
+  codeVerifier: 'verifier',
+  nonce: 'nonce',
+  authority: 'http://127.0.0.1:9/',
+  clientId: 'spa',
+  issuer: 'http://127.0.0.1:9',
+  createdAt: Math.floor(Date.now() / 1000),
 };
 
 describe('page URLs that are not our sign-in response', () => {

@@ -35,7 +35,17 @@ function capturePopup(postLogout: string): string[] {
 
 async function signedOutUrl(provider: FakeProvider, entra: boolean): Promise<URL> {
   const postLogout = `${location.origin}/signed-out`;
-  const app = clientOf(provider, entra ? { oidcAuthority: undefined, authority: `https://login.microsoftonline.com/${tenant}`, knownAuthorities: ['login.microsoftonline.com'], postLogoutRedirectUri: postLogout } : { postLogoutRedirectUri: postLogout });
+  const app = clientOf(
+    provider,
+    entra
+      ? {
+          oidcAuthority: undefined,
+          authority: `https://login.microsoftonline.com/${tenant}`,
+          knownAuthorities: ['login.microsoftonline.com'],
+          postLogoutRedirectUri: postLogout,
+        }
+      : { postLogoutRedirectUri: postLogout },
+  );
   const { account } = await signIn(app, provider);
   const urls = capturePopup(postLogout);
   await app.logout({ account, interaction: 'popup' });

@@ -38,8 +38,14 @@ function App() {
   const [token, setToken] = useState<string>('');
   return (
     <>
-      <p data-testid="who">{status}:{activeAccount?.username ?? 'nobody'}</p>
-      <Authenticated><button type="button" data-testid="sign-out" onClick={() => void signOut({ interaction: 'none' })}>Sign out</button></Authenticated>
+      <p data-testid="who">
+        {status}:{activeAccount?.username ?? 'nobody'}
+      </p>
+      <Authenticated>
+        <button type="button" data-testid="sign-out" onClick={() => void signOut({ interaction: 'none' })}>
+          Sign out
+        </button>
+      </Authenticated>
       <Unauthenticated>
         <button
           type="button"
@@ -104,7 +110,14 @@ describe('createTestClient behind <AuthProvider>', () => {
 
     const snapshot = client.getSnapshot();
     const [ann, bo] = snapshot.accounts;
-    expect(ann).toMatchObject({ homeAccountId: 'ann.lee@contoso.test', localAccountId: 'ann.lee@contoso.test', environment: 'test.keyward', tenantId: '', name: 'Ann Lee', authorityType: 'Generic' });
+    expect(ann).toMatchObject({
+      homeAccountId: 'ann.lee@contoso.test',
+      localAccountId: 'ann.lee@contoso.test',
+      environment: 'test.keyward',
+      tenantId: '',
+      name: 'Ann Lee',
+      authorityType: 'Generic',
+    });
     expect(ann!.idTokenClaims).toMatchObject({ preferred_username: 'ann.lee@contoso.test', sub: 'ann.lee@contoso.test', name: 'Ann Lee' });
     expect(bo!.name).toBe('Bo');
     expect(client.getSnapshot()).toBe(snapshot);
@@ -161,7 +174,9 @@ describe('createTestClient behind <AuthProvider>', () => {
   it('silent failures throw the given error; interaction "never" stays interacting and refuses a second one', async () => {
     const client = createTestClient({
       accounts: [{ username: 'ann@contoso.test' }],
-      failures: { silent: (scopes) => (scopes.includes('Mail.Read') ? new InteractionRequiredError(ErrorCode.interactionRequired, 'Consent needed.') : undefined) },
+      failures: {
+        silent: (scopes) => (scopes.includes('Mail.Read') ? new InteractionRequiredError(ErrorCode.interactionRequired, 'Consent needed.') : undefined),
+      },
       interaction: 'never',
     });
     await client.initialize();
@@ -178,7 +193,10 @@ describe('createTestClient behind <AuthProvider>', () => {
 
   it('interaction "fail" without an error given rejects with user_cancelled; a bad request is refused as the real client does', async () => {
     const client = createTestClient({ interaction: 'fail' });
-    await expect(client.acquireTokenInteractive({ interaction: 'popup', scopes: [] })).rejects.toMatchObject({ name: 'BrowserError', errorCode: ErrorCode.userCancelled });
+    await expect(client.acquireTokenInteractive({ interaction: 'popup', scopes: [] })).rejects.toMatchObject({
+      name: 'BrowserError',
+      errorCode: ErrorCode.userCancelled,
+    });
     expect(client.getSnapshot().status).toBe('initializing'); // interaction over; initialize() never called
     await expect(client.acquireTokenInteractive({ scopes: [] } as never)).rejects.toMatchObject({ errorCode: ErrorCode.invalidRequest });
     await expect(client.acquireTokenSilent(['User.Read'], undefined as never)).rejects.toMatchObject({ errorCode: ErrorCode.noAccount });
@@ -195,7 +213,11 @@ describe('createTestClient behind <AuthProvider>', () => {
       const graph = useToken(['User.Read']);
       const mail = useToken(['Mail.Read']);
       useAuthEvents((event) => events.push(event.type));
-      return <p data-testid="tokens">{graph.status}:{graph.token}|{mail.status}:{(mail.error as KeywardError | null)?.errorCode}</p>;
+      return (
+        <p data-testid="tokens">
+          {graph.status}:{graph.token}|{mail.status}:{(mail.error as KeywardError | null)?.errorCode}
+        </p>
+      );
     }
     const view = mount(client, <Tokens />);
     await until(view, 'tokens', 'success:graph-token|error:consent_required');

@@ -16,11 +16,29 @@ async function clientWithToken(): Promise<{ app: PublicClientApplication; calls:
   const cache = new SerializableTokenCache();
   await cache.apply({
     set: {
-      Account: { 'ann-127.0.0.1:9-': { home_account_id: 'ann', environment: '127.0.0.1:9', realm: '', local_account_id: 'ann', username: 'ann@example.test', authority_type: 'Generic' } },
+      Account: {
+        'ann-127.0.0.1:9-': {
+          home_account_id: 'ann',
+          environment: '127.0.0.1:9',
+          realm: '',
+          local_account_id: 'ann',
+          username: 'ann@example.test',
+          authority_type: 'Generic',
+        },
+      },
       AccessToken: {
         'ann-127.0.0.1:9-accesstoken-spa--api://demo/read': {
-          credential_type: 'AccessToken', secret: 'cached-token', home_account_id: 'ann', environment: '127.0.0.1:9', client_id: 'spa', realm: '',
-          target: 'api://demo/read', cached_at: String(now), expires_on: String(now + 3600), extended_expires_on: String(now + 3600), token_type: 'Bearer',
+          credential_type: 'AccessToken',
+          secret: 'cached-token',
+          home_account_id: 'ann',
+          environment: '127.0.0.1:9',
+          client_id: 'spa',
+          realm: '',
+          target: 'api://demo/read',
+          cached_at: String(now),
+          expires_on: String(now + 3600),
+          extended_expires_on: String(now + 3600),
+          token_type: 'Bearer',
         },
       },
     },
@@ -30,7 +48,12 @@ async function clientWithToken(): Promise<{ app: PublicClientApplication; calls:
   httpCache.set('keyward.metadata|http://127.0.0.1:9/.well-known/openid-configuration', {
     expiresAt: Date.now() + 60_000,
     storedAt: Date.now(),
-    body: { issuer: 'http://127.0.0.1:9', authorization_endpoint: 'http://127.0.0.1:9/auth', token_endpoint: 'http://127.0.0.1:9/token', jwks_uri: 'http://127.0.0.1:9/jwks' },
+    body: {
+      issuer: 'http://127.0.0.1:9',
+      authorization_endpoint: 'http://127.0.0.1:9/auth',
+      token_endpoint: 'http://127.0.0.1:9/token',
+      jwks_uri: 'http://127.0.0.1:9/jwks',
+    },
   });
   const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9', tokenCache: cache, httpCache });
   const calls: string[][] = [];
@@ -52,12 +75,24 @@ describe('useToken', () => {
       rerender = () => setTick((t) => t + 1);
       const token = useToken(['api://demo/read']); // a new array on every render
       results.add(token);
-      return <p data-testid="token">{token.status}:{token.token}</p>;
+      return (
+        <p data-testid="token">
+          {token.status}:{token.token}
+        </p>
+      );
     }
     const host = document.createElement('div');
     document.body.append(host);
     root = createRoot(host);
-    act(() => root!.render(<StrictMode><AuthProvider client={app}><Consumer /></AuthProvider></StrictMode>));
+    act(() =>
+      root!.render(
+        <StrictMode>
+          <AuthProvider client={app}>
+            <Consumer />
+          </AuthProvider>
+        </StrictMode>,
+      ),
+    );
     await expect.poll(() => host.textContent).toBe('success:cached-token');
     const requests = calls.length;
     const identities = results.size;
@@ -72,7 +107,11 @@ describe('useToken', () => {
     const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9', tokenCache: new SerializableTokenCache() });
     function Consumer() {
       const token = useToken(['api://demo/read']);
-      return <p>{token.status}:{token.error?.name ?? ''}</p>;
+      return (
+        <p>
+          {token.status}:{token.error?.name ?? ''}
+        </p>
+      );
     }
     const host = document.createElement('div');
     root = createRoot(host);
@@ -80,7 +119,15 @@ describe('useToken', () => {
     const originalError = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
     try {
-      act(() => root!.render(<StrictMode><AuthProvider client={app}><Consumer /></AuthProvider></StrictMode>));
+      act(() =>
+        root!.render(
+          <StrictMode>
+            <AuthProvider client={app}>
+              <Consumer />
+            </AuthProvider>
+          </StrictMode>,
+        ),
+      );
       await expect.poll(() => host.textContent).toBe('error:InteractionRequiredError');
       act(() => root!.unmount());
       root = undefined;
@@ -114,7 +161,17 @@ describe('useTokenSuspense and useAuthEvents', () => {
     }
     const host = document.createElement('div');
     root = createRoot(host);
-    act(() => root!.render(<StrictMode><AuthProvider client={app}><Suspense fallback={<p>waiting</p>}><Consumer /></Suspense></AuthProvider></StrictMode>));
+    act(() =>
+      root!.render(
+        <StrictMode>
+          <AuthProvider client={app}>
+            <Suspense fallback={<p>waiting</p>}>
+              <Consumer />
+            </Suspense>
+          </AuthProvider>
+        </StrictMode>,
+      ),
+    );
     await expect.poll(() => host.textContent).toBe('token:cached-token');
   });
 
@@ -129,7 +186,17 @@ describe('useTokenSuspense and useAuthEvents', () => {
     const originalError = console.error;
     console.error = () => undefined; // React logs caught boundary errors
     try {
-      act(() => root!.render(<AuthProvider client={app}><Boundary><Suspense fallback={<p>waiting</p>}><Consumer /></Suspense></Boundary></AuthProvider>));
+      act(() =>
+        root!.render(
+          <AuthProvider client={app}>
+            <Boundary>
+              <Suspense fallback={<p>waiting</p>}>
+                <Consumer />
+              </Suspense>
+            </Boundary>
+          </AuthProvider>,
+        ),
+      );
       await expect.poll(() => host.textContent).toBe('boundary:InteractionRequiredError');
     } finally {
       console.error = originalError;
@@ -146,9 +213,32 @@ describe('useTokenSuspense and useAuthEvents', () => {
     }
     const host = document.createElement('div');
     root = createRoot(host);
-    act(() => root!.render(<StrictMode><AuthProvider client={app}><Listener /></AuthProvider></StrictMode>));
+    act(() =>
+      root!.render(
+        <StrictMode>
+          <AuthProvider client={app}>
+            <Listener />
+          </AuthProvider>
+        </StrictMode>,
+      ),
+    );
     await expect.poll(() => app.getSnapshot().status).toBe('idle');
-    await act(() => cache.apply({ set: { Account: { 'ann-127.0.0.1:9-': { home_account_id: 'ann', environment: '127.0.0.1:9', realm: '', local_account_id: 'ann', username: 'ann@example.test', authority_type: 'Generic' } } } }));
+    await act(() =>
+      cache.apply({
+        set: {
+          Account: {
+            'ann-127.0.0.1:9-': {
+              home_account_id: 'ann',
+              environment: '127.0.0.1:9',
+              realm: '',
+              local_account_id: 'ann',
+              username: 'ann@example.test',
+              authority_type: 'Generic',
+            },
+          },
+        },
+      }),
+    );
     await act(() => app.logout({ interaction: 'none' }));
     expect(events).toEqual(['accountsChanged', 'signOut', 'accountsChanged']);
   });

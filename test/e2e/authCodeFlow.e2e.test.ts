@@ -29,7 +29,13 @@ async function authorizationResponse(authUri: string): Promise<Record<string, st
   const isResponse = (url: URL): boolean => url.origin === e2e.app.origin && (url.searchParams.has('code') || url.searchParams.has('error'));
   // Wait for the load: closing a tab mid-navigation can hang Playwright's close().
   const landed = tab.waitForURL(isResponse, { waitUntil: 'load' }).then(() => true);
-  const login = tab.locator('input[name="login"]').waitFor().then(() => false, () => false);
+  const login = tab
+    .locator('input[name="login"]')
+    .waitFor()
+    .then(
+      () => false,
+      () => false,
+    );
   void tab.goto(authUri).catch(() => undefined);
   if (!(await Promise.race([landed, login]))) await completeLogin(tab);
   await landed;
@@ -42,7 +48,12 @@ describe('initiateAuthCodeFlow / acquireTokenByAuthCodeFlow', () => {
   it('returns a plain JSON flow, redeems the response once, and refuses a replay', async () => {
     const flow = await page.evaluate((scopes) => window.app.initiateAuthCodeFlow(scopes, { loginHint: 'frank' }), SCOPES);
     expect(JSON.parse(JSON.stringify(flow))).toEqual(flow);
-    expect(flow).toMatchObject({ state: expect.any(String), nonce: expect.any(String), codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), redirectUri: e2e.app.url });
+    expect(flow).toMatchObject({
+      state: expect.any(String),
+      nonce: expect.any(String),
+      codeVerifier: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      redirectUri: e2e.app.url,
+    });
     const authUri = new URL(flow.authUri);
     expect(authUri.searchParams.get('state')).toBe(flow.state);
     expect(authUri.searchParams.get('login_hint')).toBe('frank');
@@ -63,7 +74,12 @@ describe('initiateAuthCodeFlow / acquireTokenByAuthCodeFlow', () => {
       return {
         // oidc-provider advertises RFC 9207, so even an error response must name the issuer.
         unsignedError: await window.settle(app.acquireTokenByAuthCodeFlow(f, { state: f.state, error: 'access_denied' })),
-        providerError: await app.acquireTokenByAuthCodeFlow(f, { state: f.state, iss: f.issuer, error: 'access_denied', error_description: 'The person said no' }),
+        providerError: await app.acquireTokenByAuthCodeFlow(f, {
+          state: f.state,
+          iss: f.issuer,
+          error: 'access_denied',
+          error_description: 'The person said no',
+        }),
         mismatch: await window.settle(app.acquireTokenByAuthCodeFlow(f, { state: 'other', code: 'x' })),
         missing: await window.settle(app.acquireTokenByAuthCodeFlow(f, { code: 'x' })),
         foreign: await window.settle(app.acquireTokenByAuthCodeFlow({ ...f, clientId: 'someone-else' }, { state: f.state, code: 'x' })),
@@ -90,21 +106,45 @@ describe('getAuthorizationRequestUrl / acquireTokenByAuthorizationCode', () => {
   it('builds the URL from the options and redeems a code obtained with it', async () => {
     const { url, verifier } = await page.evaluate(async (scopes) => {
       const bytes = crypto.getRandomValues(new Uint8Array(32));
-      const b64 = (data: Uint8Array) => btoa(String.fromCharCode(...data)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      const b64 = (data: Uint8Array) =>
+        btoa(String.fromCharCode(...data))
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, '');
       const codeVerifier = b64(bytes);
       const codeChallenge = b64(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier))));
-      const built = await window.app.getAuthorizationRequestUrl(scopes, { state: 's-1', nonce: 'n-1', codeChallenge, loginHint: 'frank', prompt: 'none', domainHint: 'example.test' });
+      const built = await window.app.getAuthorizationRequestUrl(scopes, {
+        state: 's-1',
+        nonce: 'n-1',
+        codeChallenge,
+        loginHint: 'frank',
+        prompt: 'none',
+        domainHint: 'example.test',
+      });
       return { url: built, verifier: codeVerifier };
     }, SCOPES);
     const params = new URL(url).searchParams;
-    expect(Object.fromEntries(['response_type', 'state', 'nonce', 'login_hint', 'prompt', 'domain_hint', 'code_challenge_method', 'client_id'].map((k) => [k, params.get(k)]))).toEqual({
-      response_type: 'code', state: 's-1', nonce: 'n-1', login_hint: 'frank', prompt: 'none', domain_hint: 'example.test', code_challenge_method: 'S256', client_id: 'spa',
+    expect(
+      Object.fromEntries(
+        ['response_type', 'state', 'nonce', 'login_hint', 'prompt', 'domain_hint', 'code_challenge_method', 'client_id'].map((k) => [k, params.get(k)]),
+      ),
+    ).toEqual({
+      response_type: 'code',
+      state: 's-1',
+      nonce: 'n-1',
+      login_hint: 'frank',
+      prompt: 'none',
+      domain_hint: 'example.test',
+      code_challenge_method: 'S256',
+      client_id: 'spa',
     });
 
     const response = await authorizationResponse(url.replace('prompt=none', 'prompt=login').replace(/&?prompt=[^&]*/, ''));
     expect(response.state).toBe('s-1');
-    const redeemed = await page.evaluate(({ code, codeVerifier, scopes }) =>
-      window.settle(window.app.acquireTokenByAuthorizationCode(code, scopes, { codeVerifier, nonce: 'n-1' })), { code: response.code!, codeVerifier: verifier, scopes: SCOPES });
+    const redeemed = await page.evaluate(
+      ({ code, codeVerifier, scopes }) => window.settle(window.app.acquireTokenByAuthorizationCode(code, scopes, { codeVerifier, nonce: 'n-1' })),
+      { code: response.code!, codeVerifier: verifier, scopes: SCOPES },
+    );
     expect(redeemed.error).toBeUndefined();
     expect(redeemed.result?.account.username).toBe('frank@example.test');
   });

@@ -12,9 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => e2e?.close());
 
-
-
-
 const warningCodes = (page: Page): Promise<string[]> => page.evaluate(() => window.cacheWarnings.map((w) => w.code));
 
 const sectionSizes = (cache: Awaited<ReturnType<typeof cacheContents>>) => ({
@@ -67,10 +64,11 @@ describe('a corrupted IndexedDB record', () => {
 
     // Garbage where the sealed access token was: right shape, bytes that do not decrypt.
     const corrupted = await page.evaluate(async () => {
-      const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
-      });
+      const request = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((ok, fail) => {
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => fail(r.error);
+        });
       const db = await request(indexedDB.open('keyward'));
       try {
         const keys = await request(db.transaction('cache', 'readonly').objectStore('cache').getAllKeys());
@@ -102,7 +100,11 @@ describe('a corrupted IndexedDB record', () => {
     const keysAfter = (await rawRecords(page)).map((r) => r.key);
     expect(keysAfter).not.toContain(corrupted);
     expect(keysAfter.filter((key) => key.startsWith('entry|')).sort()).toEqual(
-      [...Object.keys(before.Account).map((k) => `entry|Account|${k}`), ...Object.keys(before.IdToken).map((k) => `entry|IdToken|${k}`), ...Object.keys(before.RefreshToken).map((k) => `entry|RefreshToken|${k}`)].sort(),
+      [
+        ...Object.keys(before.Account).map((k) => `entry|Account|${k}`),
+        ...Object.keys(before.IdToken).map((k) => `entry|IdToken|${k}`),
+        ...Object.keys(before.RefreshToken).map((k) => `entry|RefreshToken|${k}`),
+      ].sort(),
     );
 
     // No access token any more: one refresh through the surviving refresh token.
@@ -149,10 +151,11 @@ describe('the origin storage quota exceeded', () => {
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage });
     expect(await cdp.send('Storage.getUsageAndQuota', { origin })).toMatchObject({ usage, quota: usage, overrideActive: true });
     const probe = await page.evaluate(async () => {
-      const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
-      });
+      const request = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((ok, fail) => {
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => fail(r.error);
+        });
       const open = indexedDB.open('quota-probe', 1);
       open.onupgradeneeded = () => open.result.createObjectStore('s');
       const db = await request(open);

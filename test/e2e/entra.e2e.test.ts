@@ -43,10 +43,13 @@ describe('instance discovery and aliases', () => {
 
     // The same cached token through another alias of the same cloud: no request at all.
     const requests = recordRequests(context, 'https://');
-    const viaAlias = await page.evaluate(async ({ scopes, authority }) => {
-      const [account] = await window.app.getAccounts();
-      return window.settle(window.app.acquireTokenSilent(scopes, account!, { authority }));
-    }, { scopes: SCOPES, authority: `https://login.windows.net/${TENANT_A}` });
+    const viaAlias = await page.evaluate(
+      async ({ scopes, authority }) => {
+        const [account] = await window.app.getAccounts();
+        return window.settle(window.app.acquireTokenSilent(scopes, account!, { authority }));
+      },
+      { scopes: SCOPES, authority: `https://login.windows.net/${TENANT_A}` },
+    );
     expect(viaAlias.result).toMatchObject({ fromCache: true, accessToken: signIn.result!.accessToken });
     expect(requests).toEqual([]);
 
@@ -98,11 +101,17 @@ describe('accounts from client_info', () => {
     expect(guest.result!.account.homeAccountId).toBe(list[0]!.homeAccountId);
 
     // Each tenant's token is served from the cache by asking with that tenant's authority.
-    for (const [tenant, token] of [[TENANT_A, home.result!.accessToken], [TENANT_B, guest.result!.accessToken]] as const) {
-      const hit = await page.evaluate(async ({ scopes, authority }) => {
-        const [account] = await window.app.getAccounts();
-        return window.app.acquireTokenSilent(scopes, account!, { authority });
-      }, { scopes: SCOPES, authority: `${LOGIN_HOST}/${tenant}` });
+    for (const [tenant, token] of [
+      [TENANT_A, home.result!.accessToken],
+      [TENANT_B, guest.result!.accessToken],
+    ] as const) {
+      const hit = await page.evaluate(
+        async ({ scopes, authority }) => {
+          const [account] = await window.app.getAccounts();
+          return window.app.acquireTokenSilent(scopes, account!, { authority });
+        },
+        { scopes: SCOPES, authority: `${LOGIN_HOST}/${tenant}` },
+      );
       expect(hit).toMatchObject({ fromCache: true, accessToken: token });
     }
     await context.close();

@@ -36,13 +36,21 @@ export async function startEntraE2E(options: Partial<EntraIdpOptions> = {}): Pro
 }
 
 /** Opens the e2e page with a keyward client for an Entra authority (default: tenant A by GUID). */
-export async function openEntraApp(e2e: EntraE2E, context: BrowserContext, config: Partial<PublicClientApplicationOptions> & { authority: string }, cache: 'memory' | 'indexeddb' = 'memory'): Promise<Page> {
+export async function openEntraApp(
+  e2e: EntraE2E,
+  context: BrowserContext,
+  config: Partial<PublicClientApplicationOptions> & { authority: string },
+  cache: 'memory' | 'indexeddb' = 'memory',
+): Promise<Page> {
   const page = await context.newPage();
   const full = { clientId: 'spa', redirectUri: e2e.app.url, ...config };
-  await page.addInitScript(({ injected, kind }) => {
-    (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
-    (window as unknown as { __E2E_CACHE__: unknown }).__E2E_CACHE__ = kind;
-  }, { injected: full, kind: cache });
+  await page.addInitScript(
+    ({ injected, kind }) => {
+      (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
+      (window as unknown as { __E2E_CACHE__: unknown }).__E2E_CACHE__ = kind;
+    },
+    { injected: full, kind: cache },
+  );
   await page.goto(e2e.app.url);
   await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
   await page.evaluate(() => window.redirectOutcome);

@@ -49,7 +49,7 @@ declare global {
 async function installOutcome(page: Page): Promise<void> {
   await page.evaluate(() => {
     const k = window.keyward;
-    window.__outcome = <T,>(promise: Promise<T>) =>
+    window.__outcome = <T>(promise: Promise<T>) =>
       promise.then(
         (result) => ({ result, settledAt: Date.now() }),
         (e: Error & Record<string, unknown>) => ({
@@ -93,11 +93,12 @@ async function startPolling(page: Page, flow: DeviceFlow): Promise<void> {
 const pollOutcome = (page: Page) => page.evaluate(() => window.__poll!);
 
 /** Aborts the page's polling; returns the page time of the abort. */
-const abortPolling = (page: Page) => page.evaluate(() => {
-  const at = Date.now();
-  window.__abort!.abort();
-  return at;
-});
+const abortPolling = (page: Page) =>
+  page.evaluate(() => {
+    const at = Date.now();
+    window.__abort!.abort();
+    return at;
+  });
 
 /** The token requests that polled this device code, in order. */
 const polls = (idp: EntraIdp, flow: DeviceFlow): EntraTokenRequest[] =>
@@ -135,7 +136,13 @@ describe('device code flow and ROPC (interval 1 s, slow_down enforced)', () => {
     expect(flow).toMatchObject({ interval: INTERVAL, expiresIn: 900 });
     expect(flow.scopes).toEqual(expect.arrayContaining(['api://demo/read', 'openid', 'offline_access']));
     expect(idp.deviceRequests).toHaveLength(1);
-    expect(idp.deviceRequests[0]).toMatchObject({ endpoint: 'devicecode', client_id: 'spa', status: 200, tenant: TENANT_A, headers: { origin: e2e.app.origin } });
+    expect(idp.deviceRequests[0]).toMatchObject({
+      endpoint: 'devicecode',
+      client_id: 'spa',
+      status: 200,
+      tenant: TENANT_A,
+      headers: { origin: e2e.app.origin },
+    });
     expect(idp.deviceRequests[0]!.scope!.split(' ')).toEqual(expect.arrayContaining(['api://demo/read']));
 
     await startPolling(page, flow);
@@ -190,7 +197,11 @@ describe('device code flow and ROPC (interval 1 s, slow_down enforced)', () => {
     expect((await pollOutcome(page)).error?.errorCode).toBe('aborted');
 
     const sent = polls(idp, flow).slice(0, 3);
-    expect(sent.map((r) => [r.status, r.error])).toEqual([[400, 'authorization_pending'], [400, 'authorization_pending'], [400, 'authorization_pending']]);
+    expect(sent.map((r) => [r.status, r.error])).toEqual([
+      [400, 'authorization_pending'],
+      [400, 'authorization_pending'],
+      [400, 'authorization_pending'],
+    ]);
     // The first poll waits an interval too (RFC 8628 3.4/3.5).
     expect(sent[0]!.at - idp.deviceRequests[0]!.at).toBeGreaterThanOrEqual(INTERVAL * 1000 - SLACK_MS);
     for (const gap of gaps(sent)) {
@@ -251,7 +262,7 @@ describe('device code flow and ROPC (interval 1 s, slow_down enforced)', () => {
     }
   });
 
-  it('denied by the person: ServerError with the provider\'s authorization_declined (AADSTS70000)', async () => {
+  it("denied by the person: ServerError with the provider's authorization_declined (AADSTS70000)", async () => {
     const flow = await initiate(page);
     await startPolling(page, flow);
     await waitForPolls(idp, flow, 1);
@@ -279,11 +290,23 @@ describe('device code flow and ROPC (interval 1 s, slow_down enforced)', () => {
 
     const good = await ropc.evaluate((scopes) => window.__outcome!(window.app.acquireTokenByUsernamePassword('rosa', 'pw-rosa', scopes)), SCOPES);
     expect(good.error).toBeUndefined();
-    expect(good.result!.account).toMatchObject({ username: rosa.preferred_username, homeAccountId: `${rosa.oid}.${TENANT_A}`, localAccountId: rosa.oid, tenantId: TENANT_A });
+    expect(good.result!.account).toMatchObject({
+      username: rosa.preferred_username,
+      homeAccountId: `${rosa.oid}.${TENANT_A}`,
+      localAccountId: rosa.oid,
+      tenantId: TENANT_A,
+    });
     expect(good.result!.fromCache).toBe(false);
     const [request] = idp.tokenRequests;
     expect(idp.tokenRequests).toHaveLength(1);
-    expect(request).toMatchObject({ grant_type: 'password', client_id: 'spa', username: 'rosa', client_info: '1', status: 200, body: { password: '[redacted]' } });
+    expect(request).toMatchObject({
+      grant_type: 'password',
+      client_id: 'spa',
+      username: 'rosa',
+      client_info: '1',
+      status: 200,
+      body: { password: '[redacted]' },
+    });
     expect(request!.headers['x-client-current-telemetry'] ?? request!.body['x-client-current-telemetry']).toMatch(/^4\|301,\d+\|/);
 
     const cached = await ropc.evaluate(async (scopes) => {
@@ -319,34 +342,37 @@ describe('device code flow and ROPC (interval 1 s, slow_down enforced)', () => {
       const piiContext = await e2e.newContext();
       const pii = await openPage(e2e, piiContext, { enablePiiLog });
 
-      const seen = await pii.evaluate(async ({ scopes, good, bad }) => {
-        const dump = (e: unknown) => {
-          const error = e as Error & { cause?: unknown };
-          const own = Object.fromEntries(Object.getOwnPropertyNames(error).map((name) => [name, (error as unknown as Record<string, unknown>)[name]]));
-          return JSON.stringify({ own, message: error.message, stack: error.stack, text: String(error), cause: String(error.cause) });
-        };
-        const result = await window.app.acquireTokenByUsernamePassword('rosa', good, scopes);
-        let thrown = '';
-        let errorCode = '';
-        try {
-          await window.app.acquireTokenByUsernamePassword('rosa', bad, scopes);
-        } catch (e) {
-          thrown = dump(e);
-          errorCode = (e as { errorCode: string }).errorCode;
-        }
-        const storage = (s: Storage) => JSON.stringify(Object.fromEntries(Array.from({ length: s.length }, (_, i) => [s.key(i), s.getItem(s.key(i)!)])));
-        return {
-          username: result.account.username,
-          result: JSON.stringify(result),
-          errorCode,
-          thrown,
-          logLines: window.logLines.join('\n'),
-          cache: JSON.stringify(window.cache.read()),
-          localStorage: storage(localStorage),
-          sessionStorage: storage(sessionStorage),
-          cookies: document.cookie,
-        };
-      }, { scopes: SCOPES, good: GOOD, bad: BAD });
+      const seen = await pii.evaluate(
+        async ({ scopes, good, bad }) => {
+          const dump = (e: unknown) => {
+            const error = e as Error & { cause?: unknown };
+            const own = Object.fromEntries(Object.getOwnPropertyNames(error).map((name) => [name, (error as unknown as Record<string, unknown>)[name]]));
+            return JSON.stringify({ own, message: error.message, stack: error.stack, text: String(error), cause: String(error.cause) });
+          };
+          const result = await window.app.acquireTokenByUsernamePassword('rosa', good, scopes);
+          let thrown = '';
+          let errorCode = '';
+          try {
+            await window.app.acquireTokenByUsernamePassword('rosa', bad, scopes);
+          } catch (e) {
+            thrown = dump(e);
+            errorCode = (e as { errorCode: string }).errorCode;
+          }
+          const storage = (s: Storage) => JSON.stringify(Object.fromEntries(Array.from({ length: s.length }, (_, i) => [s.key(i), s.getItem(s.key(i)!)])));
+          return {
+            username: result.account.username,
+            result: JSON.stringify(result),
+            errorCode,
+            thrown,
+            logLines: window.logLines.join('\n'),
+            cache: JSON.stringify(window.cache.read()),
+            localStorage: storage(localStorage),
+            sessionStorage: storage(sessionStorage),
+            cookies: document.cookie,
+          };
+        },
+        { scopes: SCOPES, good: GOOD, bad: BAD },
+      );
 
       expect(seen.username).toBe(idp.account('rosa', TENANT_A).preferred_username);
       expect(seen.errorCode).toBe('invalid_grant');
@@ -358,7 +384,10 @@ describe('device code flow and ROPC (interval 1 s, slow_down enforced)', () => {
 
       // Both passwords really went to the authority (one accepted, one refused), which logged them redacted.
       const sent = idp.tokenRequests.filter((r) => r.grant_type === 'password');
-      expect(sent.map((r) => [r.username, r.status, r.body.password])).toEqual([['rosa', 200, '[redacted]'], ['rosa', 400, '[redacted]']]);
+      expect(sent.map((r) => [r.username, r.status, r.body.password])).toEqual([
+        ['rosa', 200, '[redacted]'],
+        ['rosa', 400, '[redacted]'],
+      ]);
 
       const places = { ...seen, idpLog: JSON.stringify([idp.tokenRequests, idp.deviceRequests, idp.events, idp.authorizeRequests]) };
       for (const [where, text] of Object.entries(places)) {

@@ -5,9 +5,7 @@
 import { decodeJwt } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  createEntraIdp, decodeClientInfo, entraResolverRules, oidFor, TENANT_A, TENANT_B, type EntraIdp,
-} from '../idp/entra/createEntraIdp.mjs';
+import { createEntraIdp, decodeClientInfo, entraResolverRules, oidFor, TENANT_A, TENANT_B, type EntraIdp } from '../idp/entra/createEntraIdp.mjs';
 import { approveDeviceCode, denyDeviceCode, launchEntraBrowser, newEntraContext } from '../idp/entra/browser';
 import { completeLogin } from './harness/login';
 import { appOutDir } from './harness/paths';
@@ -20,7 +18,11 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AADSTS_DESCRIPTION = /^AADSTS\d+: .+\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s;
 
 type Json = Record<string, any>;
-interface Fetched { status: number; body: Json; headers: Record<string, string> }
+interface Fetched {
+  status: number;
+  body: Json;
+  headers: Record<string, string>;
+}
 
 let app: StaticServer;
 let idp: EntraIdp;
@@ -43,13 +45,20 @@ afterAll(async () => {
 
 /** fetch() run by the page on the app origin (a real CORS request). */
 function pageFetch(url: string, init?: { method?: string; form?: Record<string, string> }): Promise<Fetched> {
-  return page.evaluate(async ({ url, init }) => {
-    const response = await fetch(url, init?.form ? { method: 'POST', body: new URLSearchParams(init.form) } : { method: init?.method ?? 'GET' });
-    const text = await response.text();
-    let body: unknown;
-    try { body = JSON.parse(text); } catch { body = { text }; }
-    return { status: response.status, body: body as Record<string, any>, headers: Object.fromEntries(response.headers) };
-  }, { url, init });
+  return page.evaluate(
+    async ({ url, init }) => {
+      const response = await fetch(url, init?.form ? { method: 'POST', body: new URLSearchParams(init.form) } : { method: init?.method ?? 'GET' });
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { text };
+      }
+      return { status: response.status, body: body as Record<string, any>, headers: Object.fromEntries(response.headers) };
+    },
+    { url, init },
+  );
 }
 
 async function nodeForm(url: string, form: Record<string, string>): Promise<Fetched> {
@@ -68,21 +77,37 @@ function expectEntraError(body: Json, error: string, code: number) {
 
 /** Authorize URL built in the page (WebCrypto S256); verifier/state/nonce kept in sessionStorage. */
 function authorizeUrl(authority: string, extra: Record<string, string> = {}): Promise<string> {
-  return page.evaluate(async ({ authority, scope, extra }) => {
-    const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
-    const verifier = random();
-    const challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-    const flow = { verifier, state: random(), nonce: random(), authority };
-    sessionStorage.setItem('flow', JSON.stringify(flow));
-    const url = new URL(`${authority}oauth2/v2.0/authorize`);
-    url.search = new URLSearchParams({
-      client_id: 'spa', response_type: 'code', scope, redirect_uri: `${location.origin}/`,
-      code_challenge: challenge, code_challenge_method: 'S256', state: flow.state, nonce: flow.nonce,
-      client_info: '1', 'client-request-id': crypto.randomUUID(), 'x-client-SKU': 'msal.js.browser', ...extra,
-    }).toString();
-    return url.href;
-  }, { authority, scope: SCOPE, extra });
+  return page.evaluate(
+    async ({ authority, scope, extra }) => {
+      const b64url = (bytes: Uint8Array) =>
+        btoa(String.fromCharCode(...bytes))
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, '');
+      const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
+      const verifier = random();
+      const challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+      const flow = { verifier, state: random(), nonce: random(), authority };
+      sessionStorage.setItem('flow', JSON.stringify(flow));
+      const url = new URL(`${authority}oauth2/v2.0/authorize`);
+      url.search = new URLSearchParams({
+        client_id: 'spa',
+        response_type: 'code',
+        scope,
+        redirect_uri: `${location.origin}/`,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state: flow.state,
+        nonce: flow.nonce,
+        client_info: '1',
+        'client-request-id': crypto.randomUUID(),
+        'x-client-SKU': 'msal.js.browser',
+        ...extra,
+      }).toString();
+      return url.href;
+    },
+    { authority, scope: SCOPE, extra },
+  );
 }
 
 /** On the redirect URI: reads the response (query or fragment), checks state, redeems with client_info=1. */
@@ -94,8 +119,13 @@ function redeem(): Promise<{ response: Record<string, string>; token: Fetched; n
     const r = await fetch(`${flow.authority}oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({
-        grant_type: 'authorization_code', client_id: 'spa', code: response.code ?? '', code_verifier: flow.verifier,
-        redirect_uri: `${location.origin}/`, scope: 'openid profile offline_access api://demo/read', client_info: '1',
+        grant_type: 'authorization_code',
+        client_id: 'spa',
+        code: response.code ?? '',
+        code_verifier: flow.verifier,
+        redirect_uri: `${location.origin}/`,
+        scope: 'openid profile offline_access api://demo/read',
+        client_info: '1',
         'client-request-id': '11111111-2222-4333-8444-555555555555',
       }),
     });
@@ -105,7 +135,13 @@ function redeem(): Promise<{ response: Record<string, string>; token: Fetched; n
 
 /** Tokens for `login` without a browser (ROPC from Node), when a test only needs a refresh token. */
 async function passwordTokens(login: string, tenant: string = TENANT_A): Promise<Json> {
-  const r = await nodeForm(`${LOGIN}/${tenant}/oauth2/v2.0/token`, { grant_type: 'password', client_id: 'spa', scope: SCOPE, username: login, password: `pw-${login}` });
+  const r = await nodeForm(`${LOGIN}/${tenant}/oauth2/v2.0/token`, {
+    grant_type: 'password',
+    client_id: 'spa',
+    scope: SCOPE,
+    username: login,
+    password: `pw-${login}`,
+  });
   expect(r.status).toBe(200);
   return r.body;
 }
@@ -119,11 +155,21 @@ async function signIn(authority: string, login: string, extra: Record<string, st
 
 it('resolver rules: Entra hosts reach the IdP, other names fail, loopback stays direct', async () => {
   const rules = entraResolverRules(idp);
-  expect(rules).toMatch(new RegExp(`^MAP login\\.microsoftonline\\.com 127\\.0\\.0\\.1:${idp.port}, MAP login\\.windows\\.net 127\\.0\\.0\\.1:${idp.port}, .*MAP \\* ~NOTFOUND , EXCLUDE 127\\.0\\.0\\.1, EXCLUDE localhost$`));
+  expect(rules).toMatch(
+    new RegExp(
+      `^MAP login\\.microsoftonline\\.com 127\\.0\\.0\\.1:${idp.port}, MAP login\\.windows\\.net 127\\.0\\.0\\.1:${idp.port}, .*MAP \\* ~NOTFOUND , EXCLUDE 127\\.0\\.0\\.1, EXCLUDE localhost$`,
+    ),
+  );
   const probe = await page.evaluate(async () => {
-    const attempt = (url: string) => fetch(url).then((r) => r.status, () => 'failed');
+    const attempt = (url: string) =>
+      fetch(url).then(
+        (r) => r.status,
+        () => 'failed',
+      );
     return {
-      entra: await attempt('https://login.windows.net/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.windows.net/common/oauth2/v2.0/authorize'),
+      entra: await attempt(
+        'https://login.windows.net/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.windows.net/common/oauth2/v2.0/authorize',
+      ),
       elsewhere: await attempt('https://example.com/'),
       app: await attempt(`${location.origin}/`),
     };
@@ -166,12 +212,18 @@ it('openid-configuration: tenant issuer exact, {tenantid} on common, Entra paths
   const unknown = await pageFetch(`${LOGIN}/not-a-tenant.example/v2.0/.well-known/openid-configuration`);
   expect(unknown.status).toBe(400);
   expectEntraError(unknown.body, 'invalid_tenant', 90002);
-  expect(idp.discoveryRequests.filter((r) => r.kind === 'openid-configuration').map((r) => r.segment)).toEqual([TENANT_A, 'common', 'fabrikam.onmicrosoft.com', 'not-a-tenant.example']);
+  expect(idp.discoveryRequests.filter((r) => r.kind === 'openid-configuration').map((r) => r.segment)).toEqual([
+    TENANT_A,
+    'common',
+    'fabrikam.onmicrosoft.com',
+    'not-a-tenant.example',
+  ]);
 });
 
 it('instance discovery: metadata for Microsoft hosts, invalid_instance for others', async () => {
   idp.reset();
-  const endpoint = (host: string) => `${LOGIN}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`https://${host}/${TENANT_A}/oauth2/v2.0/authorize`)}`;
+  const endpoint = (host: string) =>
+    `${LOGIN}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`https://${host}/${TENANT_A}/oauth2/v2.0/authorize`)}`;
   const known = await pageFetch(endpoint('login.microsoftonline.com'));
   expect(known.status).toBe(200);
   expect(Object.keys(known.body)).toEqual(['tenant_discovery_endpoint', 'api-version', 'metadata']);
@@ -199,19 +251,42 @@ it('code flow via /organizations: client_info, ext_expires_in, refresh_in; same 
 
   const token = first.token.body;
   expect(first.token.status).toBe(200);
-  expect(Object.keys(token)).toEqual(['token_type', 'scope', 'expires_in', 'ext_expires_in', 'refresh_in', 'access_token', 'refresh_token', 'id_token', 'client_info']);
+  expect(Object.keys(token)).toEqual([
+    'token_type',
+    'scope',
+    'expires_in',
+    'ext_expires_in',
+    'refresh_in',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'client_info',
+  ]);
   expect(token).toMatchObject({ token_type: 'Bearer', scope: 'api://demo/read', expires_in: 3600, ext_expires_in: 3600, refresh_in: 1800 });
   expect(decodeClientInfo(token.client_info)).toEqual({ uid: oidFor('alice'), utid: TENANT_A });
   expect(decodeJwt(token.id_token)).toMatchObject({
-    iss: `${LOGIN}/${TENANT_A}/v2.0`, aud: 'spa', tid: TENANT_A, oid: alice.oid, ver: '2.0', nonce: first.nonce,
-    name: 'Alice', preferred_username: 'alice@contoso.onmicrosoft.com', sub: alice.sub,
+    iss: `${LOGIN}/${TENANT_A}/v2.0`,
+    aud: 'spa',
+    tid: TENANT_A,
+    oid: alice.oid,
+    ver: '2.0',
+    nonce: first.nonce,
+    name: 'Alice',
+    preferred_username: 'alice@contoso.onmicrosoft.com',
+    sub: alice.sub,
   });
   expect(decodeJwt(token.access_token)).toMatchObject({ aud: 'api://demo', scp: 'read', tid: TENANT_A, oid: alice.oid, ver: '2.0', azp: 'spa' });
 
   const authorize = idp.authorizeRequests.at(-1)!;
   expect(authorize).toMatchObject({ segment: 'organizations', tenant: TENANT_A, params: { client_info: '1', 'x-client-SKU': 'msal.js.browser' } });
   const redemption = idp.tokenRequests.at(-1)!;
-  expect(redemption).toMatchObject({ grant_type: 'authorization_code', client_info: '1', status: 200, segment: 'organizations', headers: { origin: app.origin } });
+  expect(redemption).toMatchObject({
+    grant_type: 'authorization_code',
+    client_info: '1',
+    status: 200,
+    segment: 'organizations',
+    headers: { origin: app.origin },
+  });
 
   // Tenant B is another oidc-provider (no session there yet): sign in again; fragment response mode.
   const second = await signIn(`${LOGIN}/${TENANT_B}/`, 'alice', { response_mode: 'fragment', prompt: 'select_account' });
@@ -220,7 +295,12 @@ it('code flow via /organizations: client_info, ext_expires_in, refresh_in; same 
   expect(info.uid).toBe(decodeClientInfo(token.client_info).uid);
   expect(info.utid).toBe(TENANT_B);
   expect(decodeClientInfo(second.response.client_info!)).toEqual(info);
-  expect(decodeJwt(second.token.body.id_token)).toMatchObject({ iss: `${LOGIN}/${TENANT_B}/v2.0`, tid: TENANT_B, oid: alice.oid, sub: idp.account('alice', TENANT_B).sub });
+  expect(decodeJwt(second.token.body.id_token)).toMatchObject({
+    iss: `${LOGIN}/${TENANT_B}/v2.0`,
+    tid: TENANT_B,
+    oid: alice.oid,
+    sub: idp.account('alice', TENANT_B).sub,
+  });
   expect(idp.account('alice', TENANT_B).sub).not.toBe(alice.sub);
 
   // Revoked refresh tokens: AADSTS50173.
@@ -237,8 +317,15 @@ it('authorize errors: prompt=none without a session redirects login_required wit
   const other = await fresh.newPage();
   const url = new URL(`${LOGIN}/${TENANT_B}/oauth2/v2.0/authorize`);
   url.search = new URLSearchParams({
-    client_id: 'spa', response_type: 'code', scope: SCOPE, redirect_uri: `${app.origin}/`, prompt: 'none', state: 'st',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', response_mode: 'fragment',
+    client_id: 'spa',
+    response_type: 'code',
+    scope: SCOPE,
+    redirect_uri: `${app.origin}/`,
+    prompt: 'none',
+    state: 'st',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    response_mode: 'fragment',
   }).toString();
   await other.goto(url.href);
   const response = Object.fromEntries(new URLSearchParams(new URL(other.url()).hash.slice(1)));
@@ -251,7 +338,13 @@ it('authorize errors: prompt=none without a session redirects login_required wit
 it('failNext: 429 with Retry-After and Entra error body, then normal service', async () => {
   const tokens = await passwordTokens('bob');
   idp.failNext({ status: 429, retryAfter: 5 });
-  const form = { grant_type: 'refresh_token', client_id: 'spa', refresh_token: tokens.refresh_token, scope: SCOPE, 'client-request-id': 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' };
+  const form = {
+    grant_type: 'refresh_token',
+    client_id: 'spa',
+    refresh_token: tokens.refresh_token,
+    scope: SCOPE,
+    'client-request-id': 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+  };
   const wire = page.waitForResponse((r) => r.url().endsWith('/oauth2/v2.0/token'));
   const throttled = await pageFetch(`${LOGIN}/${TENANT_A}/oauth2/v2.0/token`, { form });
   expect(throttled.status).toBe(429);
@@ -277,7 +370,10 @@ it('demandClaims: interaction_required with claims until a request carries them'
   expect(challenged.body).toMatchObject({ suberror: 'basic_action', claims });
 
   // MSAL merges its own members in; a superset satisfies the demand.
-  const merged = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' }, xms_cc: { values: ['CP1'] } }, id_token: { login_hint: { essential: false } } });
+  const merged = JSON.stringify({
+    access_token: { acrs: { essential: true, value: 'c1' }, xms_cc: { values: ['CP1'] } },
+    id_token: { login_hint: { essential: false } },
+  });
   const satisfied = await pageFetch(`${LOGIN}/${TENANT_A}/oauth2/v2.0/token`, { form: { ...form, claims: merged } });
   expect(satisfied.status).toBe(200);
   expect(decodeJwt(satisfied.body.access_token).acrs).toEqual(['c1']);
@@ -291,7 +387,8 @@ it('device code: pending, slow_down, approved in the browser, tokens by polling;
   expect(start.body).toMatchObject({ verification_uri: 'https://microsoft.com/devicelogin', expires_in: 900, interval: 1 });
   expect(start.body.message).toBe(`To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`);
 
-  const poll = () => nodeForm(`${LOGIN}/organizations/oauth2/v2.0/token`, { grant_type: DEVICE_GRANT, client_id: 'spa', device_code: deviceCode, client_info: '1' });
+  const poll = () =>
+    nodeForm(`${LOGIN}/organizations/oauth2/v2.0/token`, { grant_type: DEVICE_GRANT, client_id: 'spa', device_code: deviceCode, client_info: '1' });
   const pending = await poll();
   expectEntraError(pending.body, 'authorization_pending', 70016);
   const tooFast = await poll();
@@ -316,7 +413,11 @@ it('device code: pending, slow_down, approved in the browser, tokens by polling;
   await denyDeviceCode(denyPage, other.body.user_code);
   expect(new URL(denyPage.url()).pathname).toBe(`/${TENANT_B}/oauth2/deviceauth`);
   await phone.close();
-  const declined = await nodeForm(`${LOGIN}/${TENANT_B}/oauth2/v2.0/token`, { grant_type: DEVICE_GRANT, client_id: 'spa', device_code: other.body.device_code });
+  const declined = await nodeForm(`${LOGIN}/${TENANT_B}/oauth2/v2.0/token`, {
+    grant_type: DEVICE_GRANT,
+    client_id: 'spa',
+    device_code: other.body.device_code,
+  });
   expectEntraError(declined.body, 'authorization_declined', 70000);
 });
 

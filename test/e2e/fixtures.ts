@@ -11,7 +11,9 @@ import { completeLogin } from './harness/login';
 export const SCOPES = ['api://demo/read'];
 
 /** What `window.settle` returns: the result, or the error's name, code and message. */
-export type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
+export type Settled<T> =
+  | { result: T; error?: undefined }
+  | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
 
 /** Opens the e2e page with a keyward client configured for the local provider; waits for handleRedirectPromise. */
 export async function openApp(
@@ -23,11 +25,14 @@ export async function openApp(
   const page = await context.newPage();
   const full = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url, ...config };
   const react = options.react ? { scopes: SCOPES, ...options.react } : null;
-  await page.addInitScript(({ injected, cache, react }) => {
-    (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
-    (window as unknown as { __E2E_CACHE__: unknown }).__E2E_CACHE__ = cache;
-    if (react) (window as unknown as { __E2E_REACT__: unknown }).__E2E_REACT__ = react;
-  }, { injected: full, cache: options.cache ?? 'memory', react });
+  await page.addInitScript(
+    ({ injected, cache, react }) => {
+      (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
+      (window as unknown as { __E2E_CACHE__: unknown }).__E2E_CACHE__ = cache;
+      if (react) (window as unknown as { __E2E_REACT__: unknown }).__E2E_REACT__ = react;
+    },
+    { injected: full, cache: options.cache ?? 'memory', react },
+  );
   await page.goto(e2e.app.url);
   await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
   await page.evaluate(() => window.redirectOutcome);
@@ -46,21 +51,32 @@ export async function popupSignIn(
   const popupOpened = page.waitForEvent('popup');
   const outcome = page.evaluate(
     ({ scopes, prompt, maxAge, authority, claimsChallenge }) =>
-      window.settle(window.app.acquireTokenInteractive({
-        scopes,
-        interaction: 'popup',
-        ...(prompt && { prompt }),
-        ...(maxAge !== undefined && { maxAge }),
-        ...(authority && { authority }),
-        ...(claimsChallenge && { claimsChallenge }),
-      })),
-    { scopes: options.scopes ?? SCOPES, prompt: options.prompt, maxAge: options.maxAge, authority: options.authority, claimsChallenge: options.claimsChallenge },
+      window.settle(
+        window.app.acquireTokenInteractive({
+          scopes,
+          interaction: 'popup',
+          ...(prompt && { prompt }),
+          ...(maxAge !== undefined && { maxAge }),
+          ...(authority && { authority }),
+          ...(claimsChallenge && { claimsChallenge }),
+        }),
+      ),
+    {
+      scopes: options.scopes ?? SCOPES,
+      prompt: options.prompt,
+      maxAge: options.maxAge,
+      authority: options.authority,
+      claimsChallenge: options.claimsChallenge,
+    },
   );
   const popup = await popupOpened;
   const loginShown = popup
     .locator('input[name="login"]')
     .waitFor({ timeout: 15_000 })
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   const first = await Promise.race([outcome.then(() => 'done' as const), loginShown.then((shown) => (shown ? ('login' as const) : ('done' as const)))]);
   if (first === 'login') await completeLogin(popup, { login: options.login ?? 'alice' });
   return outcome;
@@ -70,12 +86,18 @@ export function accounts(page: Page, username?: string): Promise<AccountInfo[]> 
   return page.evaluate((name) => window.app.getAccounts(name), username);
 }
 
-export function silent(page: Page, options: { scopes?: string[]; forceRefresh?: boolean; claimsChallenge?: string } = {}): Promise<Settled<AuthenticationResult | null>> {
-  return page.evaluate(async ({ scopes, forceRefresh, claimsChallenge }) => {
-    const [account] = await window.app.getAccounts();
-    if (!account) return { result: null };
-    return window.settle(window.app.acquireTokenSilent(scopes, account, { forceRefresh, ...(claimsChallenge && { claimsChallenge }) }));
-  }, { scopes: options.scopes ?? SCOPES, forceRefresh: options.forceRefresh ?? false, claimsChallenge: options.claimsChallenge });
+export function silent(
+  page: Page,
+  options: { scopes?: string[]; forceRefresh?: boolean; claimsChallenge?: string } = {},
+): Promise<Settled<AuthenticationResult | null>> {
+  return page.evaluate(
+    async ({ scopes, forceRefresh, claimsChallenge }) => {
+      const [account] = await window.app.getAccounts();
+      if (!account) return { result: null };
+      return window.settle(window.app.acquireTokenSilent(scopes, account, { forceRefresh, ...(claimsChallenge && { claimsChallenge }) }));
+    },
+    { scopes: options.scopes ?? SCOPES, forceRefresh: options.forceRefresh ?? false, claimsChallenge: options.claimsChallenge },
+  );
 }
 
 /** The whole cache, as the page's `tokenCache` holds it. */
@@ -101,10 +123,11 @@ export interface RawRecord {
 /** Every record of keyward's IndexedDB store, read with the plain IndexedDB API in the page. */
 export function rawRecords(page: Page): Promise<RawRecord[]> {
   return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-      r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
-    });
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((ok, fail) => {
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
     const db = await request(indexedDB.open('keyward'));
     try {
       const store = db.transaction('cache', 'readonly').objectStore('cache');
@@ -113,7 +136,8 @@ export function rawRecords(page: Page): Promise<RawRecord[]> {
       const plain = (value: unknown): unknown => {
         if (value instanceof ArrayBuffer) return { $bytes: latin1(new Uint8Array(value)) };
         if (ArrayBuffer.isView(value)) return { $bytes: latin1(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
-        if (value instanceof CryptoKey) return { $cryptoKey: { type: value.type, extractable: value.extractable, algorithm: value.algorithm, usages: value.usages } };
+        if (value instanceof CryptoKey)
+          return { $cryptoKey: { type: value.type, extractable: value.extractable, algorithm: value.algorithm, usages: value.usages } };
         if (Array.isArray(value)) return value.map(plain);
         if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
         return value;

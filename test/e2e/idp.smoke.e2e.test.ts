@@ -30,7 +30,11 @@ afterAll(() => e2e?.close());
 function authorizeUrl(page: Page): Promise<string> {
   return page.evaluate(
     async ({ issuer, scope }) => {
-      const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      const b64url = (bytes: Uint8Array) =>
+        btoa(String.fromCharCode(...bytes))
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, '');
       const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
       const verifier = random();
       const challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
@@ -173,7 +177,10 @@ it("Chromium's real popup blocker: on only with popupBlocking, and Playwright ac
   const openPopup = 'window.open("about:blank", "_blank", "popup") !== null';
   const blocking = await launchBrowser({ popupBlocking: true });
   try {
-    for (const [browser, blocked] of [[blocking, true], [e2e.browser, false]] as const) {
+    for (const [browser, blocked] of [
+      [blocking, true],
+      [e2e.browser, false],
+    ] as const) {
       const context = await newContext(browser);
       const page = await context.newPage();
       await page.goto(e2e.app.url); // a fresh document has no user activation

@@ -20,10 +20,18 @@ afterAll(() => e2e?.close());
 
 describe('public client (browser), provider requires PAR', () => {
   it('refuses a plain authorization request, so the provider really requires PAR', async () => {
-    const discovery = await (await fetch(`${e2e.idp.issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+    const discovery = (await (await fetch(`${e2e.idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(discovery).toMatchObject({ require_pushed_authorization_requests: true, pushed_authorization_request_endpoint: `${e2e.idp.issuer}/request` });
     const plain = new URL(`${e2e.idp.issuer}/auth`);
-    for (const [name, value] of Object.entries({ client_id: 'spa', response_type: 'code', scope: 'openid', redirect_uri: e2e.app.url, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })) plain.searchParams.set(name, value);
+    for (const [name, value] of Object.entries({
+      client_id: 'spa',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: e2e.app.url,
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    }))
+      plain.searchParams.set(name, value);
     const response = await fetch(plain, { redirect: 'manual' });
     const location = new URL(response.headers.get('location') ?? 'http://none/');
     expect(location.searchParams.get('error')).toBe('invalid_request');
@@ -70,7 +78,16 @@ describe('confidential client (keyward/server), pushedAuthorizationRequests: tru
       redirectUris: [],
       corsOrigins: [],
       // One registered redirect URI: oidc-provider then sends errors it cannot tie to a request (an unknown request_uri) back to it.
-      clients: [{ client_id: 'web', client_secret: 'web-secret', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [redirectUri] }],
+      clients: [
+        {
+          client_id: 'web',
+          client_secret: 'web-secret',
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: [redirectUri],
+        },
+      ],
       pushedRequestTtl: 2,
     });
   });
@@ -79,7 +96,14 @@ describe('confidential client (keyward/server), pushedAuthorizationRequests: tru
     webApp?.closeAllConnections();
     await new Promise((resolve) => webApp?.close(resolve));
   });
-  const app = () => new ConfidentialClientApplication({ clientId: 'web', clientCredential: 'web-secret', oidcAuthority: idp.issuer, redirectUri, pushedAuthorizationRequests: true });
+  const app = () =>
+    new ConfidentialClientApplication({
+      clientId: 'web',
+      clientCredential: 'web-secret',
+      oidcAuthority: idp.issuer,
+      redirectUri,
+      pushedAuthorizationRequests: true,
+    });
 
   it('pushes with its client secret; the person signs in through /authorize?client_id&request_uri; the code is redeemed', async () => {
     const web = app();
@@ -91,7 +115,14 @@ describe('confidential client (keyward/server), pushedAuthorizationRequests: tru
     const [pushed] = idp.pushedRequests;
     // Sent (the log redacts it), with everything the authorization request needs.
     expect(pushed).toMatchObject({ status: 201, origin: undefined });
-    expect(pushed!.body).toMatchObject({ client_id: 'web', client_secret: '[redacted]', state: flow.state, nonce: flow.nonce, login_hint: 'wes', redirect_uri: redirectUri });
+    expect(pushed!.body).toMatchObject({
+      client_id: 'web',
+      client_secret: '[redacted]',
+      state: flow.state,
+      nonce: flow.nonce,
+      login_hint: 'wes',
+      redirect_uri: redirectUri,
+    });
 
     const context = await e2e.newContext();
     const page = await context.newPage();
@@ -128,9 +159,20 @@ describe('confidential client (keyward/server), pushedAuthorizationRequests: tru
   });
 
   it('pushedAuthorizationRequests: true against a provider without a PAR endpoint is a configuration error', async () => {
-    const plain = await createIdp({ redirectUris: [redirectUri], corsOrigins: [], pushedAuthorizationRequests: false, clients: [{ client_id: 'web', client_secret: 'web-secret', token_endpoint_auth_method: 'client_secret_post', redirect_uris: [redirectUri] }] });
+    const plain = await createIdp({
+      redirectUris: [redirectUri],
+      corsOrigins: [],
+      pushedAuthorizationRequests: false,
+      clients: [{ client_id: 'web', client_secret: 'web-secret', token_endpoint_auth_method: 'client_secret_post', redirect_uris: [redirectUri] }],
+    });
     try {
-      const web = new ConfidentialClientApplication({ clientId: 'web', clientCredential: 'web-secret', oidcAuthority: plain.issuer, redirectUri, pushedAuthorizationRequests: true });
+      const web = new ConfidentialClientApplication({
+        clientId: 'web',
+        clientCredential: 'web-secret',
+        oidcAuthority: plain.issuer,
+        redirectUri,
+        pushedAuthorizationRequests: true,
+      });
       const error = await rejection(web.initiateAuthCodeFlow(['openid']));
       expect(error).toMatchObject({ name: 'ConfigurationError', errorCode: 'par_unsupported' });
     } finally {

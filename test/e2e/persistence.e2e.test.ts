@@ -2,7 +2,7 @@
 // reload and a browser restart, keeps no secret in clear at rest, and migrates schema 0.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
 import { accounts, cacheContents, openApp, popupSignIn, rawRecords, type RawRecord, reloadApp, SCOPES, silent } from './fixtures';
@@ -14,8 +14,6 @@ beforeAll(async () => {
   e2e = await startE2E();
 });
 afterAll(() => e2e?.close());
-
-
 
 /** Throws when `secret`, or any 16-character piece of it, occurs in `haystack`. */
 function expectNoPieceOf(haystack: string, secret: string, what: string): void {
@@ -36,7 +34,6 @@ function expectSealed(record: RawRecord | undefined, what: string): void {
   // AES-GCM: the plaintext length plus a 16-byte tag.
   expect(value.data.$bytes.length, what).toBeGreaterThan(16);
 }
-
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 
@@ -137,15 +134,20 @@ describe('persistence', () => {
 
     // The key is a CryptoKey object whose bytes JavaScript can never read.
     const key = await page.evaluate(async () => {
-      const request = <T,>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => {
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
-      });
+      const request = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((ok, fail) => {
+          r.onsuccess = () => ok(r.result);
+          r.onerror = () => fail(r.error);
+        });
       const db = await request(indexedDB.open('keyward'));
       try {
         const stored: unknown = await request(db.transaction('cache', 'readonly').objectStore('cache').get('key'));
         if (!(stored instanceof CryptoKey)) return { isCryptoKey: false };
-        const exportError = (format: 'raw' | 'jwk') => crypto.subtle.exportKey(format, stored).then(() => 'exported', (error: Error) => error.name);
+        const exportError = (format: 'raw' | 'jwk') =>
+          crypto.subtle.exportKey(format, stored).then(
+            () => 'exported',
+            (error: Error) => error.name,
+          );
         return {
           isCryptoKey: true,
           type: stored.type,
@@ -200,19 +202,44 @@ describe('persistence', () => {
     };
     const legacy = {
       Account: {
-        [keys.Account]: { home_account_id: 'lena', environment, realm: '', local_account_id: 'lena', username: 'lena@example.test', authority_type: 'Generic', name: 'Lena', last_modification_time: String(now - 600) },
+        [keys.Account]: {
+          home_account_id: 'lena',
+          environment,
+          realm: '',
+          local_account_id: 'lena',
+          username: 'lena@example.test',
+          authority_type: 'Generic',
+          name: 'Lena',
+          last_modification_time: String(now - 600),
+        },
       },
       IdToken: {
         [keys.IdToken]: { credential_type: 'IdToken', secret: idToken, home_account_id: 'lena', environment, client_id: 'spa', realm: '' },
       },
       AccessToken: {
         [keys.AccessToken]: {
-          credential_type: 'AccessToken', secret: accessToken, home_account_id: 'lena', environment, client_id: 'spa', realm: '', target: 'api://demo/read',
-          cached_at: String(now - 600), expires_on: String(now + 3000), extended_expires_on: String(now + 3000), token_type: 'Bearer',
+          credential_type: 'AccessToken',
+          secret: accessToken,
+          home_account_id: 'lena',
+          environment,
+          client_id: 'spa',
+          realm: '',
+          target: 'api://demo/read',
+          cached_at: String(now - 600),
+          expires_on: String(now + 3000),
+          extended_expires_on: String(now + 3000),
+          token_type: 'Bearer',
         },
       },
       RefreshToken: {
-        [keys.RefreshToken]: { credential_type: 'RefreshToken', secret: refreshToken, home_account_id: 'lena', environment, client_id: 'spa', last_modification_time: String(now - 600) },
+        [keys.RefreshToken]: {
+          credential_type: 'RefreshToken',
+          secret: refreshToken,
+          home_account_id: 'lena',
+          environment,
+          client_id: 'spa',
+          last_modification_time: String(now - 600),
+        },
       },
       AppMetadata: {},
     };
@@ -246,9 +273,7 @@ describe('persistence', () => {
 
     const records = await rawRecords(page);
     const byKey = new Map(records.map((r) => [r.key, r]));
-    expect(records.map((r) => r.key).sort()).toEqual(
-      ['key', 'meta', ...Object.entries(keys).map(([section, key]) => `entry|${section}|${key}`)].sort(),
-    );
+    expect(records.map((r) => r.key).sort()).toEqual(['key', 'meta', ...Object.entries(keys).map(([section, key]) => `entry|${section}|${key}`)].sort());
     expect(byKey.has('cache')).toBe(false);
     expect(JSON.parse(byKey.get('meta')!.text)).toEqual({ schemaVersion: 1 });
     for (const section of ['IdToken', 'AccessToken', 'RefreshToken'] as const) expectSealed(byKey.get(`entry|${section}|${keys[section]}`), section);

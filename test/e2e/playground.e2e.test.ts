@@ -91,7 +91,11 @@ describe('playground walkthrough', () => {
     // grant, and keyward (src/client/flows/silent.ts) then redeems it as a plain DPoP grant even for a
     // PoP request, so PoP after DPoP gets a DPoP token the API refuses (reported, not fixed here).
     const result = page.getByTestId('api-result');
-    for (const [label, scheme] of [['Bearer', 'Bearer'], ['PoP', 'PoP'], ['DPoP', 'DPoP']] as const) {
+    for (const [label, scheme] of [
+      ['Bearer', 'Bearer'],
+      ['PoP', 'PoP'],
+      ['DPoP', 'DPoP'],
+    ] as const) {
       await page.getByRole('radio', { name: label, exact: true }).click();
       services.api.reset();
       await page.getByRole('button', { name: `Call API with ${label}`, exact: true }).click();
@@ -109,10 +113,15 @@ describe('playground walkthrough', () => {
     services.api.reset();
     services.idp.reset();
     await page.getByRole('button', { name: 'Call API with DPoP', exact: true }).click();
-    await expect.poll(async () => [await result.getAttribute('data-ok'), await result.getAttribute('data-scheme'), await result.getAttribute('data-attempts')], settle).toEqual(['true', 'DPoP', '2']);
+    await expect
+      .poll(async () => [await result.getAttribute('data-ok'), await result.getAttribute('data-scheme'), await result.getAttribute('data-attempts')], settle)
+      .toEqual(['true', 'DPoP', '2']);
     expect(await page.getByTestId('attempts').textContent()).toContain('insufficient_claims');
     const calls = services.api.requests.filter((r) => r.scheme !== 'preflight');
-    expect(calls.map((r) => [r.status, r.error ?? null])).toEqual([[401, 'insufficient_claims'], [200, null]]);
+    expect(calls.map((r) => [r.status, r.error ?? null])).toEqual([
+      [401, 'insufficient_claims'],
+      [200, null],
+    ]);
     expect(calls[1]!.verified).toContain('claims');
     expect(calls[1]!.token?.acrs).toEqual(['c1']);
     // The re-acquisition: one refresh-token request carrying the claims.

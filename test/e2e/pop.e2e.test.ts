@@ -10,12 +10,23 @@ import { cacheContents, openApp, popupSignIn, SCOPES, type Settled } from './fix
 import { recordRequests, startE2E, type E2E } from './harness/harness';
 
 /** Calls the resource through `createAuthFetch` in the page; returns status and body. */
-function authFetch(page: Page, url: string, scheme: 'bearer' | 'pop' | 'dpop', method = 'GET'): Promise<Settled<{ status: number; body: { ok: boolean; verified?: string[]; error?: string } }>> {
-  return page.evaluate(({ url, scheme, method, scopes }) => window.settle((async () => {
-    const fetchWithAuth = window.keyward.createAuthFetch(window.app, { scopes, scheme, allowedOrigins: [new URL(url).origin] });
-    const response = await fetchWithAuth(url, { method });
-    return { status: response.status, body: await response.json() };
-  })()), { url, scheme, method, scopes: SCOPES });
+function authFetch(
+  page: Page,
+  url: string,
+  scheme: 'bearer' | 'pop' | 'dpop',
+  method = 'GET',
+): Promise<Settled<{ status: number; body: { ok: boolean; verified?: string[]; error?: string } }>> {
+  return page.evaluate(
+    ({ url, scheme, method, scopes }) =>
+      window.settle(
+        (async () => {
+          const fetchWithAuth = window.keyward.createAuthFetch(window.app, { scopes, scheme, allowedOrigins: [new URL(url).origin] });
+          const response = await fetchWithAuth(url, { method });
+          return { status: response.status, body: await response.json() };
+        })(),
+      ),
+    { url, scheme, method, scopes: SCOPES },
+  );
 }
 
 describe('DPoP (RFC 9449) with oidc-provider', () => {
@@ -23,7 +34,11 @@ describe('DPoP (RFC 9449) with oidc-provider', () => {
   let api: ResourceServer;
   beforeAll(async () => {
     e2e = await startE2E({ idpOptions: { dpopNonce: true } });
-    api = await createResourceServer({ issuers: [{ issuer: e2e.idp.issuer, jwks: e2e.idp.jwks, audience: 'api://demo' }], corsOrigins: [e2e.app.origin], dpopNonce: true });
+    api = await createResourceServer({
+      issuers: [{ issuer: e2e.idp.issuer, jwks: e2e.idp.jwks, audience: 'api://demo' }],
+      corsOrigins: [e2e.app.origin],
+      dpopNonce: true,
+    });
   });
   afterAll(async () => {
     await api?.close();
@@ -44,7 +59,10 @@ describe('DPoP (RFC 9449) with oidc-provider', () => {
     expect(new URL(authorizeRequests[0]!.url).searchParams.get('dpop_jkt')).toBe(jkt);
     const codeRequests = e2e.idp.tokenRequests.filter((r) => r.grant_type === 'authorization_code');
     // First redemption: the provider demanded a nonce; the one retry carried it and succeeded.
-    expect(codeRequests.map((r) => [r.status, r.dpop])).toEqual([[400, true], [200, true]]);
+    expect(codeRequests.map((r) => [r.status, r.dpop])).toEqual([
+      [400, true],
+      [200, true],
+    ]);
     const proof = decodeProtectedHeader(codeRequests[1]!.headers.dpop!);
     expect(proof.typ).toBe('dpop+jwt');
     expect(await calculateJwkThumbprint(proof.jwk as JWK)).toBe(jkt);
@@ -64,7 +82,10 @@ describe('DPoP (RFC 9449) with oidc-provider', () => {
     // Resource calls: the API demands a nonce once, then accepts proofs with ath.
     const first = await authFetch(page, api.url('/items'), 'dpop');
     expect(first.result).toMatchObject({ status: 200, body: { ok: true } });
-    expect(api.requests.map((r) => [r.scheme, r.status])).toEqual([['DPoP', 401], ['DPoP', 200]]);
+    expect(api.requests.map((r) => [r.scheme, r.status])).toEqual([
+      ['DPoP', 401],
+      ['DPoP', 200],
+    ]);
     expect(api.requests[1]!.verified.join(' ')).toMatch(/ath/);
     const second = await authFetch(page, api.url('/items?page=2'), 'dpop', 'POST');
     expect(second.result?.status).toBe(200);
@@ -115,19 +136,22 @@ describe('DPoP (RFC 9449) with oidc-provider', () => {
     const page = await openApp(e2e, context, { dpop: true }, { cache: 'indexeddb' });
     expect((await popupSignIn(page, { login: 'finn' })).error).toBeUndefined();
     // Clear the key store as a browser's "clear site data" would (the page holds the database open, so clear rather than delete).
-    await page.evaluate(() => new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open('keyward-keys');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const tx = open.result.transaction('keys', 'readwrite');
-        tx.objectStore('keys').clear();
-        tx.oncomplete = () => {
-          open.result.close();
-          resolve();
-        };
-        tx.onerror = () => reject(tx.error);
-      };
-    }));
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('keyward-keys');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('keys', 'readwrite');
+            tx.objectStore('keys').clear();
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
     await page.reload();
     await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
     e2e.idp.reset();
@@ -151,7 +175,10 @@ describe('MSAL AT-PoP with the Entra authority', () => {
   const authority = `${LOGIN_HOST}/${TENANT_A}`;
   beforeAll(async () => {
     e2e = await startEntraE2E();
-    api = await createResourceServer({ issuers: [{ issuer: e2e.idp.issuer(TENANT_A), jwks: e2e.idp.jwks, audience: 'api://demo' }], corsOrigins: [e2e.app.origin] });
+    api = await createResourceServer({
+      issuers: [{ issuer: e2e.idp.issuer(TENANT_A), jwks: e2e.idp.jwks, audience: 'api://demo' }],
+      corsOrigins: [e2e.app.origin],
+    });
   });
   afterAll(async () => {
     await api?.close();
@@ -163,8 +190,11 @@ describe('MSAL AT-PoP with the Entra authority', () => {
     const page = await openEntraApp(e2e, context, { authority });
     const url = api.url('/v1/items?a=1');
     e2e.idp.reset();
-    const signedIn = await page.evaluate(({ scopes, url }) =>
-      window.settle(window.app.acquireTokenByUsernamePassword('pia', 'pw-pia', scopes, { authScheme: { type: 'pop', method: 'GET', url } })), { scopes: SCOPES, url });
+    const signedIn = await page.evaluate(
+      ({ scopes, url }) =>
+        window.settle(window.app.acquireTokenByUsernamePassword('pia', 'pw-pia', scopes, { authScheme: { type: 'pop', method: 'GET', url } })),
+      { scopes: SCOPES, url },
+    );
     expect(signedIn.error).toBeUndefined();
     expect(signedIn.result!.tokenType).toBe('pop');
 
@@ -177,20 +207,31 @@ describe('MSAL AT-PoP with the Entra authority', () => {
     expect(shrPayload).toMatchObject({ m: 'GET', u: new URL(url).host, p: '/v1/items' });
 
     // The API verifies it.
-    const call = (shr: string, method: string, target: string) => page.evaluate(async ({ shr, method, target }) => (await fetch(target, { method, headers: { authorization: `PoP ${shr}` } })).status, { shr, method, target });
+    const call = (shr: string, method: string, target: string) =>
+      page.evaluate(async ({ shr, method, target }) => (await fetch(target, { method, headers: { authorization: `PoP ${shr}` } })).status, {
+        shr,
+        method,
+        target,
+      });
     expect(await call(signedIn.result!.accessToken, 'GET', url)).toBe(200);
     expect(await call(signedIn.result!.accessToken, 'GET', url)).toBe(401); // replayed nonce
-    const fresh = await page.evaluate(async ({ scopes, url }) => {
-      const [account] = await window.app.getAccounts();
-      return window.app.acquireTokenSilent(scopes, account!, { authScheme: { type: 'pop', method: 'GET', url } });
-    }, { scopes: SCOPES, url });
+    const fresh = await page.evaluate(
+      async ({ scopes, url }) => {
+        const [account] = await window.app.getAccounts();
+        return window.app.acquireTokenSilent(scopes, account!, { authScheme: { type: 'pop', method: 'GET', url } });
+      },
+      { scopes: SCOPES, url },
+    );
     expect(fresh!.fromCache).toBe(true); // the PoP token is cached; a fresh SHR is minted per call
     expect(fresh!.accessToken).not.toBe(signedIn.result!.accessToken);
     expect(await call(fresh!.accessToken, 'POST', url)).toBe(401); // another method
-    const another = await page.evaluate(async ({ scopes, url }) => {
-      const [account] = await window.app.getAccounts();
-      return window.app.acquireTokenSilent(scopes, account!, { authScheme: { type: 'pop', method: 'GET', url } });
-    }, { scopes: SCOPES, url });
+    const another = await page.evaluate(
+      async ({ scopes, url }) => {
+        const [account] = await window.app.getAccounts();
+        return window.app.acquireTokenSilent(scopes, account!, { authScheme: { type: 'pop', method: 'GET', url } });
+      },
+      { scopes: SCOPES, url },
+    );
     expect(await call(another!.accessToken, 'GET', api.url('/v1/other'))).toBe(401); // another URL
     expect(api.requests.map((r) => r.status)).toEqual([200, 401, 401, 401]);
 

@@ -30,7 +30,8 @@ it('a popup sign-in without user activation → popup_window_error (BrowserError
 
   const cacheBefore = await cacheContents(page);
   const accountsBefore = await accounts(page);
-  const authorizeEndpoint = ((await (await fetch(`${e2e.idp.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string }).authorization_endpoint;
+  const authorizeEndpoint = ((await (await fetch(`${e2e.idp.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string })
+    .authorization_endpoint;
   const authorizeCalls = recordRequests(context, authorizeEndpoint);
   const tokenCalls = recordRequests(context, `${e2e.idp.issuer}/token`);
   const pagesBefore = context.pages().length;

@@ -21,10 +21,13 @@ describe('keyward/react under StrictMode', () => {
     e2e.idp.reset();
     const page = await context.newPage();
     const config = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url };
-    await page.addInitScript(({ injected, scopes }) => {
-      (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
-      (window as unknown as { __E2E_REACT__: unknown }).__E2E_REACT__ = { mode: 'require', scopes };
-    }, { injected: config, scopes: ['api://demo/read'] });
+    await page.addInitScript(
+      ({ injected, scopes }) => {
+        (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
+        (window as unknown as { __E2E_REACT__: unknown }).__E2E_REACT__ = { mode: 'require', scopes };
+      },
+      { injected: config, scopes: ['api://demo/read'] },
+    );
     await page.goto(e2e.app.url);
     // RequireAuth redirects to the provider by itself.
     await page.waitForURL((url) => url.href.startsWith(`${e2e.idp.issuer}/`));
@@ -75,10 +78,13 @@ describe('keyward/react under StrictMode', () => {
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
-    await page.addInitScript(({ injected, markup }) => {
-      (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
-      (window as unknown as { __E2E_SSR_HTML__: unknown }).__E2E_SSR_HTML__ = markup;
-    }, { injected: config, markup: html });
+    await page.addInitScript(
+      ({ injected, markup }) => {
+        (window as unknown as { __E2E_CONFIG__: unknown }).__E2E_CONFIG__ = injected;
+        (window as unknown as { __E2E_SSR_HTML__: unknown }).__E2E_SSR_HTML__ = markup;
+      },
+      { injected: config, markup: html },
+    );
     await page.goto(e2e.app.url);
     await expect.poll(() => page.locator('#ssr-root #who').textContent()).toBe('nobody');
     expect((await popupSignIn(page, { login: 'hana' })).error).toBeUndefined();

@@ -181,9 +181,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
       params.set('state', 'forged');
       return true;
     });
-    await withRoute(isAuthorizeRequest, forge.handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'state_mismatch', name: 'ClientAuthError' }),
-    );
+    await withRoute(isAuthorizeRequest, forge.handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'state_mismatch', name: 'ClientAuthError' }));
     expect(forge.rewritten()).toBe(1);
     expect(authorizeCalls).toHaveLength(1);
     expect(tokenCalls).toHaveLength(0);
@@ -196,9 +194,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
       params.delete('state');
       return true;
     });
-    await withRoute(isAuthorizeRequest, drop.handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'state_missing', name: 'ClientAuthError' }),
-    );
+    await withRoute(isAuthorizeRequest, drop.handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'state_missing', name: 'ClientAuthError' }));
     expect(drop.rewritten()).toBe(1);
     expect(authorizeCalls).toHaveLength(1);
     expect(tokenCalls).toHaveLength(0);
@@ -207,18 +203,14 @@ describe('each refusal yields its own typed error and leaves stored accounts and
 
   it('nonce mismatch → nonce_mismatch (IdTokenError)', async () => {
     const handler = tamperIdToken((idToken) => resign(idToken, (claims) => ({ ...claims, nonce: 'not-the-nonce-we-sent' })));
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'nonce_mismatch', name: 'IdTokenError' }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'nonce_mismatch', name: 'IdTokenError' }));
     expect(codeRedemptions()).toHaveLength(1);
   });
 
   it('id_token signed with a key not in the JWKS → id_token_key_not_found; the JWKS is refetched at most once', async () => {
     const rogue = await generateKeyPair('RS256');
     const handler = tamperIdToken((idToken) => resign(idToken, (claims) => claims, { key: rogue.privateKey, kid: 'rogue' }));
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'id_token_key_not_found', name: 'IdTokenError' }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'id_token_key_not_found', name: 'IdTokenError' }));
     expect(codeRedemptions()).toHaveLength(1);
     expect(jwksCalls.filter((r) => r.method === 'GET').length).toBeLessThanOrEqual(1);
   });
@@ -236,25 +228,19 @@ describe('each refusal yields its own typed error and leaves stored accounts and
 
   it('wrong iss → id_token_issuer_mismatch', async () => {
     const handler = tamperIdToken((idToken) => resign(idToken, (claims) => ({ ...claims, iss: 'http://127.0.0.1:1/not-the-issuer' })));
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'id_token_issuer_mismatch', name: 'IdTokenError' }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'id_token_issuer_mismatch', name: 'IdTokenError' }));
     expect(codeRedemptions()).toHaveLength(1);
   });
 
   it('wrong aud → id_token_audience_mismatch', async () => {
     const handler = tamperIdToken((idToken) => resign(idToken, (claims) => ({ ...claims, aud: 'other-client' })));
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'id_token_audience_mismatch', name: 'IdTokenError' }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'id_token_audience_mismatch', name: 'IdTokenError' }));
     expect(codeRedemptions()).toHaveLength(1);
   });
 
   it('expired id_token → id_token_expired', async () => {
     const handler = tamperIdToken((idToken) => resign(idToken, (claims) => ({ ...claims, exp: now() - 3600, iat: now() - 7200 })));
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'id_token_expired', name: 'IdTokenError' }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'id_token_expired', name: 'IdTokenError' }));
     expect(codeRedemptions()).toHaveLength(1);
   });
 
@@ -313,9 +299,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
         body: '{"access_token": "abc", ',
       });
     });
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'invalid_json', name: 'ServerError', status: 200 }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'invalid_json', name: 'ServerError', status: 200 }));
     expect(codeRedemptions()).toHaveLength(1);
   });
 
@@ -325,9 +309,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
       attempts += 1;
       await route.abort('internetdisconnected');
     });
-    await withRoute(tokenEndpoint, handler, () =>
-      expectRejected(() => popupSignIn(page), { errorCode: 'network_error', name: 'NetworkError' }),
-    );
+    await withRoute(tokenEndpoint, handler, () => expectRejected(() => popupSignIn(page), { errorCode: 'network_error', name: 'NetworkError' }));
     expect(attempts).toBe(2);
     expect(e2e.idp.tokenRequests).toHaveLength(0);
   });

@@ -4,16 +4,12 @@
 // Bearer, DPoP and PoP (Signed HTTP Request) calls built by hand with jose.
 // Chromium is used for the two sign-ins and to show what a page can see (CORS).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import {
-  SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload,
-} from 'jose';
+import { SignJWT, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_AUDIENCE, createIdp, type Idp } from '../idp/createIdp.mjs';
 import { createEntraIdp, TENANT_A, type EntraIdp } from '../idp/entra/createEntraIdp.mjs';
-import {
-  CLAIMS_CHALLENGE_AUTHORIZATION_URI, claimsChallengeHeader, createResourceServer, type ResourceServer,
-} from '../resource/createResourceServer.mjs';
+import { CLAIMS_CHALLENGE_AUTHORIZATION_URI, claimsChallengeHeader, createResourceServer, type ResourceServer } from '../resource/createResourceServer.mjs';
 import { launchBrowser, newContext } from './harness/browser';
 import { completeLogin } from './harness/login';
 import { appOutDir } from './harness/paths';
@@ -24,8 +20,17 @@ const ENTRA_TOKEN = `https://login.microsoftonline.com/${TENANT_A}/oauth2/v2.0/t
 const CLAIMS = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
 
 type Json = Record<string, any>;
-interface Fetched { status: number; body: Json; headers: Record<string, string> }
-interface KeyPair { publicKey: CryptoKey; privateKey: CryptoKey; jwk: JWK; thumbprint: string }
+interface Fetched {
+  status: number;
+  body: Json;
+  headers: Record<string, string>;
+}
+interface KeyPair {
+  publicKey: CryptoKey;
+  privateKey: CryptoKey;
+  jwk: JWK;
+  thumbprint: string;
+}
 
 let app: StaticServer;
 let idp: Idp; // defaults: DPoP available, not required, no nonces
@@ -101,8 +106,14 @@ async function signIn(target: Idp): Promise<{ code: string; verifier: string }> 
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL(`${target.issuer}/auth`);
   url.search = new URLSearchParams({
-    client_id: 'spa', response_type: 'code', scope: SCOPE, redirect_uri: `${app.origin}/`,
-    code_challenge: sha256(verifier), code_challenge_method: 'S256', state: 'st', nonce: 'no',
+    client_id: 'spa',
+    response_type: 'code',
+    scope: SCOPE,
+    redirect_uri: `${app.origin}/`,
+    code_challenge: sha256(verifier),
+    code_challenge_method: 'S256',
+    state: 'st',
+    nonce: 'no',
   }).toString();
   const p = await context.newPage();
   await p.goto(url.href);
@@ -114,19 +125,26 @@ async function signIn(target: Idp): Promise<{ code: string; verifier: string }> 
 }
 
 const codeForm = (c: { code: string; verifier: string }) => ({
-  grant_type: 'authorization_code', client_id: 'spa', code: c.code, code_verifier: c.verifier, redirect_uri: `${app.origin}/`,
+  grant_type: 'authorization_code',
+  client_id: 'spa',
+  code: c.code,
+  code_verifier: c.verifier,
+  redirect_uri: `${app.origin}/`,
 });
 
 /** fetch() in the page on the app origin: a real CORS request; returns the headers the page may read. */
 function pageFetch(url: string, init: { method?: string; headers?: Record<string, string>; form?: Record<string, string> }): Promise<Fetched> {
-  return page.evaluate(async ({ url, init }) => {
-    const response = await fetch(url, {
-      method: init.form ? 'POST' : (init.method ?? 'GET'),
-      headers: init.headers,
-      body: init.form ? new URLSearchParams(init.form) : undefined,
-    });
-    return { status: response.status, body: await response.json(), headers: Object.fromEntries(response.headers) };
-  }, { url, init });
+  return page.evaluate(
+    async ({ url, init }) => {
+      const response = await fetch(url, {
+        method: init.form ? 'POST' : (init.method ?? 'GET'),
+        headers: init.headers,
+        body: init.form ? new URLSearchParams(init.form) : undefined,
+      });
+      return { status: response.status, body: await response.json(), headers: Object.fromEntries(response.headers) };
+    },
+    { url, init },
+  );
 }
 
 beforeAll(async () => {
@@ -137,7 +155,10 @@ beforeAll(async () => {
     createIdp({ ...common, dpopNonce: true, dpopBoundClient: true }),
     createEntraIdp({ redirectUris: [`${app.origin}/`] }),
     launchBrowser(),
-    keyPair('ES256'), keyPair('ES256'), keyPair('RS256'), keyPair('RS256'),
+    keyPair('ES256'),
+    keyPair('ES256'),
+    keyPair('RS256'),
+    keyPair('RS256'),
   ]);
   const issuers = [
     { issuer: idp.issuer, jwksUri: `${idp.issuer}/jwks`, audience: API_AUDIENCE },
@@ -180,7 +201,10 @@ describe('generic IdP (oidc-provider) DPoP', () => {
     expect(otherKey).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'grant request is invalid' } });
     // The reason stays server-side.
     expect(idp.events.filter((e) => e.type === 'grant.error').map((e) => e.detail.detail)).toEqual(['failed jkt verification', 'failed jkt verification']);
-    expect(idp.tokenRequests.slice(1).map((r) => [r.dpop, r.status, r.error])).toEqual([[false, 400, 'invalid_grant'], [true, 400, 'invalid_grant']]);
+    expect(idp.tokenRequests.slice(1).map((r) => [r.dpop, r.status, r.error])).toEqual([
+      [false, 400, 'invalid_grant'],
+      [true, 400, 'invalid_grant'],
+    ]);
 
     // The right key still works (the failed attempts did not consume the token).
     const refreshed = await form(tokenEndpoint, refresh, await proof());
@@ -213,8 +237,12 @@ describe('generic IdP (oidc-provider) DPoP', () => {
     expect(await form(tokenEndpoint, refresh)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     const wrongKey = await form(tokenEndpoint, refresh, await dpopProof(otherEcKey, { htm: 'POST', htu: tokenEndpoint, nonce }));
     expect(wrongKey).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    expect(strictIdp.events.filter((e) => e.type === 'grant.error').map((e) => e.detail.detail).slice(-2))
-      .toEqual(['DPoP proof JWT not provided', 'failed jkt verification']);
+    expect(
+      strictIdp.events
+        .filter((e) => e.type === 'grant.error')
+        .map((e) => e.detail.detail)
+        .slice(-2),
+    ).toEqual(['DPoP proof JWT not provided', 'failed jkt verification']);
     const refreshed = await form(tokenEndpoint, refresh, await dpopProof(dpopKey, { htm: 'POST', htu: tokenEndpoint, nonce }));
     expect(refreshed).toMatchObject({ status: 200, body: { token_type: 'DPoP' } });
   });
@@ -227,9 +255,21 @@ describe('Entra authority: MSAL AT-PoP (req_cnf)', () => {
     expect(pop.body.token_type).toBe('pop');
     popAt = pop.body.access_token;
     expect(decodeJwt(popAt)).toMatchObject({ aud: API_AUDIENCE, cnf: { kid: popKey.thumbprint } });
-    expect(entra.tokenRequests.at(-1)).toMatchObject({ grant_type: 'password', token_type: 'pop', req_cnf: reqCnf(popKey.thumbprint), popKid: popKey.thumbprint, status: 200 });
+    expect(entra.tokenRequests.at(-1)).toMatchObject({
+      grant_type: 'password',
+      token_type: 'pop',
+      req_cnf: reqCnf(popKey.thumbprint),
+      popKid: popKey.thumbprint,
+      status: 200,
+    });
 
-    const refreshed = await entraToken({ grant_type: 'refresh_token', refresh_token: pop.body.refresh_token, scope: SCOPE, token_type: 'pop', req_cnf: reqCnf(popKey.thumbprint) });
+    const refreshed = await entraToken({
+      grant_type: 'refresh_token',
+      refresh_token: pop.body.refresh_token,
+      scope: SCOPE,
+      token_type: 'pop',
+      req_cnf: reqCnf(popKey.thumbprint),
+    });
     expect(refreshed.body.token_type).toBe('pop');
     expect(decodeJwt(refreshed.body.access_token).cnf).toEqual({ kid: popKey.thumbprint });
 
@@ -274,8 +314,8 @@ describe('resource server', () => {
     await rejected(`Bearer ${popAt}`, /bound access token presented as Bearer/);
     const [h, p, s] = bearerAt.split('.');
     await rejected(`Bearer ${h}.${p}.${s!.slice(0, -4)}AAAA`, /signature/);
-    const sign = (claims: JWTPayload) => new SignJWT({ ...decodeJwt(bearerAt), ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid: entra.signingKey.kid, typ: 'JWT' }).sign(entra.signingKey.key);
+    const sign = (claims: JWTPayload) =>
+      new SignJWT({ ...decodeJwt(bearerAt), ...claims }).setProtectedHeader({ alg: 'RS256', kid: entra.signingKey.kid, typ: 'JWT' }).sign(entra.signingKey.key);
     await rejected(`Bearer ${await sign({ aud: 'api://other' })}`, /"aud" claim/);
     await rejected(`Bearer ${await sign({ exp: now() - 60 })}`, /"exp" claim/);
     await rejected(`Bearer ${await sign({ iss: 'https://evil.example/v2.0' })}`, /issuer not trusted/);
@@ -288,8 +328,20 @@ describe('resource server', () => {
     const ok = await dpopCall(api(), dpopAt, dpopKey);
     expect(ok).toMatchObject({ status: 200, body: { ok: true, scheme: 'DPoP', sub: decodeJwt(dpopAt).sub } });
     expect(ok.body.verified).toEqual([
-      'proof.typ', 'proof.alg', 'proof.jwk', 'proof.signature', 'proof.jti', 'proof.htm', 'proof.htu', 'proof.iat', 'proof.ath',
-      'at.signature', 'at.iss', 'at.aud', 'at.exp', 'at.cnf.jkt',
+      'proof.typ',
+      'proof.alg',
+      'proof.jwk',
+      'proof.signature',
+      'proof.jti',
+      'proof.htm',
+      'proof.htu',
+      'proof.iat',
+      'proof.ath',
+      'at.signature',
+      'at.iss',
+      'at.aud',
+      'at.exp',
+      'at.cnf.jkt',
     ]);
     expect((await dpopCall(rs.url('/other/path'), dpopAt, dpopKey, {}, 'POST', 'dpop')).status).toBe(200);
 
@@ -324,14 +376,18 @@ describe('resource server', () => {
 
   it('DPoP nonce: 401 use_dpop_nonce + DPoP-Nonce (readable by the page), then the nonce is required', async () => {
     const url = rsNonce.url('/api/items');
-    const first = await pageFetch(url, { headers: { Authorization: `DPoP ${dpopAt}`, DPoP: await dpopProof(dpopKey, { htm: 'GET', htu: url, ath: sha256(dpopAt) }) } });
+    const first = await pageFetch(url, {
+      headers: { Authorization: `DPoP ${dpopAt}`, DPoP: await dpopProof(dpopKey, { htm: 'GET', htu: url, ath: sha256(dpopAt) }) },
+    });
     expect(first.status).toBe(401);
     expect(first.body).toMatchObject({ ok: false, error: 'use_dpop_nonce' });
     expect(first.headers['www-authenticate']).toMatch(/^DPoP error="use_dpop_nonce"/);
     const nonce = first.headers['dpop-nonce'];
     expect(nonce).toBe(rsNonce.dpopNonce());
 
-    const ok = await pageFetch(url, { headers: { Authorization: `DPoP ${dpopAt}`, DPoP: await dpopProof(dpopKey, { htm: 'GET', htu: url, ath: sha256(dpopAt), nonce }) } });
+    const ok = await pageFetch(url, {
+      headers: { Authorization: `DPoP ${dpopAt}`, DPoP: await dpopProof(dpopKey, { htm: 'GET', htu: url, ath: sha256(dpopAt), nonce }) },
+    });
     expect(ok).toMatchObject({ status: 200, body: { ok: true, scheme: 'DPoP' } });
     expect(ok.body.verified).toContain('proof.nonce');
     expect(ok.headers['dpop-nonce']).toBe(nonce);
@@ -347,7 +403,12 @@ describe('resource server', () => {
     expect(preflights.length).toBeGreaterThan(0);
     expect(preflights.every((r) => r.corsAllowed && r.origin === app.origin)).toBe(true);
     expect(preflights[0]!.headers['access-control-request-headers']).toBe('authorization,dpop');
-    expect(rsNonce.requests.filter((r) => r.scheme !== 'preflight').map((r) => r.error ?? 'ok')).toEqual(['use_dpop_nonce', 'ok', 'use_dpop_nonce', 'use_dpop_nonce']);
+    expect(rsNonce.requests.filter((r) => r.scheme !== 'preflight').map((r) => r.error ?? 'ok')).toEqual([
+      'use_dpop_nonce',
+      'ok',
+      'use_dpop_nonce',
+      'use_dpop_nonce',
+    ]);
   });
 
   it('PoP (Signed HTTP Request): accepts a valid SHR; rejects wrong m/u/p/q, replayed nonce, key mismatch, stale ts', async () => {
@@ -359,11 +420,26 @@ describe('resource server', () => {
     const ok = await send(valid);
     expect(ok).toMatchObject({ status: 200, body: { ok: true, scheme: 'PoP', sub: decodeJwt(popAt).sub } });
     expect(ok.body.verified).toEqual([
-      'shr.typ', 'shr.signature', 'shr.kid', 'shr.nonce', 'shr.m', 'shr.u', 'shr.p', 'shr.q', 'shr.ts',
-      'at.signature', 'at.iss', 'at.aud', 'at.exp', 'at.cnf.kid',
+      'shr.typ',
+      'shr.signature',
+      'shr.kid',
+      'shr.nonce',
+      'shr.m',
+      'shr.u',
+      'shr.p',
+      'shr.q',
+      'shr.ts',
+      'at.signature',
+      'at.iss',
+      'at.aud',
+      'at.exp',
+      'at.cnf.kid',
     ]);
     expect(rs.requests.at(-1)!.shr!.payload).toMatchObject({ at: '[access token]', m: 'GET', u: `127.0.0.1:${rs.port}`, p: '/api/items', q: [[], 'x=1&y=2'] });
-    expect((await call(rs.url('/plain'), { method: 'DELETE', headers: { Authorization: `pop ${await shr({}, { url: rs.url('/plain'), method: 'DELETE' })}` } })).status).toBe(200);
+    expect(
+      (await call(rs.url('/plain'), { method: 'DELETE', headers: { Authorization: `pop ${await shr({}, { url: rs.url('/plain'), method: 'DELETE' })}` } }))
+        .status,
+    ).toBe(200);
 
     const rejected = async (r: Fetched, reason: RegExp) => {
       expect(r.status).toBe(401);
@@ -384,16 +460,28 @@ describe('resource server', () => {
     await rejected(await send(await shr({}, { key: otherRsaKey, cnfKey: popKey })), /SHR signature/);
     await rejected(await send(await shr({}, { at: bearerAt })), /not PoP-bound/);
     await rejected(await send(await shr({}, { at: dpopAt })), /not PoP-bound/);
-    const typJwt = await new SignJWT({ at: popAt, ts: now(), m: 'GET', u: `127.0.0.1:${rs.port}`, p: '/api/items', q: [[], 'x=1&y=2'], nonce: randomUUID(), cnf: { jwk: popKey.jwk } })
-      .setProtectedHeader({ typ: 'JWT', alg: 'RS256' }).sign(popKey.privateKey);
+    const typJwt = await new SignJWT({
+      at: popAt,
+      ts: now(),
+      m: 'GET',
+      u: `127.0.0.1:${rs.port}`,
+      p: '/api/items',
+      q: [[], 'x=1&y=2'],
+      nonce: randomUUID(),
+      cnf: { jwk: popKey.jwk },
+    })
+      .setProtectedHeader({ typ: 'JWT', alg: 'RS256' })
+      .sign(popKey.privateKey);
     await rejected(await send(typJwt), /typ is "JWT"/);
   });
 
-  it('claims challenge: 401 insufficient_claims in Entra\'s header format until the token carries acrs c1', async () => {
+  it("claims challenge: 401 insufficient_claims in Entra's header format until the token carries acrs c1", async () => {
     rs.setClaimsChallenge(CLAIMS);
     const expectedHeader = `Bearer realm="", authorization_uri="${CLAIMS_CHALLENGE_AUTHORIZATION_URI}", error="insufficient_claims", claims="${Buffer.from(CLAIMS).toString('base64')}"`;
     expect(claimsChallengeHeader(CLAIMS)).toBe(expectedHeader);
-    expect(expectedHeader).toBe('Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"');
+    expect(expectedHeader).toBe(
+      'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19"',
+    );
 
     // The page can read the challenge (WWW-Authenticate is exposed).
     const challenged = await pageFetch(api(), { headers: { Authorization: `Bearer ${bearerAt}` } });
@@ -402,7 +490,9 @@ describe('resource server', () => {
     const claims = /claims="([^"]+)"/.exec(challenged.headers['www-authenticate']!)![1]!;
     expect(JSON.parse(Buffer.from(claims, 'base64').toString('utf8'))).toEqual(JSON.parse(CLAIMS));
     // PoP-bound and DPoP-bound tokens without acrs get the same challenge after their own checks pass.
-    expect((await call(api(), { headers: { Authorization: `PoP ${await signedHttpRequest(popKey, popAt, api(), 'GET')}` } })).headers['www-authenticate']).toBe(expectedHeader);
+    expect((await call(api(), { headers: { Authorization: `PoP ${await signedHttpRequest(popKey, popAt, api(), 'GET')}` } })).headers['www-authenticate']).toBe(
+      expectedHeader,
+    );
     expect((await dpopCall(api(), dpopAt, dpopKey)).body.error).toBe('insufficient_claims');
 
     // The Entra authority puts acrs in the access token when the token request's claims ask.

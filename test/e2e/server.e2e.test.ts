@@ -7,7 +7,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfidentialClientApplication, SerializableTokenCache, type ClientCredential } from '../../src/server/index.js';
 import { createEntraIdp, type EntraIdp } from '../idp/entra/createEntraIdp.mjs';
 import { derBase64, makeCertificate, makePfx, makeTestPki, thumbprintHex, x5tOf } from '../server/testCredentials';
-import { APP_SCOPES, AUTHORITY, SECRET, TOKEN_ENDPOINT, confidentialClients, idpHttpClient, receivedAssertion, rejection, serverClient, tokenRequestsOf } from './serverFixtures';
+import {
+  APP_SCOPES,
+  AUTHORITY,
+  SECRET,
+  TOKEN_ENDPOINT,
+  confidentialClients,
+  idpHttpClient,
+  receivedAssertion,
+  rejection,
+  serverClient,
+  tokenRequestsOf,
+} from './serverFixtures';
 
 let idp: EntraIdp;
 let pki: ReturnType<typeof makeTestPki>;
@@ -33,8 +44,18 @@ describe('every credential form gets an app token (client credentials)', () => {
   const forms: [string, string, () => ClientCredential, 'none' | 'chain'][] = [
     ['client secret', 'daemon-secret', () => SECRET, 'none'],
     ['PEM key + thumbprint', 'daemon-cert', () => ({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.leaf) }), 'none'],
-    ['PEM key + SHA-256 thumbprint (PS256)', 'daemon-cert', () => ({ privateKey: pki.leafKey.pkcs1, thumbprintSha256: thumbprintHex(pki.leaf, 'sha256') }), 'none'],
-    ['PEM key + thumbprint + certificate chain (x5c)', 'daemon-cert', () => ({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.leaf), publicCertificate: `${pki.leaf}${pki.ca}` }), 'chain'],
+    [
+      'PEM key + SHA-256 thumbprint (PS256)',
+      'daemon-cert',
+      () => ({ privateKey: pki.leafKey.pkcs1, thumbprintSha256: thumbprintHex(pki.leaf, 'sha256') }),
+      'none',
+    ],
+    [
+      'PEM key + thumbprint + certificate chain (x5c)',
+      'daemon-cert',
+      () => ({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.leaf), publicCertificate: `${pki.leaf}${pki.ca}` }),
+      'chain',
+    ],
     ['pre-signed client assertion (function)', 'daemon-cert', () => ({ clientAssertion: () => externalAssertion() }), 'none'],
     ['PFX file', 'daemon-cert', () => ({ privateKeyPfxPath: pfx, passphrase: 'pfx-pass' }), 'none'],
     ['PFX file + publicCertificate: true (x5c)', 'daemon-cert', () => ({ privateKeyPfxPath: pfx, passphrase: 'pfx-pass', publicCertificate: true }), 'chain'],
@@ -73,18 +94,28 @@ describe('the authority rejects bad assertions; keyward surfaces its error', () 
       const payload = { ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'daemon-cert', extra: 'tampered' };
       return `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
     };
-    const error = await rejection(serverClient(idp, { clientId: 'daemon-cert', clientCredential: { clientAssertion: tampered } }).acquireTokenForClient(APP_SCOPES));
+    const error = await rejection(
+      serverClient(idp, { clientId: 'daemon-cert', clientCredential: { clientAssertion: tampered } }).acquireTokenForClient(APP_SCOPES),
+    );
     expect(error).toMatchObject({ name: 'ServerError', errorCode: 'invalid_client', status: 401, errorCodes: [700027] });
   });
 
   it('an expired assertion: AADSTS700024', async () => {
     const expired = { exp: now() - 3600, nbf: now() - 4200, iat: now() - 4200 };
-    const error = await rejection(serverClient(idp, { clientId: 'daemon-cert', clientCredential: pem(), clientClaims: expired }).acquireTokenForClient(APP_SCOPES));
+    const error = await rejection(
+      serverClient(idp, { clientId: 'daemon-cert', clientCredential: pem(), clientClaims: expired }).acquireTokenForClient(APP_SCOPES),
+    );
     expect(error).toMatchObject({ errorCode: 'invalid_client', errorCodes: [700024] });
   });
 
   it('a wrong aud: AADSTS50027', async () => {
-    const error = await rejection(serverClient(idp, { clientId: 'daemon-cert', clientCredential: pem(), clientClaims: { aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' } }).acquireTokenForClient(APP_SCOPES));
+    const error = await rejection(
+      serverClient(idp, {
+        clientId: 'daemon-cert',
+        clientCredential: pem(),
+        clientClaims: { aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' },
+      }).acquireTokenForClient(APP_SCOPES),
+    );
     expect(error).toMatchObject({ errorCode: 'invalid_client', errorCodes: [50027] });
   });
 
@@ -98,20 +129,30 @@ describe('the authority rejects bad assertions; keyward surfaces its error', () 
     const fresh = serverClient(idp, { clientId: 'daemon-cert', clientCredential: pem() });
     await fresh.acquireTokenForClient(APP_SCOPES);
     await fresh.acquireTokenForClient(APP_SCOPES, { forceRefresh: true });
-    const jtis = tokenRequestsOf(idp, 'client_credentials').slice(-2).map((r) => receivedAssertion(r).payload.jti);
+    const jtis = tokenRequestsOf(idp, 'client_credentials')
+      .slice(-2)
+      .map((r) => receivedAssertion(r).payload.jti);
     expect(new Set(jtis).size).toBe(2);
   });
 
   it('a certificate the app registration does not hold: AADSTS700027; a wrong secret: AADSTS7000215', async () => {
     const otherCert = makeCertificate({ subject: 'unregistered', key: pki.otherKey });
-    const unregistered = await rejection(serverClient(idp, { clientId: 'daemon-cert', clientCredential: { privateKey: pki.otherKey.pkcs8, publicCertificate: otherCert } }).acquireTokenForClient(APP_SCOPES));
+    const unregistered = await rejection(
+      serverClient(idp, { clientId: 'daemon-cert', clientCredential: { privateKey: pki.otherKey.pkcs8, publicCertificate: otherCert } }).acquireTokenForClient(
+        APP_SCOPES,
+      ),
+    );
     expect(unregistered).toMatchObject({ errorCode: 'invalid_client', errorCodes: [700027] });
     const wrongSecret = await rejection(serverClient(idp, { clientId: 'daemon-secret', clientCredential: 'not-the-secret' }).acquireTokenForClient(APP_SCOPES));
     expect(wrongSecret).toMatchObject({ errorCode: 'invalid_client', errorCodes: [7000215] });
   });
 
   it('clientClaims appear in the signed assertion the authority verified', async () => {
-    await serverClient(idp, { clientId: 'daemon-cert', clientCredential: pem(), clientClaims: { client_ip: '10.1.2.3', purpose: 'nightly-report' } }).acquireTokenForClient(APP_SCOPES);
+    await serverClient(idp, {
+      clientId: 'daemon-cert',
+      clientCredential: pem(),
+      clientClaims: { client_ip: '10.1.2.3', purpose: 'nightly-report' },
+    }).acquireTokenForClient(APP_SCOPES);
     const [request] = tokenRequestsOf(idp, 'client_credentials');
     expect(request!.status).toBe(200);
     expect(receivedAssertion(request).payload).toMatchObject({ client_ip: '10.1.2.3', purpose: 'nightly-report', aud: TOKEN_ENDPOINT });
@@ -138,8 +179,20 @@ describe('the app-token cache', () => {
     const cache = new SerializableTokenCache();
     const first = await serverClient(idp, { clientId: 'daemon-secret', clientCredential: SECRET, tokenCache: cache }).acquireTokenForClient(APP_SCOPES);
     const json = cache.serialize();
-    const stored = JSON.parse(json) as { AccessToken: Record<string, Record<string, string>>; AppMetadata: Record<string, unknown>; Account: Record<string, unknown> };
-    expect(Object.values(stored.AccessToken)).toEqual([expect.objectContaining({ home_account_id: '', client_id: 'daemon-secret', environment: 'login.windows.net', target: 'api://demo/.default', credential_type: 'AccessToken' })]);
+    const stored = JSON.parse(json) as {
+      AccessToken: Record<string, Record<string, string>>;
+      AppMetadata: Record<string, unknown>;
+      Account: Record<string, unknown>;
+    };
+    expect(Object.values(stored.AccessToken)).toEqual([
+      expect.objectContaining({
+        home_account_id: '',
+        client_id: 'daemon-secret',
+        environment: 'login.windows.net',
+        target: 'api://demo/.default',
+        credential_type: 'AccessToken',
+      }),
+    ]);
     expect(Object.keys(stored.AppMetadata)).toEqual(['appmetadata-login.windows.net-daemon-secret']);
     expect(stored.Account).toEqual({});
 
@@ -183,8 +236,15 @@ describe('azureRegion', () => {
 });
 
 it('construction in Node checks nothing over the network: a bad credential fails before any request', () => {
-  expect(() => new ConfidentialClientApplication({ clientId: 'daemon-cert', authority: AUTHORITY, httpClient: idpHttpClient(idp), clientCredential: { privateKeyPfxPath: pfx, passphrase: 'nope' } }))
-    .toThrow(expect.objectContaining({ errorCode: 'credential_passphrase_incorrect' }));
+  expect(
+    () =>
+      new ConfidentialClientApplication({
+        clientId: 'daemon-cert',
+        authority: AUTHORITY,
+        httpClient: idpHttpClient(idp),
+        clientCredential: { privateKeyPfxPath: pfx, passphrase: 'nope' },
+      }),
+  ).toThrow(expect.objectContaining({ errorCode: 'credential_passphrase_incorrect' }));
   expect(idp.tokenRequests).toEqual([]);
   expect(idp.discoveryRequests).toEqual([]);
 });

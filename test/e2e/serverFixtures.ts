@@ -28,15 +28,24 @@ export function confidentialClients(pki: ReturnType<typeof makeTestPki>): Confid
 export function idpHttpClient(idp: EntraIdp): HttpClient {
   return {
     async send(request) {
-      const response = await idp.fetch(request.url, { method: request.method, headers: request.headers, ...(request.body !== undefined && { body: request.body }) });
+      const response = await idp.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined && { body: request.body }),
+      });
       const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => { headers[name.toLowerCase()] = value; });
+      response.headers.forEach((value, name) => {
+        headers[name.toLowerCase()] = value;
+      });
       return { status: response.status, headers, body: await response.text() };
     },
   };
 }
 
-export function serverClient(idp: EntraIdp, options: Pick<ConfidentialClientApplicationOptions, 'clientId' | 'clientCredential'> & Partial<ConfidentialClientApplicationOptions>): ConfidentialClientApplication {
+export function serverClient(
+  idp: EntraIdp,
+  options: Pick<ConfidentialClientApplicationOptions, 'clientId' | 'clientCredential'> & Partial<ConfidentialClientApplicationOptions>,
+): ConfidentialClientApplication {
   return new ConfidentialClientApplication({ authority: AUTHORITY, httpClient: idpHttpClient(idp), ...options });
 }
 
@@ -51,7 +60,9 @@ export function receivedAssertion(request: EntraTokenRequest | undefined): { hea
 export const tokenRequestsOf = (idp: EntraIdp, grantType: string): EntraTokenRequest[] => idp.tokenRequests.filter((r) => r.grant_type === grantType);
 
 /** A rejected promise's error, for asserting its fields. */
-export async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown> & { errorCode: string; errorCodes?: number[]; status?: number; name: string; message: string }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Record<string, unknown> & { errorCode: string; errorCodes?: number[]; status?: number; name: string; message: string }> {
   try {
     await promise;
   } catch (error) {

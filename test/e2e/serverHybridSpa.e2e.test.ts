@@ -39,7 +39,10 @@ async function redeemInBrowser(code: string) {
   const context = await e2e.newContext();
   const page = await openEntraApp(e2e, context, { clientId: 'hybrid-web', authority: `${LOGIN_HOST}/${TENANT_A}` });
   const tokenPosts = recordRequests(context, `${LOGIN_HOST}/${TENANT_A}/oauth2/v2.0/token`);
-  const outcome = (await page.evaluate((spaCode) => window.settle(window.app.acquireTokenByCode({ code: spaCode, scopes: ['api://demo/read'] })), code)) as Settled<AuthenticationResult>;
+  const outcome = (await page.evaluate(
+    (spaCode) => window.settle(window.app.acquireTokenByCode({ code: spaCode, scopes: ['api://demo/read'] })),
+    code,
+  )) as Settled<AuthenticationResult>;
   const accounts = await page.evaluate(() => window.app.getAccounts());
   await context.close();
   return { outcome, accounts, tokenPosts };

@@ -28,7 +28,9 @@ async function freePort(): Promise<number> {
 
 /** redis-server as the Debian package installs it, in memory only. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -113,13 +115,27 @@ beforeAll(async () => {
   // Node 20 runs no TypeScript: the worker and the keyward source it imports are bundled; packages stay external.
   mkdirSync(`${root}.tmp`, { recursive: true });
   const script = `${root}.tmp/redis-cache-worker-${process.pid}.mjs`;
-  await build({ entryPoints: [`${root}test/e2e/redis/cacheWorker.ts`], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: script, logLevel: 'error' });
+  await build({
+    entryPoints: [`${root}test/e2e/redis/cacheWorker.ts`],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: script,
+    logLevel: 'error',
+  });
   const env = { REDIS_PORT: String(redisPort), IDP_PORT: String(idp.port), IDP_CA: idp.certificate.cert, CLIENT_SECRET: SECRET };
   workers = [new Worker(script, env), new Worker(script, env)];
   await Promise.all(workers.map((worker) => worker.ready));
   // Two people's access tokens for the middle tier (api://demo), by the password grant.
   for (const login of ['uma', 'ulf']) {
-    const pca = new PublicClientApplication({ clientId: 'spa', authority: AUTHORITY, httpClient: idpHttpClient(idp), tokenCache: new SerializableTokenCache() });
+    const pca = new PublicClientApplication({
+      clientId: 'spa',
+      authority: AUTHORITY,
+      httpClient: idpHttpClient(idp),
+      tokenCache: new SerializableTokenCache(),
+    });
     assertions[login] = (await pca.acquireTokenByUsernamePassword(login, `pw-${login}`, ['api://demo/read'])).accessToken;
   }
 }, 120_000);
@@ -159,19 +175,27 @@ describe('two server processes, one Redis', () => {
     const umaHash = await userAssertionHash(assertions.uma!);
     const ulfHash = await userAssertionHash(assertions.ulf!);
     const keys = (await redis.keys('keyward:*')).sort();
-    expect(keys).toEqual([
-      cachePartition.app('daemon-secret', TENANT_A),
-      cachePartition.app('daemon-secret', TENANT_B),
-      cachePartition.onBehalfOf('middle-tier', umaHash),
-      cachePartition.onBehalfOf('middle-tier', ulfHash),
-    ].sort());
-    for (const [key, tenant] of [[cachePartition.app('daemon-secret', TENANT_A), TENANT_A], [cachePartition.app('daemon-secret', TENANT_B), TENANT_B]] as const) {
+    expect(keys).toEqual(
+      [
+        cachePartition.app('daemon-secret', TENANT_A),
+        cachePartition.app('daemon-secret', TENANT_B),
+        cachePartition.onBehalfOf('middle-tier', umaHash),
+        cachePartition.onBehalfOf('middle-tier', ulfHash),
+      ].sort(),
+    );
+    for (const [key, tenant] of [
+      [cachePartition.app('daemon-secret', TENANT_A), TENANT_A],
+      [cachePartition.app('daemon-secret', TENANT_B), TENANT_B],
+    ] as const) {
       const tokens = (await partition(key)).filter(({ field }) => field.startsWith('AccessToken|'));
       expect(tokens).toHaveLength(1);
       expect(tokens[0]!.entry).toMatchObject({ realm: tenant, client_id: 'daemon-secret', home_account_id: '' });
       expect(tokens[0]!.entry.user_assertion_hash).toBeUndefined();
     }
-    for (const [key, hash] of [[cachePartition.onBehalfOf('middle-tier', umaHash), umaHash], [cachePartition.onBehalfOf('middle-tier', ulfHash), ulfHash]] as const) {
+    for (const [key, hash] of [
+      [cachePartition.onBehalfOf('middle-tier', umaHash), umaHash],
+      [cachePartition.onBehalfOf('middle-tier', ulfHash), ulfHash],
+    ] as const) {
       const entries = await partition(key);
       const tokens = entries.filter(({ field }) => field.startsWith('AccessToken|'));
       expect(tokens).toHaveLength(1);
@@ -181,13 +205,15 @@ describe('two server processes, one Redis', () => {
 
     // The other process finds them: served from Redis, no token request.
     const before = idp.tokenRequests.length;
-    const [crossA, crossUma] = (await Promise.all([two.send({ op: 'app', tenant: TENANT_A }).reply, two.send({ op: 'obo', tenant: TENANT_A, assertion: assertions.uma }).reply])).map(ok);
+    const [crossA, crossUma] = (
+      await Promise.all([two.send({ op: 'app', tenant: TENANT_A }).reply, two.send({ op: 'obo', tenant: TENANT_A, assertion: assertions.uma }).reply])
+    ).map(ok);
     expect(crossA).toMatchObject({ fromCache: true, accessToken: appA!.accessToken });
     expect(crossUma).toMatchObject({ fromCache: true, accessToken: oboUma!.accessToken });
     expect(idp.tokenRequests.length).toBe(before);
   });
 
-  it('no write loses a newer token: the older token\'s write lands after the newer one (forced race, 20 runs)', async () => {
+  it("no write loses a newer token: the older token's write lands after the newer one (forced race, 20 runs)", async () => {
     const [one, two] = workers as [Worker, Worker];
     const key = cachePartition.app('daemon-secret', TENANT_A);
     for (let run = 0; run < 20; run++) {

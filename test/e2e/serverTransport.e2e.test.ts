@@ -12,7 +12,14 @@ import { rejection } from './serverFixtures';
 
 const SCOPES = ['api://demo/read'];
 const SECRET = 'daemon-secret-value';
-const daemon = { client_id: 'daemon', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
+const daemon = {
+  client_id: 'daemon',
+  client_secret: SECRET,
+  token_endpoint_auth_method: 'client_secret_post',
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+};
 
 /** A CA certificate that is also the server's certificate (self-signed, SAN 127.0.0.1). */
 async function selfSignedCa(): Promise<{ key: string; cert: string }> {
@@ -23,7 +30,13 @@ async function selfSignedCa(): Promise<{ key: string; cert: string }> {
       { name: 'basicConstraints', cA: true },
       { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   return { key: generated.private, cert: generated.cert };
@@ -61,12 +74,17 @@ async function startProxy(credentials?: { user: string; password: string }): Pro
     const upstream = connect(Number(port), host!, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
-      client.on('data', (chunk: Buffer) => { log.tunnelled += chunk.toString('latin1'); });
+      client.on('data', (chunk: Buffer) => {
+        log.tunnelled += chunk.toString('latin1');
+      });
       client.pipe(upstream);
       upstream.pipe(client);
     });
     sockets.add(upstream);
-    const drop = () => { client.destroy(); upstream.destroy(); };
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     upstream.on('error', drop);
     client.on('error', drop);
   });
@@ -209,7 +227,7 @@ describe('proxies', () => {
     expect(attempt).toThrow(expect.not.stringContaining('secret-in-url'));
   });
 
-  it('with a custom httpClient, verify and proxies are refused (they configure keyward\'s own transport)', () => {
+  it("with a custom httpClient, verify and proxies are refused (they configure keyward's own transport)", () => {
     const httpClient = { send: () => Promise.reject(new Error('unused')) };
     expect(() => app({ httpClient, proxies: 'http://127.0.0.1:1' })).toThrow(expect.objectContaining({ errorCode: 'invalid_configuration' }));
   });
@@ -225,7 +243,13 @@ describe('allowBroker', () => {
   it('is accepted, warns once, and changes nothing on the wire', async () => {
     const withBroker = logged();
     const without = logged();
-    const a = new ConfidentialClientApplication({ clientId: 'daemon', clientCredential: SECRET, oidcAuthority: idp.issuer, allowBroker: true, logger: withBroker.logger });
+    const a = new ConfidentialClientApplication({
+      clientId: 'daemon',
+      clientCredential: SECRET,
+      oidcAuthority: idp.issuer,
+      allowBroker: true,
+      logger: withBroker.logger,
+    });
     const b = new ConfidentialClientApplication({ clientId: 'daemon', clientCredential: SECRET, oidcAuthority: idp.issuer, logger: without.logger });
     await a.acquireTokenForClient(SCOPES);
     await a.acquireTokenForClient(SCOPES, { forceRefresh: true });
@@ -234,7 +258,10 @@ describe('allowBroker', () => {
     expect(withBroker.lines.find((line) => line.includes('allowBroker'))).toMatch(/^warning /);
     expect(without.lines.filter((line) => line.includes('allowBroker'))).toEqual([]);
     const [first, , third] = idp.tokenRequests;
-    const fields = (body: Record<string, unknown>) => Object.keys(body).filter((k) => k !== 'client-request-id').sort();
+    const fields = (body: Record<string, unknown>) =>
+      Object.keys(body)
+        .filter((k) => k !== 'client-request-id')
+        .sort();
     expect(fields(first!.body)).toEqual(fields(third!.body));
   });
 });

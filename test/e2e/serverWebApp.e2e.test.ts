@@ -61,7 +61,10 @@ describe('on-behalf-of', () => {
     expect(await middle.acquireTokenOnBehalfOf(ada, [...DOWNSTREAM_SCOPES])).toMatchObject({ fromCache: true, accessToken: downstream.accessToken });
     expect(tokenRequestsOf(e2e.idp, OBO_GRANT)).toHaveLength(1);
     const [entry] = Object.values(JSON.parse(cache.serialize()).AccessToken as Record<string, Record<string, string>>);
-    expect(entry).toMatchObject({ user_assertion_hash: createHash('sha256').update(ada).digest('base64url'), home_account_id: `${e2e.idp.account('ada').oid}.${TENANT_A}` });
+    expect(entry).toMatchObject({
+      user_assertion_hash: createHash('sha256').update(ada).digest('base64url'),
+      home_account_id: `${e2e.idp.account('ada').oid}.${TENANT_A}`,
+    });
     expect(JSON.stringify(entry)).not.toContain(ada);
 
     // Another person's assertion is another cache entry: a new request, a token for them.

@@ -16,7 +16,9 @@ describe('redirect sign-in', () => {
   it('signs in through a full-page redirect: account, verified id_token, access and refresh tokens', async () => {
     const context = await e2e.newContext();
     const page = await openApp(e2e, context);
-    await page.evaluate((scopes) => { void window.app.acquireTokenInteractive({ scopes, interaction: 'redirect' }); }, SCOPES);
+    await page.evaluate((scopes) => {
+      void window.app.acquireTokenInteractive({ scopes, interaction: 'redirect' });
+    }, SCOPES);
     await page.waitForURL((url) => url.href.startsWith(`${e2e.idp.issuer}/`));
     await completeLogin(page, { login: 'rita' });
     await page.waitForURL((url) => url.href.startsWith(e2e.app.url));
@@ -48,7 +50,9 @@ describe('redirect sign-in', () => {
     const context = await e2e.newContext();
     const page = await openApp(e2e, context);
     const tokenRequests = recordRequests(context, `${e2e.idp.issuer}/token`);
-    await page.evaluate((scopes) => { void window.app.acquireTokenInteractive({ scopes, interaction: 'redirect' }); }, SCOPES);
+    await page.evaluate((scopes) => {
+      void window.app.acquireTokenInteractive({ scopes, interaction: 'redirect' });
+    }, SCOPES);
     await page.waitForURL((url) => url.href.startsWith(`${e2e.idp.issuer}/`));
     await completeLogin(page);
     await page.waitForURL((url) => url.href.startsWith(e2e.app.url));
@@ -130,7 +134,10 @@ describe('popup sign-in', () => {
     const [, second] = await page.evaluate((scopes) => {
       const first = window.settle(window.app.acquireTokenInteractive({ scopes, interaction: 'popup', prompt: 'login' }));
       const again = window.settle(window.app.acquireTokenInteractive({ scopes, interaction: 'popup' }));
-      return Promise.all([Promise.resolve('started'), again]).then(([a, b]) => { void first; return [a, b] as const; });
+      return Promise.all([Promise.resolve('started'), again]).then(([a, b]) => {
+        void first;
+        return [a, b] as const;
+      });
     }, SCOPES);
     expect(second.error?.errorCode).toBe('interaction_in_progress');
     const popup = await popupOpened;

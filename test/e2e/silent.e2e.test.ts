@@ -113,8 +113,18 @@ describe('acquireTokenSilent', () => {
     const cache = await cacheContents(page);
     expect([cache.Account, cache.IdToken, cache.AccessToken, cache.RefreshToken].map((section) => Object.keys(section).length)).toEqual([0, 0, 0, 0]);
     const requests = recordRequests(context, 'http://');
-    const outcome = await page.evaluate((scopes) =>
-      window.app.acquireTokenSilent(scopes, { homeAccountId: 'alice', environment: new URL(window.__E2E_CONFIG__!.oidcAuthority!).host, tenantId: '', username: 'alice@example.test', localAccountId: 'alice', authorityType: 'Generic' }), SCOPES);
+    const outcome = await page.evaluate(
+      (scopes) =>
+        window.app.acquireTokenSilent(scopes, {
+          homeAccountId: 'alice',
+          environment: new URL(window.__E2E_CONFIG__!.oidcAuthority!).host,
+          tenantId: '',
+          username: 'alice@example.test',
+          localAccountId: 'alice',
+          authorityType: 'Generic',
+        }),
+      SCOPES,
+    );
     expect(outcome).toBeNull();
     expect(requests).toEqual([]);
     await context.close();
@@ -163,7 +173,10 @@ describe('acquireTokenByRefreshToken', () => {
     const context = await e2e.newContext();
     const page = await openApp(e2e, context);
     expect(await accounts(page)).toEqual([]);
-    const migrated = await page.evaluate(({ rt, scopes }) => window.settle(window.app.acquireTokenByRefreshToken(rt, scopes)), { rt: refreshToken, scopes: SCOPES });
+    const migrated = await page.evaluate(({ rt, scopes }) => window.settle(window.app.acquireTokenByRefreshToken(rt, scopes)), {
+      rt: refreshToken,
+      scopes: SCOPES,
+    });
     expect(migrated.error).toBeUndefined();
     expect(migrated.result?.account.username).toBe('erin@example.test');
     expect((await accounts(page)).map((a) => a.username)).toEqual(['erin@example.test']);

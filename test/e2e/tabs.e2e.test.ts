@@ -40,19 +40,22 @@ interface SilentOutcome {
 /** Starts acquireTokenSilent in every page without awaiting in between, then waits for all. */
 function silentEverywhere(pages: Page[], forceRefresh = false): Promise<SilentOutcome[]> {
   const calls = pages.map((page) =>
-    page.evaluate(async ({ scopes, forceRefresh }) => {
-      const [account] = await window.app.getAccounts();
-      if (!account) return { accessToken: null, fromCache: null, expiresOn: null, now: Date.now(), error: 'no account' };
-      const settled = await window.settle(window.app.acquireTokenSilent(scopes, account, { forceRefresh }));
-      const result = settled.result;
-      return {
-        accessToken: result?.accessToken ?? null,
-        fromCache: result?.fromCache ?? null,
-        expiresOn: result ? result.expiresOn.getTime() : null,
-        now: Date.now(),
-        error: settled.error ? `${settled.error.name} ${settled.error.errorCode}` : null,
-      };
-    }, { scopes: SCOPES, forceRefresh }),
+    page.evaluate(
+      async ({ scopes, forceRefresh }) => {
+        const [account] = await window.app.getAccounts();
+        if (!account) return { accessToken: null, fromCache: null, expiresOn: null, now: Date.now(), error: 'no account' };
+        const settled = await window.settle(window.app.acquireTokenSilent(scopes, account, { forceRefresh }));
+        const result = settled.result;
+        return {
+          accessToken: result?.accessToken ?? null,
+          fromCache: result?.fromCache ?? null,
+          expiresOn: result ? result.expiresOn.getTime() : null,
+          now: Date.now(),
+          error: settled.error ? `${settled.error.name} ${settled.error.errorCode}` : null,
+        };
+      },
+      { scopes: SCOPES, forceRefresh },
+    ),
   );
   return Promise.all(calls);
 }
@@ -117,7 +120,20 @@ describe('two tabs sharing the IndexedDB cache', () => {
     expect([await marker(a), await marker(b)]).toEqual(['tab A', 'tab B']);
     // A has nothing left to use: silent resolves null without a token request.
     e2e.idp.reset();
-    expect(await a.evaluate((scopes) => window.app.acquireTokenSilent(scopes, { homeAccountId: 'yves', environment: new URL(window.__E2E_CONFIG__!.oidcAuthority!).host, tenantId: '', username: 'yves@example.test', localAccountId: 'yves', authorityType: 'Generic' }), SCOPES)).toBeNull();
+    expect(
+      await a.evaluate(
+        (scopes) =>
+          window.app.acquireTokenSilent(scopes, {
+            homeAccountId: 'yves',
+            environment: new URL(window.__E2E_CONFIG__!.oidcAuthority!).host,
+            tenantId: '',
+            username: 'yves@example.test',
+            localAccountId: 'yves',
+            authorityType: 'Generic',
+          }),
+        SCOPES,
+      ),
+    ).toBeNull();
     expect(e2e.idp.tokenRequests).toEqual([]);
     await context.close();
   });
@@ -141,17 +157,26 @@ describe('five tabs sharing the IndexedDB cache', () => {
       const callsMs = performance.now() - callsStarted;
 
       const round = `round ${i + 1}`;
-      expect(outcomes.map((o) => o.error), round).toEqual(Array(TABS).fill(null));
+      expect(
+        outcomes.map((o) => o.error),
+        round,
+      ).toEqual(Array(TABS).fill(null));
       expect(e2e.idp.tokenRequests, round).toHaveLength(1);
       expect(e2e.idp.tokenRequests[0], round).toMatchObject({ grant_type: 'refresh_token', refresh_token: refreshTokenBefore, status: 200 });
       const tokens = outcomes.map((o) => o.accessToken);
       expect(tokens[0], round).toBeTruthy();
       expect(tokens[0], round).not.toBe(previousAccessToken);
       expect(new Set(tokens).size, round).toBe(1);
-      expect(outcomes.filter((o) => o.fromCache === false), round).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o.fromCache === false),
+        round,
+      ).toHaveLength(1);
       for (const outcome of outcomes) expect(outcome.expiresOn!, round).toBeGreaterThan(outcome.now + 300_000);
       expect(e2e.idp.replays(), round).toEqual([]);
-      expect(e2e.idp.events.filter((e) => e.type === 'grant.revoked'), round).toEqual([]);
+      expect(
+        e2e.idp.events.filter((e) => e.type === 'grant.revoked'),
+        round,
+      ).toEqual([]);
       // Every tab now holds the rotated refresh token (the next round depends on it).
       const held = await Promise.all(pages.map(refreshTokenOf));
       expect(new Set(held).size, round).toBe(1);
@@ -159,7 +184,9 @@ describe('five tabs sharing the IndexedDB cache', () => {
 
       allRequests.push(...e2e.idp.tokenRequests);
       previousAccessToken = tokens[0]!;
-      console.log(`five tabs, ${round}: ${callsMs.toFixed(0)} ms for the five concurrent calls, ${(performance.now() - started).toFixed(0)} ms for the whole round`);
+      console.log(
+        `five tabs, ${round}: ${callsMs.toFixed(0)} ms for the five concurrent calls, ${(performance.now() - started).toFixed(0)} ms for the whole round`,
+      );
     }
     // No refresh token was ever presented twice, across all rounds.
     const presented = allRequests.map((r) => r.refresh_token);

@@ -29,7 +29,7 @@ const EVENTS = {
   'revocation.error': (_ctx, err) => ({ error: err.error }),
   'interaction.started': (_ctx, prompt) => ({ prompt: prompt?.name, reasons: prompt?.reasons }),
   'interaction.ended': () => ({}),
-  'server_error': (_ctx, err) => ({ message: err?.message }),
+  server_error: (_ctx, err) => ({ message: err?.message }),
 };
 
 /** Headers worth seeing in a token request log (CORS, DPoP, content type). */
@@ -64,15 +64,13 @@ function implicitConsent(ctx, authPath = AUTH_PATH) {
   query.delete(IMPLICIT_CONSENT);
   const prompts = (query.get('prompt') ?? '').split(' ').filter(Boolean);
   // prompt=none must stay alone (silent renew loses offline_access, as upstream).
-  const inject = (query.get('scope') ?? '').split(' ').includes('offline_access')
-    && !prompts.includes('none') && !prompts.includes('consent');
+  const inject = (query.get('scope') ?? '').split(' ').includes('offline_access') && !prompts.includes('none') && !prompts.includes('consent');
   if (inject) {
     query.set('prompt', [...prompts, 'consent'].join(' '));
     query.set(IMPLICIT_CONSENT, '1');
   }
   if (inject || forged) ctx.querystring = query.toString();
 }
-
 
 const titleCase = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -89,7 +87,11 @@ function popRequest(body) {
   if (typeof value !== 'string' || !value) return { error: "missing required parameter 'req_cnf'" };
   if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(value)) return { error: 'req_cnf is not base64url' };
   let cnf;
-  try { cnf = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')); } catch { cnf = undefined; }
+  try {
+    cnf = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    cnf = undefined;
+  }
   if (!cnf || typeof cnf !== 'object' || Array.isArray(cnf)) return { error: 'req_cnf is not a JSON object' };
   if (typeof cnf.kid !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(cnf.kid)) return { error: 'req_cnf.kid is not an RFC 7638 SHA-256 thumbprint' };
   if (cnf.xms_ksl !== undefined && cnf.xms_ksl !== 'sw' && cnf.xms_ksl !== 'uhw') return { error: 'req_cnf.xms_ksl must be sw or uhw' };
@@ -104,7 +106,11 @@ function popRequest(body) {
  */
 function requestedAcrs(claimsJson) {
   let acrs;
-  try { acrs = typeof claimsJson === 'string' ? JSON.parse(claimsJson)?.access_token?.acrs : undefined; } catch { acrs = undefined; }
+  try {
+    acrs = typeof claimsJson === 'string' ? JSON.parse(claimsJson)?.access_token?.acrs : undefined;
+  } catch {
+    acrs = undefined;
+  }
   if (!acrs || typeof acrs !== 'object') return [];
   return [acrs.value, ...(Array.isArray(acrs.values) ? acrs.values : [])].filter((v) => typeof v === 'string');
 }
@@ -135,11 +141,17 @@ export async function createIdp(options) {
   // Listen first: with port 0 only the bound socket knows the port, and the
   // issuer (and every URL in discovery) must carry it.
   /** @type {import('node:http').RequestListener} */
-  let handler = (_req, res) => { res.statusCode = 503; res.end(); };
+  let handler = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
   const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, (req, res) => handler(req, res)) : createServer((req, res) => handler(req, res));
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(undefined); });
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('IdP server has no TCP address');
@@ -151,17 +163,19 @@ export async function createIdp(options) {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
 
-  const clients = options.clients ?? [{
-    client_id: 'spa',
-    application_type: 'web',
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    redirect_uris: redirectUris,
-    post_logout_redirect_uris: redirectUris,
-    // RFC 9449 5.2 / oidc-provider: every token request must carry a DPoP proof.
-    ...(dpopBoundClient ? { dpop_bound_access_tokens: true } : {}),
-  }];
+  const clients = options.clients ?? [
+    {
+      client_id: 'spa',
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: redirectUris,
+      post_logout_redirect_uris: redirectUris,
+      // RFC 9449 5.2 / oidc-provider: every token request must carry a DPoP proof.
+      ...(dpopBoundClient ? { dpop_bound_access_tokens: true } : {}),
+    },
+  ];
   const allowedOrigins = new Set(corsOrigins);
 
   const provider = new Provider(issuer, {

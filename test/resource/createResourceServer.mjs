@@ -6,10 +6,7 @@
 // every check passing and failing.
 import { createServer } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  EmbeddedJWK, calculateJwkThumbprint, createLocalJWKSet, createRemoteJWKSet, decodeJwt,
-  decodeProtectedHeader, importJWK, jwtVerify,
-} from 'jose';
+import { EmbeddedJWK, calculateJwkThumbprint, createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 
 /** Where the claims challenge sends the client (learn.microsoft.com claims-challenge). */
 export const CLAIMS_CHALLENGE_AUTHORIZATION_URI = 'https://login.microsoftonline.com/common/oauth2/authorize';
@@ -46,7 +43,9 @@ class Rejection extends Error {
     this.reason = reason;
   }
 }
-const reject = (/** @type {string} */ error, /** @type {string} */ reason) => { throw new Rejection(error, reason); };
+const reject = (/** @type {string} */ error, /** @type {string} */ reason) => {
+  throw new Rejection(error, reason);
+};
 
 /** jose error -> short reason. */
 function joseReason(/** @type {any} */ err, /** @type {string} */ what) {
@@ -93,7 +92,11 @@ export async function createResourceServer(options) {
   let claimsChallenge;
   const setClaimsChallenge = (/** @type {string | undefined} */ claims) => {
     if (claims !== undefined) {
-      try { JSON.parse(claims); } catch { throw new TypeError('setClaimsChallenge: claims must be a JSON string'); }
+      try {
+        JSON.parse(claims);
+      } catch {
+        throw new TypeError('setClaimsChallenge: claims must be a JSON string');
+      }
     }
     claimsChallenge = claims;
   };
@@ -114,7 +117,11 @@ export async function createResourceServer(options) {
    */
   async function verifyAccessToken(token, verified) {
     let iss;
-    try { iss = decodeJwt(token).iss; } catch (err) { reject('invalid_token', joseReason(err, 'access token is not a JWT')); }
+    try {
+      iss = decodeJwt(token).iss;
+    } catch (err) {
+      reject('invalid_token', joseReason(err, 'access token is not a JWT'));
+    }
     const config = trusted.find((t) => t.issuer === iss);
     if (!config) reject('invalid_token', `access token issuer not trusted: ${iss}`);
     try {
@@ -145,7 +152,11 @@ export async function createResourceServer(options) {
     if (proofs.length !== 1 || proofs[0].includes(',')) reject('invalid_dpop_proof', proofs.length ? 'more than one DPoP header' : 'DPoP header missing');
     const proof = proofs[0];
     let header;
-    try { header = decodeProtectedHeader(proof); } catch (err) { reject('invalid_dpop_proof', joseReason(err, 'DPoP proof is not a JWS')); }
+    try {
+      header = decodeProtectedHeader(proof);
+    } catch (err) {
+      reject('invalid_dpop_proof', joseReason(err, 'DPoP proof is not a JWS'));
+    }
     ctx.entry.proof = { header, payload: safeDecode(proof) };
     if (header.typ !== 'dpop+jwt') reject('invalid_dpop_proof', `DPoP proof typ is ${JSON.stringify(header.typ)}, not "dpop+jwt"`);
     verified.push('proof.typ');
@@ -167,8 +178,15 @@ export async function createResourceServer(options) {
     if (payload.htm !== ctx.method) reject('invalid_dpop_proof', `DPoP proof htm mismatch: proof says ${payload.htm}, request is ${ctx.method}`);
     verified.push('proof.htm');
     let htu = null;
-    try { htu = typeof payload.htu === 'string' ? new URL(payload.htu) : null; } catch { htu = null; }
-    if (htu) { htu.search = ''; htu.hash = ''; }
+    try {
+      htu = typeof payload.htu === 'string' ? new URL(payload.htu) : null;
+    } catch {
+      htu = null;
+    }
+    if (htu) {
+      htu.search = '';
+      htu.hash = '';
+    }
     if (!htu || htu.href !== ctx.htu) reject('invalid_dpop_proof', `DPoP proof htu mismatch: proof says ${payload.htu}, request is ${ctx.htu}`);
     verified.push('proof.htu');
     const now = Math.floor(Date.now() / 1000);
@@ -176,7 +194,8 @@ export async function createResourceServer(options) {
       reject('invalid_dpop_proof', `DPoP proof iat ${payload.iat} is not within ${DPOP_IAT_WINDOW} s of ${now}`);
     }
     verified.push('proof.iat');
-    if (payload.ath !== sha256(token)) reject('invalid_dpop_proof', `DPoP proof ath mismatch: ${payload.ath === undefined ? 'no ath' : 'not SHA-256 of the access token'}`);
+    if (payload.ath !== sha256(token))
+      reject('invalid_dpop_proof', `DPoP proof ath mismatch: ${payload.ath === undefined ? 'no ath' : 'not SHA-256 of the access token'}`);
     verified.push('proof.ath');
     if (currentNonce !== undefined) {
       if (payload.nonce === undefined) reject('use_dpop_nonce', 'Resource server requires nonce in DPoP proof');
@@ -221,7 +240,11 @@ export async function createResourceServer(options) {
     if (header.kid !== undefined) {
       // msal-browser: kid = base64url(JSON {"kid": thumbprint}); the bare thumbprint is accepted too.
       let named;
-      try { named = JSON.parse(Buffer.from(String(header.kid), 'base64url').toString('utf8'))?.kid; } catch { named = undefined; }
+      try {
+        named = JSON.parse(Buffer.from(String(header.kid), 'base64url').toString('utf8'))?.kid;
+      } catch {
+        named = undefined;
+      }
       if (header.kid !== thumbprint && named !== thumbprint) reject('invalid_token', `SHR header kid ${header.kid} does not name the cnf.jwk key`);
       verified.push('shr.kid');
     }
@@ -263,7 +286,11 @@ export async function createResourceServer(options) {
   }
 
   function safeDecode(jwt) {
-    try { return decodeJwt(jwt); } catch { return undefined; }
+    try {
+      return decodeJwt(jwt);
+    } catch {
+      return undefined;
+    }
   }
 
   /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
@@ -300,14 +327,24 @@ export async function createResourceServer(options) {
       status: 0,
       ok: false,
       verified: [],
-      headers: Object.fromEntries(['authorization', 'dpop', 'origin', 'access-control-request-method', 'access-control-request-headers'].filter((h) => req.headers[h] !== undefined).map((h) => [h, String(req.headers[h])])),
+      headers: Object.fromEntries(
+        ['authorization', 'dpop', 'origin', 'access-control-request-method', 'access-control-request-headers']
+          .filter((h) => req.headers[h] !== undefined)
+          .map((h) => [h, String(req.headers[h])]),
+      ),
     };
     requests.push(entry);
 
     const send = (/** @type {number} */ status, /** @type {unknown} */ body, /** @type {Record<string, string | string[]>} */ extra = {}) => {
       entry.status = status;
       const text = JSON.stringify(body);
-      res.writeHead(status, { ...headers, ...extra, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        ...headers,
+        ...extra,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'Content-Length': Buffer.byteLength(text),
+      });
       res.end(text);
     };
 
@@ -316,12 +353,17 @@ export async function createResourceServer(options) {
       entry.status = 204;
       entry.ok = corsAllowed;
       if (!corsAllowed) entry.reason = `origin ${origin} not allowed`;
-      res.writeHead(204, corsAllowed ? {
-        ...headers,
-        'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE',
-        'Access-Control-Allow-Headers': 'Authorization, DPoP, Content-Type',
-        'Access-Control-Max-Age': '600',
-      } : { Vary: 'Origin' });
+      res.writeHead(
+        204,
+        corsAllowed
+          ? {
+              ...headers,
+              'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE',
+              'Access-Control-Allow-Headers': 'Authorization, DPoP, Content-Type',
+              'Access-Control-Max-Age': '600',
+            }
+          : { Vary: 'Origin' },
+      );
       res.end();
       return;
     }
@@ -355,7 +397,11 @@ export async function createResourceServer(options) {
         if (!satisfiesClaims(claimsChallenge, token)) {
           entry.error = 'insufficient_claims';
           entry.reason = `access token does not satisfy the claims challenge ${claimsChallenge}`;
-          send(401, { ok: false, error: entry.error, reason: entry.reason }, { 'WWW-Authenticate': claimsChallengeHeader(claimsChallenge), ...(entry.scheme === 'DPoP' ? dpopHeaders() : {}) });
+          send(
+            401,
+            { ok: false, error: entry.error, reason: entry.reason },
+            { 'WWW-Authenticate': claimsChallengeHeader(claimsChallenge), ...(entry.scheme === 'DPoP' ? dpopHeaders() : {}) },
+          );
           return;
         }
         entry.verified.push('claims');
@@ -363,7 +409,11 @@ export async function createResourceServer(options) {
       entry.ok = true;
       entry.sub = typeof token.sub === 'string' ? token.sub : undefined;
       entry.iss = typeof token.iss === 'string' ? token.iss : undefined;
-      send(200, { ok: true, scheme: entry.scheme, sub: entry.sub, iss: entry.iss, method, path, verified: entry.verified }, entry.scheme === 'DPoP' ? dpopHeaders() : {});
+      send(
+        200,
+        { ok: true, scheme: entry.scheme, sub: entry.sub, iss: entry.iss, method, path, verified: entry.verified },
+        entry.scheme === 'DPoP' ? dpopHeaders() : {},
+      );
     } catch (err) {
       const r = err instanceof Rejection ? err : new Rejection('invalid_request', `server error: ${/** @type {Error} */ (err)?.message ?? err}`);
       entry.error = r.error;
@@ -389,13 +439,18 @@ export async function createResourceServer(options) {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
-      if (!res.headersSent) { res.writeHead(500); }
+      if (!res.headersSent) {
+        res.writeHead(500);
+      }
       res.end(String(err?.message ?? err));
     });
   });
   await new Promise((resolve, reject_) => {
     server.once('error', reject_);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject_); resolve(undefined); });
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject_);
+      resolve(undefined);
+    });
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const origin = `http://127.0.0.1:${address.port}`;

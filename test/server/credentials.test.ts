@@ -31,7 +31,11 @@ async function verified(form: Record<string, string>): Promise<{ header: Record<
 
 function constructError(credential: unknown): { errorCode?: string; message: string; name: string } {
   try {
-    new ConfidentialClientApplication({ clientId: CLIENT, authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com', clientCredential: credential as ClientCredential });
+    new ConfidentialClientApplication({
+      clientId: CLIENT,
+      authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
+      clientCredential: credential as ClientCredential,
+    });
   } catch (error) {
     return error as { errorCode?: string; message: string; name: string };
   }
@@ -78,7 +82,9 @@ describe('credential forms', { timeout: 60_000 }, () => {
   });
 
   it('clientClaims add claims and override defaults', async () => {
-    const { payload } = await verified(await fields({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.leaf) }, { client_ip: '10.0.0.1', aud: 'https://other/' }));
+    const { payload } = await verified(
+      await fields({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.leaf) }, { client_ip: '10.0.0.1', aud: 'https://other/' }),
+    );
     expect(payload).toMatchObject({ client_ip: '10.0.0.1', aud: 'https://other/', iss: CLIENT });
   });
 
@@ -88,7 +94,15 @@ describe('credential forms', { timeout: 60_000 }, () => {
     const rotating = clientAuthenticationFor({ clientAssertion: async () => `jwt-${++n}` }, CLIENT, undefined);
     expect((await rotating(ENDPOINT)).client_assertion).toBe('jwt-1');
     expect((await rotating(ENDPOINT)).client_assertion).toBe('jwt-2');
-    const failing = clientAuthenticationFor({ clientAssertion: () => { throw new Error('vault down'); } }, CLIENT, undefined);
+    const failing = clientAuthenticationFor(
+      {
+        clientAssertion: () => {
+          throw new Error('vault down');
+        },
+      },
+      CLIENT,
+      undefined,
+    );
     await expect(failing(ENDPOINT)).rejects.toMatchObject({ errorCode: 'client_assertion_failed' });
     const empty = clientAuthenticationFor({ clientAssertion: () => '' }, CLIENT, undefined);
     await expect(empty(ENDPOINT)).rejects.toMatchObject({ errorCode: 'client_assertion_failed' });
@@ -105,22 +119,54 @@ describe('credential forms', { timeout: 60_000 }, () => {
 
 describe('construction errors name the problem and never echo key material', { timeout: 60_000 }, () => {
   const cases: [string, () => unknown, string][] = [
-    ['wrong passphrase (PKCS#8)', () => ({ privateKey: encryptedPkcs8(pki.leafKey, 'right'), thumbprint: thumbprintHex(pki.leaf), passphrase: 'wrong-pass' }), 'credential_passphrase_incorrect'],
-    ['missing passphrase (PKCS#1)', () => ({ privateKey: encryptedPkcs1(pki.leafKey, 'right'), thumbprint: thumbprintHex(pki.leaf) }), 'credential_passphrase_incorrect'],
-    ['malformed PEM key', () => ({ privateKey: pki.leafKey.pkcs8.replace(/[A-Za-z]{20}/, 'AAAAAAAAAAAAAAAAAAAA'), thumbprint: thumbprintHex(pki.leaf) }), 'credential_key_malformed'],
+    [
+      'wrong passphrase (PKCS#8)',
+      () => ({ privateKey: encryptedPkcs8(pki.leafKey, 'right'), thumbprint: thumbprintHex(pki.leaf), passphrase: 'wrong-pass' }),
+      'credential_passphrase_incorrect',
+    ],
+    [
+      'missing passphrase (PKCS#1)',
+      () => ({ privateKey: encryptedPkcs1(pki.leafKey, 'right'), thumbprint: thumbprintHex(pki.leaf) }),
+      'credential_passphrase_incorrect',
+    ],
+    [
+      'malformed PEM key',
+      () => ({ privateKey: pki.leafKey.pkcs8.replace(/[A-Za-z]{20}/, 'AAAAAAAAAAAAAAAAAAAA'), thumbprint: thumbprintHex(pki.leaf) }),
+      'credential_key_malformed',
+    ],
     ['not a PEM key', () => ({ privateKey: 'hello', thumbprint: thumbprintHex(pki.leaf) }), 'credential_key_malformed'],
-    ['malformed certificate', () => ({ privateKey: pki.leafKey.pkcs8, publicCertificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), 'credential_certificate_malformed'],
+    [
+      'malformed certificate',
+      () => ({ privateKey: pki.leafKey.pkcs8, publicCertificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }),
+      'credential_certificate_malformed',
+    ],
     ['key not matching the certificate', () => ({ privateKey: pki.otherKey.pkcs8, publicCertificate: pki.leaf }), 'credential_key_certificate_mismatch'],
     ['expired certificate', () => ({ privateKey: pki.leafKey.pkcs8, publicCertificate: pki.expired }), 'credential_certificate_expired'],
     ['certificate not yet valid', () => ({ privateKey: pki.leafKey.pkcs8, publicCertificate: pki.future }), 'credential_certificate_not_yet_valid'],
     ['thumbprint in base64', () => ({ privateKey: pki.leafKey.pkcs8, thumbprint: x5tOf(pki.leaf) }), 'credential_thumbprint_invalid'],
     ['no thumbprint', () => ({ privateKey: pki.leafKey.pkcs8 }), 'credential_thumbprint_invalid'],
-    ['thumbprint of another certificate', () => ({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.ca), publicCertificate: pki.leaf }), 'credential_thumbprint_invalid'],
+    [
+      'thumbprint of another certificate',
+      () => ({ privateKey: pki.leafKey.pkcs8, thumbprint: thumbprintHex(pki.ca), publicCertificate: pki.leaf }),
+      'credential_thumbprint_invalid',
+    ],
     ['missing PFX', () => ({ privateKeyPfxPath: '/nonexistent/app.pfx' }), 'credential_pfx_unreadable'],
     ['PFX that is not PKCS#12', () => ({ privateKeyPfxPath: writeTempFile('not a pfx') }), 'credential_pfx_unreadable'],
-    ['PFX with a wrong passphrase', () => ({ privateKeyPfxPath: makePfx(pki.leafKey, [pki.leaf], 'right'), passphrase: 'wrong-pass' }), 'credential_passphrase_incorrect'],
-    ['PFX whose key does not match its certificate', () => ({ privateKeyPfxPath: makePfx(pki.otherKey, [pki.leaf], 'pw'), passphrase: 'pw' }), 'credential_key_certificate_mismatch'],
-    ['PFX with an expired certificate', () => ({ privateKeyPfxPath: makePfx(pki.leafKey, [pki.expired], 'pw'), passphrase: 'pw' }), 'credential_certificate_expired'],
+    [
+      'PFX with a wrong passphrase',
+      () => ({ privateKeyPfxPath: makePfx(pki.leafKey, [pki.leaf], 'right'), passphrase: 'wrong-pass' }),
+      'credential_passphrase_incorrect',
+    ],
+    [
+      'PFX whose key does not match its certificate',
+      () => ({ privateKeyPfxPath: makePfx(pki.otherKey, [pki.leaf], 'pw'), passphrase: 'pw' }),
+      'credential_key_certificate_mismatch',
+    ],
+    [
+      'PFX with an expired certificate',
+      () => ({ privateKeyPfxPath: makePfx(pki.leafKey, [pki.expired], 'pw'), passphrase: 'pw' }),
+      'credential_certificate_expired',
+    ],
     ['an unknown shape', () => ({ key: 'x' }), 'credential_invalid'],
     ['an empty secret', () => '', 'credential_invalid'],
   ];

@@ -26,12 +26,20 @@ describe('regionalTokenEndpoint', () => {
     for (const host of ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net']) {
       expect(regionalTokenEndpoint(aad(host), endpoint(host), 'westus2')).toBe(endpoint('westus2.login.microsoft.com'));
     }
-    expect(regionalTokenEndpoint(aad('login.microsoftonline.us'), endpoint('login.microsoftonline.us'), 'usgovvirginia')).toBe(endpoint('usgovvirginia.login.microsoftonline.us'));
+    expect(regionalTokenEndpoint(aad('login.microsoftonline.us'), endpoint('login.microsoftonline.us'), 'usgovvirginia')).toBe(
+      endpoint('usgovvirginia.login.microsoftonline.us'),
+    );
   });
 
   it('no regional endpoint for custom hosts, B2C or other OIDC providers', () => {
     expect(regionalTokenEndpoint(aad('login.contoso.com'), endpoint('login.contoso.com'), 'westus2')).toBeUndefined();
-    expect(regionalTokenEndpoint(parseAuthority('https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin'), 'https://contoso.b2clogin.com/x/token', 'westus2')).toBeUndefined();
+    expect(
+      regionalTokenEndpoint(
+        parseAuthority('https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin'),
+        'https://contoso.b2clogin.com/x/token',
+        'westus2',
+      ),
+    ).toBeUndefined();
     expect(regionalTokenEndpoint(parseOidcAuthority('https://idp.example.com'), 'https://idp.example.com/token', 'westus2')).toBeUndefined();
   });
 });

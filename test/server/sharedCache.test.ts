@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CacheError, ConfidentialClientApplication, distributedCachePlugin, type DistributedCacheStore, ErrorCode, SerializableTokenCache } from '../../src/server/index.js';
+import {
+  CacheError,
+  ConfidentialClientApplication,
+  distributedCachePlugin,
+  type DistributedCacheStore,
+  ErrorCode,
+  SerializableTokenCache,
+} from '../../src/server/index.js';
 
 describe('a shared cache whose store is down', () => {
   it('fails with cache_unavailable, and a long-lived client recovers once the store answers (the failed load is not kept)', async () => {

@@ -59,7 +59,12 @@ export function makeCertificate(options: CertificateOptions): string {
 
 /** Writes a PKCS#12 file (3DES, what older Windows exports use; or AES-256 / PBES2, today's default) and returns its path. */
 export function makePfx(key: TestKey, chain: string[], password: string, algorithm: '3des' | 'aes256' = 'aes256'): string {
-  const asn1 = forge.pkcs12.toPkcs12Asn1(key.forgeKey, chain.map((pem) => forge.pki.certificateFromPem(pem)), password, { algorithm });
+  const asn1 = forge.pkcs12.toPkcs12Asn1(
+    key.forgeKey,
+    chain.map((pem) => forge.pki.certificateFromPem(pem)),
+    password,
+    { algorithm },
+  );
   const path = join(mkdtempSync(join(tmpdir(), 'keyward-pfx-')), 'test.pfx');
   writeFileSync(path, Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
   return path;
@@ -91,7 +96,12 @@ export function makeTestPki() {
   const leafKey = makeKey();
   const leaf = makeCertificate({ subject: 'keyward test app', key: leafKey, issuer: { subject: 'keyward test CA', key: caKey } });
   const otherKey = makeKey();
-  const expired = makeCertificate({ subject: 'keyward expired', key: leafKey, notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) });
+  const expired = makeCertificate({
+    subject: 'keyward expired',
+    key: leafKey,
+    notBefore: new Date(Date.now() - 30 * DAY),
+    notAfter: new Date(Date.now() - DAY),
+  });
   const future = makeCertificate({ subject: 'keyward future', key: leafKey, notBefore: new Date(Date.now() + DAY), notAfter: new Date(Date.now() + 30 * DAY) });
   return { caKey, ca, leafKey, leaf, otherKey, expired, future };
 }

@@ -53,4 +53,3 @@ export const keywardLiveTokenRequests: BrowserCommand<[]> = async () => {
   const idp = await slot.__keywardLiveIdp;
   return idp ? idp.tokenRequests.map((request) => ({ grant_type: request.grant_type, status: request.status })) : [];
 };
-

@@ -21,10 +21,16 @@ describe('app-supplied state', () => {
     }
   });
 
-  it('on a server, one user\'s state value does not block the next user', async () => {
+  it("on a server, one user's state value does not block the next user", async () => {
     const provider = await FakeProvider.create();
     provider.claims = { ...provider.claims, aud: 'web' };
-    const app = new ConfidentialClientApplication({ clientId: 'web', oidcAuthority: provider.issuer, httpClient: provider, clientCredential: 'web-secret-8d1f', redirectUri: 'https://web.example.test/cb' });
+    const app = new ConfidentialClientApplication({
+      clientId: 'web',
+      oidcAuthority: provider.issuer,
+      httpClient: provider,
+      clientCredential: 'web-secret-8d1f',
+      redirectUri: 'https://web.example.test/cb',
+    });
     const first = await app.initiateAuthCodeFlow(['openid'], { state: '/dashboard' });
     const second = await app.initiateAuthCodeFlow(['openid'], { state: '/dashboard' });
     expect(await app.acquireTokenByAuthCodeFlow(first, provider.authorize(first.authUri))).toMatchObject({ state: '/dashboard' });

@@ -48,13 +48,20 @@ describe('parseAuthority: Entra (aad)', () => {
   });
 
   it('canonicalizes to exactly one trailing slash', () => {
-    for (const input of ['https://login.microsoftonline.com/common', 'https://login.microsoftonline.com/common/', 'https://login.microsoftonline.com/common//', 'https://login.microsoftonline.com//common']) {
+    for (const input of [
+      'https://login.microsoftonline.com/common',
+      'https://login.microsoftonline.com/common/',
+      'https://login.microsoftonline.com/common//',
+      'https://login.microsoftonline.com//common',
+    ]) {
       expect(parseAuthority(input).canonical).toBe('https://login.microsoftonline.com/common/');
     }
   });
 
   it('does not add a second /v2.0 when the authority already ends with it', () => {
-    expect(parseAuthority('https://login.microsoftonline.com/common/v2.0').metadataUrl).toBe('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration');
+    expect(parseAuthority('https://login.microsoftonline.com/common/v2.0').metadataUrl).toBe(
+      'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+    );
   });
 
   it('accepts an AuthorityBuilder', () => {

@@ -107,12 +107,22 @@ describe('cacheWriteFor', () => {
       AccessToken: { [`${lowerHai}-login.microsoftonline.com-accesstoken-client-id-${tid}-user.read mail.read`]: accessToken },
       IdToken: {
         [`${lowerHai}-login.microsoftonline.com-idtoken-client-id-${tid}-`]: {
-          credential_type: 'IdToken', secret: 'id-token-jwt', home_account_id: hai, environment: 'login.microsoftonline.com', client_id: 'Client-Id', realm: tid,
+          credential_type: 'IdToken',
+          secret: 'id-token-jwt',
+          home_account_id: hai,
+          environment: 'login.microsoftonline.com',
+          client_id: 'Client-Id',
+          realm: tid,
         },
       },
       RefreshToken: {
         [`${lowerHai}-login.microsoftonline.com-refreshtoken-client-id--`]: {
-          credential_type: 'RefreshToken', secret: 'rt-secret', home_account_id: hai, environment: 'login.microsoftonline.com', client_id: 'Client-Id', last_modification_time: '1700000000',
+          credential_type: 'RefreshToken',
+          secret: 'rt-secret',
+          home_account_id: hai,
+          environment: 'login.microsoftonline.com',
+          client_id: 'Client-Id',
+          last_modification_time: '1700000000',
         },
       },
     });
@@ -230,10 +240,13 @@ describe('cache queries', () => {
 
   it("credentialKeysOf lists only that account's entries", async () => {
     const mine = cacheWriteFor(input(), emptyCacheData()).change;
-    const theirs = cacheWriteFor(input({
-      response: { ...input().response, access_token: 'theirs', client_info: clientInfo({ uid: 'UID-2', utid: tid }) },
-      idTokenClaims: { ...idTokenClaims, sub: 'other-sub', oid: 'oid-2' },
-    }), emptyCacheData()).change;
+    const theirs = cacheWriteFor(
+      input({
+        response: { ...input().response, access_token: 'theirs', client_info: clientInfo({ uid: 'UID-2', utid: tid }) },
+        idTokenClaims: { ...idTokenClaims, sub: 'other-sub', oid: 'oid-2' },
+      }),
+      emptyCacheData(),
+    ).change;
     const elsewhere = cacheWriteFor(input({ environment: 'login.windows.net' }), emptyCacheData()).change;
     const cache = new SerializableTokenCache();
     for (const change of [mine, theirs, elsewhere]) await cache.apply(change);

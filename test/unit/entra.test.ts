@@ -19,8 +19,16 @@ const discoveryResponse = {
   tenant_discovery_endpoint: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
   'api-version': '1.1',
   metadata: [
-    { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'] },
-    { preferred_network: 'login.partner.microsoftonline.cn', preferred_cache: 'login.partner.microsoftonline.cn', aliases: ['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'] },
+    {
+      preferred_network: 'login.microsoftonline.com',
+      preferred_cache: 'login.windows.net',
+      aliases: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'],
+    },
+    {
+      preferred_network: 'login.partner.microsoftonline.cn',
+      preferred_cache: 'login.partner.microsoftonline.cn',
+      aliases: ['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'],
+    },
   ],
 };
 const invalidInstance = { error: 'invalid_instance', error_description: 'AADSTS50049: Unknown or invalid instance.', error_codes: [50049] };
@@ -31,7 +39,11 @@ describe('instance discovery', () => {
     const cache = new Map<string, unknown>();
     const authority = parseAuthority('https://login.windows.net/contoso.onmicrosoft.com');
     const cloud = await discoverInstance(authority, {}, { httpClient: http, timeout: 1000 }, cache);
-    expect(cloud).toEqual({ preferredNetwork: 'login.microsoftonline.com', preferredCache: 'login.windows.net', aliases: discoveryResponse.metadata[0]!.aliases });
+    expect(cloud).toEqual({
+      preferredNetwork: 'login.microsoftonline.com',
+      preferredCache: 'login.windows.net',
+      aliases: discoveryResponse.metadata[0]!.aliases,
+    });
     const url = new URL(http.requests[0]!.url);
     expect(url.origin + url.pathname).toBe('https://login.windows.net/common/discovery/instance');
     expect(url.searchParams.get('api-version')).toBe('1.1');
@@ -43,18 +55,31 @@ describe('instance discovery', () => {
   it('refuses an unknown instance with invalid_instance when validating, trusts it otherwise', async () => {
     const authority = parseAuthority('https://login.contoso-unknown.example/tenant');
     const refused = scriptedHttpClient([json(400, invalidInstance)]);
-    const error = await expectRejects(discoverInstance(authority, {}, { httpClient: refused, timeout: 1000 }, new Map()), ConfigurationError, ErrorCode.invalidInstance);
+    const error = await expectRejects(
+      discoverInstance(authority, {}, { httpClient: refused, timeout: 1000 }, new Map()),
+      ConfigurationError,
+      ErrorCode.invalidInstance,
+    );
     expect(error.message).toContain('login.contoso-unknown.example');
     expect(new URL(refused.requests[0]!.url).host).toBe('login.microsoftonline.com');
-    const trusted = await discoverInstance(authority, { validateAuthority: false }, { httpClient: scriptedHttpClient([json(400, invalidInstance)]), timeout: 1000 }, new Map());
+    const trusted = await discoverInstance(
+      authority,
+      { validateAuthority: false },
+      { httpClient: scriptedHttpClient([json(400, invalidInstance)]), timeout: 1000 },
+      new Map(),
+    );
     expect(trusted.preferredCache).toBe('login.contoso-unknown.example');
   });
 
   it('skips the network for knownAuthorities, instanceDiscovery: false, B2C, ADFS and CIAM', async () => {
     const none = scriptedHttpClient([]);
     const transport = { httpClient: none, timeout: 1000 };
-    expect((await discoverInstance(parseAuthority('https://custom.example/t'), { knownAuthorities: ['custom.example'] }, transport, new Map())).preferredNetwork).toBe('custom.example');
-    expect(await discoverInstance(parseAuthority('https://login.microsoftonline.com/t'), { instanceDiscovery: false }, transport, new Map())).toMatchObject({ preferredCache: 'login.windows.net' });
+    expect(
+      (await discoverInstance(parseAuthority('https://custom.example/t'), { knownAuthorities: ['custom.example'] }, transport, new Map())).preferredNetwork,
+    ).toBe('custom.example');
+    expect(await discoverInstance(parseAuthority('https://login.microsoftonline.com/t'), { instanceDiscovery: false }, transport, new Map())).toMatchObject({
+      preferredCache: 'login.windows.net',
+    });
     for (const url of ['https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin', 'https://sts.contoso.com/adfs', 'https://contoso.ciamlogin.com/']) {
       expect((await discoverInstance(parseAuthority(url), {}, transport, new Map())).aliases).toEqual([new URL(url).host]);
     }
@@ -62,9 +87,19 @@ describe('instance discovery', () => {
   });
 
   it('treats a host the answer does not list as a custom domain, and falls back to the built-in groups when discovery is unreachable', async () => {
-    const custom = await discoverInstance(parseAuthority('https://login.contoso.example/t'), {}, { httpClient: scriptedHttpClient([json(200, discoveryResponse)]), timeout: 1000 }, new Map());
+    const custom = await discoverInstance(
+      parseAuthority('https://login.contoso.example/t'),
+      {},
+      { httpClient: scriptedHttpClient([json(200, discoveryResponse)]), timeout: 1000 },
+      new Map(),
+    );
     expect(custom.preferredNetwork).toBe('login.contoso.example');
-    const offline = await discoverInstance(parseAuthority('https://login.microsoftonline.com/t'), {}, { httpClient: scriptedHttpClient([new TypeError('Failed to fetch'), new TypeError('Failed to fetch')]), timeout: 1000 }, new Map());
+    const offline = await discoverInstance(
+      parseAuthority('https://login.microsoftonline.com/t'),
+      {},
+      { httpClient: scriptedHttpClient([new TypeError('Failed to fetch'), new TypeError('Failed to fetch')]), timeout: 1000 },
+      new Map(),
+    );
     expect(offline).toMatchObject({ preferredNetwork: 'login.microsoftonline.com', preferredCache: 'login.windows.net' });
   });
 });
@@ -113,7 +148,8 @@ describe('throttling', () => {
 
 describe('parseClaimsChallenge', () => {
   // learn.microsoft.com/entra/identity-platform/claims-challenge
-  const header = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiY3AxIn19fQ=="';
+  const header =
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiY3AxIn19fQ=="';
 
   it('decodes the claims of an insufficient_claims challenge', () => {
     expect(parseClaimsChallenge(header)).toBe('{"access_token":{"acrs":{"essential":true,"value":"cp1"}}}');
@@ -132,7 +168,11 @@ describe('parseClaimsChallenge', () => {
 
 describe('public client configuration', () => {
   it('refuses azureRegion, a confidential-client feature, instead of ignoring it', () => {
-    const error = expectThrows(() => new PublicClientApplication({ clientId: 'c', azureRegion: 'westus2' } as never), ConfigurationError, ErrorCode.invalidConfiguration);
+    const error = expectThrows(
+      () => new PublicClientApplication({ clientId: 'c', azureRegion: 'westus2' } as never),
+      ConfigurationError,
+      ErrorCode.invalidConfiguration,
+    );
     expect(error.message).toContain('keyward/server');
   });
 });

@@ -37,7 +37,11 @@ describe('id_token errors carry no claims', () => {
   it('a malformed JSON token response does not quote the body (it holds tokens) in the cause', () => {
     // A plain-text answer labelled JSON: V8's SyntaxError quotes the start of the body.
     const body = 'at-secret-in-broken-json-93ab';
-    const error = expectThrows(() => parseTokenResponse({ status: 200, headers: { 'content-type': 'application/json' }, body }, 'https://idp.example.test/token', 'c'), ServerError, ErrorCode.invalidJson);
+    const error = expectThrows(
+      () => parseTokenResponse({ status: 200, headers: { 'content-type': 'application/json' }, body }, 'https://idp.example.test/token', 'c'),
+      ServerError,
+      ErrorCode.invalidJson,
+    );
     expect(`${serializeError(error)}\n${inspect(error, { depth: 10, showHidden: true })}`).not.toContain('at-secret-');
   });
 });

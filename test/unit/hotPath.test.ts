@@ -9,12 +9,36 @@ import { applyChange } from '../../src/cache/tokenCache.js';
 import { accountInfoFrom, accountsFrom } from '../../src/client/token/results.js';
 import { randomUuid } from '../../src/util/random.js';
 
-const jwt = (claims: Record<string, unknown>): string => `${base64url.encode(JSON.stringify({ alg: 'RS256' }))}.${base64url.encode(JSON.stringify(claims))}.sig`;
+const jwt = (claims: Record<string, unknown>): string =>
+  `${base64url.encode(JSON.stringify({ alg: 'RS256' }))}.${base64url.encode(JSON.stringify(claims))}.sig`;
 
-const account = (home: string, realm = ''): AccountEntity => ({ home_account_id: home, environment: 'Login.Example', realm, local_account_id: home, username: `${home}@example.test`, authority_type: 'Generic' });
-const idToken = (home: string, clientId = 'spa', claims: Record<string, unknown> = { sub: home, name: home }): IdTokenEntity => ({ credential_type: 'IdToken', home_account_id: home, environment: 'login.example', realm: '', client_id: clientId, secret: jwt(claims) });
+const account = (home: string, realm = ''): AccountEntity => ({
+  home_account_id: home,
+  environment: 'Login.Example',
+  realm,
+  local_account_id: home,
+  username: `${home}@example.test`,
+  authority_type: 'Generic',
+});
+const idToken = (home: string, clientId = 'spa', claims: Record<string, unknown> = { sub: home, name: home }): IdTokenEntity => ({
+  credential_type: 'IdToken',
+  home_account_id: home,
+  environment: 'login.example',
+  realm: '',
+  client_id: clientId,
+  secret: jwt(claims),
+});
 const accessToken = (home: string, target: string, extra: Partial<AccessTokenEntity> = {}): AccessTokenEntity => ({
-  credential_type: 'AccessToken', home_account_id: home, environment: 'login.example', realm: '', client_id: 'spa', secret: `at-${home}-${target}`, target, cached_at: '1', expires_on: '9999999999', ...extra,
+  credential_type: 'AccessToken',
+  home_account_id: home,
+  environment: 'login.example',
+  realm: '',
+  client_id: 'spa',
+  secret: `at-${home}-${target}`,
+  target,
+  cached_at: '1',
+  expires_on: '9999999999',
+  ...extra,
 });
 
 function data(): CacheData {
@@ -51,7 +75,10 @@ describe('indexed cache lookups', () => {
     const before = data();
     const ref = { homeAccountId: 'alice', environment: 'login.example', tenantId: '' };
     expect(findAccessTokens(before, ref, 'spa', ['api://demo/read'])).toHaveLength(2);
-    const after = applyChange(before, { remove: { AccessToken: ['two'], Account: ['a'] }, set: { AccessToken: { three: accessToken('alice', 'api://demo/read') } } });
+    const after = applyChange(before, {
+      remove: { AccessToken: ['two'], Account: ['a'] },
+      set: { AccessToken: { three: accessToken('alice', 'api://demo/read') } },
+    });
     expect(findAccessTokens(after, ref, 'spa', ['api://demo/read']).map(([key]) => key)).toEqual(['one', 'three']);
     expect(findAccount(after, ref)).toBeUndefined();
     // The old snapshot still answers as it did.

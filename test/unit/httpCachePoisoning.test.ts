@@ -18,7 +18,10 @@ describe('a poisoned httpCache', () => {
   it('a cached discovery document pointing token_endpoint elsewhere is not used: the code goes to the real provider', async () => {
     const provider = await FakeProvider.create();
     const httpCache = new Map<string, unknown>();
-    httpCache.set(`keyward.metadata|${provider.issuer}/.well-known/openid-configuration`, planted({ ...provider.metadata, token_endpoint: 'https://evil.example/token' }));
+    httpCache.set(
+      `keyward.metadata|${provider.issuer}/.well-known/openid-configuration`,
+      planted({ ...provider.metadata, token_endpoint: 'https://evil.example/token' }),
+    );
     const app = clientOf(provider, { httpCache });
     await signIn(app, provider);
     expect(provider.requests.filter((request) => request.url.startsWith('https://evil.example'))).toEqual([]);
@@ -52,22 +55,39 @@ describe('a poisoned httpCache', () => {
   it('cached Entra instance metadata naming another preferred network is not used', async () => {
     const authority = parseAuthority('https://login.microsoftonline.com/contoso.onmicrosoft.com');
     const httpCache = new Map<string, unknown>();
-    httpCache.set('keyward.instance|login.microsoftonline.com', planted({ preferredNetwork: 'evil.example', preferredCache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'evil.example'] }));
+    httpCache.set(
+      'keyward.instance|login.microsoftonline.com',
+      planted({ preferredNetwork: 'evil.example', preferredCache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'evil.example'] }),
+    );
     const answer = {
-      metadata: [{ preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'] }],
+      metadata: [
+        {
+          preferred_network: 'login.microsoftonline.com',
+          preferred_cache: 'login.windows.net',
+          aliases: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'],
+        },
+      ],
     };
     const http = scriptedHttpClient([json(200, answer)]);
     const cloud = await discoverInstance(authority, {}, { httpClient: http, timeout: 1000 }, httpCache);
     expect(cloud.preferredNetwork).toBe('login.microsoftonline.com');
     expect(http.requests).toHaveLength(1);
     // Hosts the app listed in knownAuthorities may be a preferred network.
-    httpCache.set('keyward.instance|login.microsoftonline.com', planted({ preferredNetwork: 'login.contoso.example', preferredCache: 'login.contoso.example', aliases: ['login.microsoftonline.com'] }));
-    expect((await discoverInstance(authority, { knownAuthorities: ['login.contoso.example'] }, { httpClient: scriptedHttpClient([]), timeout: 1000 }, httpCache)).preferredNetwork).toBe('login.contoso.example');
+    httpCache.set(
+      'keyward.instance|login.microsoftonline.com',
+      planted({ preferredNetwork: 'login.contoso.example', preferredCache: 'login.contoso.example', aliases: ['login.microsoftonline.com'] }),
+    );
+    expect(
+      (await discoverInstance(authority, { knownAuthorities: ['login.contoso.example'] }, { httpClient: scriptedHttpClient([]), timeout: 1000 }, httpCache))
+        .preferredNetwork,
+    ).toBe('login.contoso.example');
   });
 
   it('a fresh instance-discovery answer naming a foreign preferred network falls back to the built-in cloud', async () => {
     const authority = parseAuthority('https://login.microsoftonline.com/contoso.onmicrosoft.com');
-    const answer = { metadata: [{ preferred_network: 'evil.example', preferred_cache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'evil.example'] }] };
+    const answer = {
+      metadata: [{ preferred_network: 'evil.example', preferred_cache: 'login.windows.net', aliases: ['login.microsoftonline.com', 'evil.example'] }],
+    };
     const cloud = await discoverInstance(authority, {}, { httpClient: scriptedHttpClient([json(200, answer)]), timeout: 1000 }, new Map());
     expect(cloud.preferredNetwork).toBe('login.microsoftonline.com');
   });
@@ -77,8 +97,16 @@ describe('a poisoned httpCache', () => {
     const provider = await FakeProvider.create(`https://login.microsoftonline.com/${tenant}/v2.0`);
     provider.claims = { ...provider.claims, tid: tenant, oid: '00000000-0000-0000-66f3-3332eca7ea81' };
     const httpCache = new Map<string, unknown>();
-    httpCache.set(`keyward.metadata|${provider.issuer}/.well-known/openid-configuration`, planted({ ...provider.metadata, token_endpoint: 'https://evil.example/token' }));
-    const app = clientOf(provider, { oidcAuthority: undefined, authority: `https://login.microsoftonline.com/${tenant}`, knownAuthorities: ['login.microsoftonline.com'], httpCache });
+    httpCache.set(
+      `keyward.metadata|${provider.issuer}/.well-known/openid-configuration`,
+      planted({ ...provider.metadata, token_endpoint: 'https://evil.example/token' }),
+    );
+    const app = clientOf(provider, {
+      oidcAuthority: undefined,
+      authority: `https://login.microsoftonline.com/${tenant}`,
+      knownAuthorities: ['login.microsoftonline.com'],
+      httpCache,
+    });
     await signIn(app, provider);
     expect(provider.requests.filter((request) => request.url.startsWith('https://evil.example'))).toEqual([]);
   });

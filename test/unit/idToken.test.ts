@@ -11,7 +11,12 @@ const tenantB = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const entraIssuer = 'https://login.microsoftonline.com/{tenantid}/v2.0';
 
 type PrivateKey = CryptoKey;
-interface SigningKey { alg: string; kid: string | undefined; privateKey: PrivateKey; jwk: JWK }
+interface SigningKey {
+  alg: string;
+  kid: string | undefined;
+  privateKey: PrivateKey;
+  jwk: JWK;
+}
 
 let rsa: SigningKey;
 let ec: SigningKey;
@@ -69,7 +74,11 @@ function loader(keys: JWK[], afterRefetch: JWK[] | null | undefined = keys): Key
 }
 
 const reject = (token: Promise<string> | string, code: string, expected = expectations(), keys: KeySetLoader = loader([rsa.jwk, ec.jwk])) =>
-  expectRejects(Promise.resolve(token).then((t) => verifyIdToken(t, expected, keys)), IdTokenError, code);
+  expectRejects(
+    Promise.resolve(token).then((t) => verifyIdToken(t, expected, keys)),
+    IdTokenError,
+    code,
+  );
 
 describe('verifyIdToken: signature and keys', () => {
   it('returns the claims of a valid RS256 token, without refetching', async () => {
@@ -262,7 +271,9 @@ describe('verifyIdToken: nonce', () => {
 
   it('skips the check when nonce is undefined (refresh)', async () => {
     const keys = loader([rsa.jwk]);
-    await expect(verifyIdToken(await sign(claims({ nonce: 'whatever' })), expectations({ nonce: undefined }), keys)).resolves.toMatchObject({ nonce: 'whatever' });
+    await expect(verifyIdToken(await sign(claims({ nonce: 'whatever' })), expectations({ nonce: undefined }), keys)).resolves.toMatchObject({
+      nonce: 'whatever',
+    });
     await expect(verifyIdToken(await sign(claims({ nonce: undefined })), expectations({ nonce: undefined }), keys)).resolves.toMatchObject({ sub: 'user-1' });
   });
 });

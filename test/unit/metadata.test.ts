@@ -95,9 +95,18 @@ describe('validateMetadata: generic OIDC', () => {
   });
 
   it('rejects an http endpoint on a non-loopback host', () => {
-    expectConfigError(() => validateMetadata(authority, { ...oidcDocument('https://idp.example.com'), jwks_uri: 'http://idp.example.com/jwks' }), ErrorCode.insecureEndpoint);
-    expectConfigError(() => validateMetadata(authority, { ...oidcDocument('https://idp.example.com'), token_endpoint: 'http://idp.example.com/token' }), ErrorCode.insecureEndpoint);
-    expectConfigError(() => validateMetadata(authority, { ...oidcDocument('https://idp.example.com'), end_session_endpoint: 'http://idp.example.com/logout' }), ErrorCode.insecureEndpoint);
+    expectConfigError(
+      () => validateMetadata(authority, { ...oidcDocument('https://idp.example.com'), jwks_uri: 'http://idp.example.com/jwks' }),
+      ErrorCode.insecureEndpoint,
+    );
+    expectConfigError(
+      () => validateMetadata(authority, { ...oidcDocument('https://idp.example.com'), token_endpoint: 'http://idp.example.com/token' }),
+      ErrorCode.insecureEndpoint,
+    );
+    expectConfigError(
+      () => validateMetadata(authority, { ...oidcDocument('https://idp.example.com'), end_session_endpoint: 'http://idp.example.com/logout' }),
+      ErrorCode.insecureEndpoint,
+    );
   });
 
   it('accepts http endpoints on loopback', () => {
@@ -136,28 +145,41 @@ describe('validateMetadata: Entra', () => {
   it('accepts an issuer on another known Microsoft alias or a regional host', () => {
     const authority = parseAuthority('https://login.microsoftonline.com/contoso.onmicrosoft.com');
     expect(validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://sts.windows.net/abc/' }).issuer).toBe('https://sts.windows.net/abc/');
-    expect(validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://westus2.login.microsoft.com/abc/v2.0' }).issuer).toBe('https://westus2.login.microsoft.com/abc/v2.0');
+    expect(validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://westus2.login.microsoft.com/abc/v2.0' }).issuer).toBe(
+      'https://westus2.login.microsoft.com/abc/v2.0',
+    );
   });
 
   it('accepts a same-origin issuer (ADFS, B2C)', () => {
     const adfs = parseAuthority('https://sts.contoso.com/adfs');
-    expect(validateMetadata(adfs, {
-      issuer: 'https://sts.contoso.com/adfs',
-      authorization_endpoint: 'https://sts.contoso.com/adfs/oauth2/authorize/',
-      token_endpoint: 'https://sts.contoso.com/adfs/oauth2/token/',
-      jwks_uri: 'https://sts.contoso.com/adfs/discovery/keys',
-    }).issuer).toBe('https://sts.contoso.com/adfs');
+    expect(
+      validateMetadata(adfs, {
+        issuer: 'https://sts.contoso.com/adfs',
+        authorization_endpoint: 'https://sts.contoso.com/adfs/oauth2/authorize/',
+        token_endpoint: 'https://sts.contoso.com/adfs/oauth2/token/',
+        jwks_uri: 'https://sts.contoso.com/adfs/discovery/keys',
+      }).issuer,
+    ).toBe('https://sts.contoso.com/adfs');
   });
 
   it('rejects an issuer on an unrelated https host', () => {
     const authority = parseAuthority('https://login.microsoftonline.com/common');
-    expectConfigError(() => validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://evil.example.com/{tenantid}/v2.0' }), ErrorCode.issuerMismatch);
-    expectConfigError(() => validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://login.microsoftonline.com.evil.example/x/v2.0' }), ErrorCode.issuerMismatch);
+    expectConfigError(
+      () => validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://evil.example.com/{tenantid}/v2.0' }),
+      ErrorCode.issuerMismatch,
+    );
+    expectConfigError(
+      () => validateMetadata(authority, { ...entraCommonDocument, issuer: 'https://login.microsoftonline.com.evil.example/x/v2.0' }),
+      ErrorCode.issuerMismatch,
+    );
   });
 
   it('rejects an http issuer on a known Microsoft host and a non-URL issuer', () => {
     const authority = parseAuthority('https://login.microsoftonline.com/common');
-    expectConfigError(() => validateMetadata(authority, { ...entraCommonDocument, issuer: 'http://login.microsoftonline.com/{tenantid}/v2.0' }), ErrorCode.issuerMismatch);
+    expectConfigError(
+      () => validateMetadata(authority, { ...entraCommonDocument, issuer: 'http://login.microsoftonline.com/{tenantid}/v2.0' }),
+      ErrorCode.issuerMismatch,
+    );
     expectConfigError(() => validateMetadata(authority, { ...entraCommonDocument, issuer: 'not a url' }), ErrorCode.issuerMismatch);
   });
 
@@ -169,7 +191,11 @@ describe('validateMetadata: Entra', () => {
 
   it('rejects a jwks_uri on http non-loopback', () => {
     expectConfigError(
-      () => validateMetadata(parseAuthority('https://login.microsoftonline.com/common'), { ...entraCommonDocument, jwks_uri: 'http://login.microsoftonline.com/common/discovery/v2.0/keys' }),
+      () =>
+        validateMetadata(parseAuthority('https://login.microsoftonline.com/common'), {
+          ...entraCommonDocument,
+          jwks_uri: 'http://login.microsoftonline.com/common/discovery/v2.0/keys',
+        }),
       ErrorCode.insecureEndpoint,
     );
   });

@@ -11,7 +11,8 @@ import { json } from './support/scriptedHttp.js';
 import { appScopes, clientOf, signIn } from './support/signIn.js';
 
 const tokenUrl = 'https://idp.example.test/token';
-const expiresInOf = (value: unknown): number => parseTokenResponse(json(200, { access_token: 'at-odd-answers', token_type: 'Bearer', expires_in: value }), tokenUrl, 'c').expires_in;
+const expiresInOf = (value: unknown): number =>
+  parseTokenResponse(json(200, { access_token: 'at-odd-answers', token_type: 'Bearer', expires_in: value }), tokenUrl, 'c').expires_in;
 
 describe('odd expires_in values', () => {
   it('a negative expires_in means already expired, never the 3600 s default', () => {
@@ -79,6 +80,10 @@ describe('oversized responses', () => {
   it('the limit applies to every JSON answer, counted in UTF-8 bytes', () => {
     const body = JSON.stringify({ access_token: 'at', pad: 'é'.repeat(Math.ceil(maxResponseBytes / 2) + 1) });
     expect(body.length).toBeLessThan(maxResponseBytes + 100);
-    expectThrows(() => parseTokenResponse({ status: 200, headers: { 'content-type': 'application/json' }, body }, tokenUrl, 'c'), ServerError, ErrorCode.responseTooLarge);
+    expectThrows(
+      () => parseTokenResponse({ status: 200, headers: { 'content-type': 'application/json' }, body }, tokenUrl, 'c'),
+      ServerError,
+      ErrorCode.responseTooLarge,
+    );
   });
 });

@@ -16,7 +16,12 @@ describe('PublicClientApplication options', () => {
   });
 
   it('refuses verify and proxies: the browser decides TLS and proxies', () => {
-    for (const option of [{ verify: false }, { verify: '-----BEGIN CERTIFICATE-----' }, { proxies: 'http://proxy.example:3128' }, { proxies: { https: 'http://proxy.example:3128' } }]) {
+    for (const option of [
+      { verify: false },
+      { verify: '-----BEGIN CERTIFICATE-----' },
+      { proxies: 'http://proxy.example:3128' },
+      { proxies: { https: 'http://proxy.example:3128' } },
+    ]) {
       const error = expectThrows(construct({ clientId: 'c', ...option }), ConfigurationError, ErrorCode.invalidConfiguration);
       expect(error.message).toMatch(/browser decides TLS/);
     }

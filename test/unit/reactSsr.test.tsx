@@ -5,7 +5,11 @@ import { AuthProvider, Authenticated, Unauthenticated, useAuth } from '../../src
 
 function Status() {
   const { status, accounts } = useAuth();
-  return <p>status={status} accounts={accounts.length}</p>;
+  return (
+    <p>
+      status={status} accounts={accounts.length}
+    </p>
+  );
 }
 
 describe('server rendering', () => {

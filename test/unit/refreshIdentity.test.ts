@@ -13,7 +13,11 @@ const oid = '00000000-0000-0000-66f3-3332eca7ea81';
 async function entraSignedIn() {
   const provider = await FakeProvider.create(`https://login.microsoftonline.com/${tenant}/v2.0`);
   provider.claims = { ...provider.claims, oid, tid: tenant };
-  const app = clientOf(provider, { oidcAuthority: undefined, authority: `https://login.microsoftonline.com/${tenant}`, knownAuthorities: ['login.microsoftonline.com'] });
+  const app = clientOf(provider, {
+    oidcAuthority: undefined,
+    authority: `https://login.microsoftonline.com/${tenant}`,
+    knownAuthorities: ['login.microsoftonline.com'],
+  });
   const result = await signIn(app, provider);
   return { provider, app, account: result.account };
 }

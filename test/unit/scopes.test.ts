@@ -8,7 +8,13 @@ describe('requestScopes', () => {
   });
 
   it('drops duplicates case-insensitively, keeping the first spelling and order', () => {
-    expect(requestScopes(['User.Read', 'user.read', 'OpenID', 'Mail.Read', 'PROFILE'])).toEqual(['User.Read', 'OpenID', 'Mail.Read', 'PROFILE', 'offline_access']);
+    expect(requestScopes(['User.Read', 'user.read', 'OpenID', 'Mail.Read', 'PROFILE'])).toEqual([
+      'User.Read',
+      'OpenID',
+      'Mail.Read',
+      'PROFILE',
+      'offline_access',
+    ]);
   });
 
   it('ignores blank scopes and trims', () => {

@@ -32,9 +32,36 @@ const msalKey = {
 
 /** Field names MSAL writers use (docs/protocol.md A5, msal-node SerializerTypes.ts, MSAL Python token_cache.py). */
 const msalFields: Record<string, readonly string[]> = {
-  Account: ['home_account_id', 'environment', 'realm', 'local_account_id', 'username', 'authority_type', 'name', 'client_info', 'account_source', 'last_modification_time', 'last_modification_app', 'tenants'],
+  Account: [
+    'home_account_id',
+    'environment',
+    'realm',
+    'local_account_id',
+    'username',
+    'authority_type',
+    'name',
+    'client_info',
+    'account_source',
+    'last_modification_time',
+    'last_modification_app',
+    'tenants',
+  ],
   IdToken: ['credential_type', 'secret', 'home_account_id', 'environment', 'client_id', 'realm'],
-  AccessToken: ['credential_type', 'secret', 'home_account_id', 'environment', 'client_id', 'realm', 'target', 'cached_at', 'expires_on', 'extended_expires_on', 'refresh_on', 'token_type', 'key_id'],
+  AccessToken: [
+    'credential_type',
+    'secret',
+    'home_account_id',
+    'environment',
+    'client_id',
+    'realm',
+    'target',
+    'cached_at',
+    'expires_on',
+    'extended_expires_on',
+    'refresh_on',
+    'token_type',
+    'key_id',
+  ],
   RefreshToken: ['credential_type', 'secret', 'home_account_id', 'environment', 'client_id', 'family_id', 'target', 'last_modification_time'],
   AppMetadata: ['client_id', 'environment', 'family_id'],
 };
@@ -44,16 +71,29 @@ const requestedAt = 1_700_000_000;
 
 function input(overrides: Partial<CacheWriteInput> = {}): CacheWriteInput {
   const idTokenClaims: IdTokenClaims = {
-    iss: `https://login.microsoftonline.com/${tid}/v2.0`, sub: 'sub-1', aud: 'Client-Id', exp: requestedAt + 3600, iat: requestedAt,
-    tid, oid: 'oid-1', name: 'Ada Lovelace', preferred_username: 'ada@contoso.com',
+    iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+    sub: 'sub-1',
+    aud: 'Client-Id',
+    exp: requestedAt + 3600,
+    iat: requestedAt,
+    tid,
+    oid: 'oid-1',
+    name: 'Ada Lovelace',
+    preferred_username: 'ada@contoso.com',
   };
   return {
     clientId: 'Client-Id',
     authority: parseAuthority('https://login.microsoftonline.com/common'),
     environment: 'login.microsoftonline.com',
     response: {
-      access_token: 'at-secret', token_type: 'Bearer', expires_in: 3600, ext_expires_in: 7200, refresh_in: 1800,
-      refresh_token: 'rt-secret', id_token: 'id-token-jwt', scope: 'User.Read Mail.Read',
+      access_token: 'at-secret',
+      token_type: 'Bearer',
+      expires_in: 3600,
+      ext_expires_in: 7200,
+      refresh_in: 1800,
+      refresh_token: 'rt-secret',
+      id_token: 'id-token-jwt',
+      scope: 'User.Read Mail.Read',
       client_info: base64url.encode(JSON.stringify({ uid: 'UID-1', utid: tid })),
     },
     idTokenClaims,
@@ -89,18 +129,35 @@ describe('MSAL Python cache (msal/token_cache.py output)', () => {
     expect(warnings).toEqual([]);
 
     expect(Object.keys(data.Account)).toEqual(['uid.utid-login.example.com-contoso', 'subject-fs.msidlab8.com-adfs']);
-    expect(findAccount(data, aad)).toMatchObject({ username: 'John Doe', local_account_id: 'object1234', authority_type: 'MSSTS', account_source: 'authorization_code' });
+    expect(findAccount(data, aad)).toMatchObject({
+      username: 'John Doe',
+      local_account_id: 'object1234',
+      authority_type: 'MSSTS',
+      account_source: 'authorization_code',
+    });
     expect(findAccount(data, adfs)).toMatchObject({ username: 'JaneDoe@example.com', authority_type: 'ADFS' });
 
     expect(Object.keys(data.AccessToken)).toHaveLength(2);
     expect(data.AccessToken[aadAtKey]).toEqual({
-      credential_type: 'AccessToken', secret: 'an access token', home_account_id: 'uid.utid', environment: 'login.example.com',
-      client_id: 'my_client_id', target: 's1 s2 s3', realm: 'contoso', token_type: 'Bearer',
-      cached_at: '1000', expires_on: '4600', extended_expires_on: '4600', refresh_on: '2800',
+      credential_type: 'AccessToken',
+      secret: 'an access token',
+      home_account_id: 'uid.utid',
+      environment: 'login.example.com',
+      client_id: 'my_client_id',
+      target: 's1 s2 s3',
+      realm: 'contoso',
+      token_type: 'Bearer',
+      cached_at: '1000',
+      expires_on: '4600',
+      extended_expires_on: '4600',
+      refresh_on: '2800',
     });
 
     expect(findIdToken(data, aad, 'my_client_id')?.secret).toMatch(/^header\..+\.signature$/);
-    expect(findRefreshToken(data, aad, 'my_client_id')).toEqual([aadRtKey, expect.objectContaining({ family_id: '1', target: 's1 s2 s3', last_modification_time: '1000' })]);
+    expect(findRefreshToken(data, aad, 'my_client_id')).toEqual([
+      aadRtKey,
+      expect.objectContaining({ family_id: '1', target: 's1 s2 s3', last_modification_time: '1000' }),
+    ]);
     expect(findRefreshToken(data, adfs, 'my_client_id')?.[1].family_id).toBeUndefined();
 
     expect(data.AppMetadata).toEqual({
@@ -138,7 +195,11 @@ describe('MSAL Node cache (lib/msal-node/test/cache/cache-test-files)', () => {
     expect(warnings).toEqual([]);
     for (const section of msalSections as (keyof CacheData)[]) expect(Object.keys(data[section])).toEqual(Object.keys(original[section]));
     expect(data.RefreshToken['uid.utid-login.microsoftonline.com-refreshtoken-1----']).toMatchObject({ family_id: '1', client_id: 'mock_client_id' });
-    expect(data.AccessToken[popKey]).toMatchObject({ credential_type: 'AccessToken_With_AuthScheme', keyId: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs', tokenType: 'pop' });
+    expect(data.AccessToken[popKey]).toMatchObject({
+      credential_type: 'AccessToken_With_AuthScheme',
+      keyId: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+      tokenType: 'pop',
+    });
     expect(findAccessTokens(data, ref, 'mock_client_id', ['SCOPE3', 'scope1']).map(([key]) => key)).toEqual([
       'uid.utid-login.microsoftonline.com-accesstoken-mock_client_id-microsoft-scope1 scope2 scope3--',
     ]);
@@ -171,17 +232,18 @@ describe('MSAL Node cache (lib/msal-node/test/cache/cache-test-files)', () => {
 });
 
 describe('serialize / deserialize', () => {
-  it.each([['MSAL Python', pythonJson], ['MSAL Node', nodeJson], ['MSAL Node, unrecognized entities', unrecognizedJson]])(
-    '%s: deserialize(serialize()) is stable',
-    async (_name, json) => {
-      const { cache } = await loaded(json);
-      const first = cache.serialize();
-      const { cache: again, warnings } = await loaded(first);
-      expect(warnings).toEqual([]);
-      expect(JSON.parse(again.serialize())).toEqual(JSON.parse(first));
-      expect(again.read()).toEqual(cache.read());
-    },
-  );
+  it.each([
+    ['MSAL Python', pythonJson],
+    ['MSAL Node', nodeJson],
+    ['MSAL Node, unrecognized entities', unrecognizedJson],
+  ])('%s: deserialize(serialize()) is stable', async (_name, json) => {
+    const { cache } = await loaded(json);
+    const first = cache.serialize();
+    const { cache: again, warnings } = await loaded(first);
+    expect(warnings).toEqual([]);
+    expect(JSON.parse(again.serialize())).toEqual(JSON.parse(first));
+    expect(again.read()).toEqual(cache.read());
+  });
 
   it("keyward's own entries serialize with exactly MSAL's top-level sections, key formats and field names", async () => {
     const cache = new SerializableTokenCache();
@@ -195,7 +257,10 @@ describe('serialize / deserialize', () => {
       expect(entries, section).toHaveLength(1);
       const [key, entry] = entries[0]!;
       expect(key, section).toBe(msalKey[section](entry as never));
-      expect(Object.keys(entry).filter((field) => !msalFields[section]!.includes(field)), `${section} fields`).toEqual([]);
+      expect(
+        Object.keys(entry).filter((field) => !msalFields[section]!.includes(field)),
+        `${section} fields`,
+      ).toEqual([]);
     }
     for (const [key, entry] of Object.entries(parsed.AppMetadata!)) {
       expect(key).toBe(msalKey.AppMetadata(entry as never));
@@ -324,7 +389,10 @@ describe('cache plugin', () => {
     const { calls, plugin } = externalStore(pythonJson);
     const cache = new SerializableTokenCache({ plugin });
     await cache.load();
-    expect(calls).toEqual([{ hook: 'before', cacheHasChanged: false }, { hook: 'after', cacheHasChanged: false }]);
+    expect(calls).toEqual([
+      { hook: 'before', cacheHasChanged: false },
+      { hook: 'after', cacheHasChanged: false },
+    ]);
     expect(JSON.parse(cache.serialize())).toEqual(JSON.parse(pythonJson));
   });
 
@@ -336,7 +404,10 @@ describe('cache plugin', () => {
 
     const { change, accessToken } = cacheWriteFor(input(), cache.read());
     await cache.apply(change);
-    expect(calls).toEqual([{ hook: 'before', cacheHasChanged: false }, { hook: 'after', cacheHasChanged: true }]);
+    expect(calls).toEqual([
+      { hook: 'before', cacheHasChanged: false },
+      { hook: 'after', cacheHasChanged: true },
+    ]);
 
     const saved = JSON.parse(store.json) as CacheData;
     expect(Object.values(saved.AccessToken)).toContainEqual(accessToken);

@@ -9,7 +9,11 @@ import { PublicClientApplication } from '../../src/index.js';
 import { SerializableTokenCache } from '../../src/cache/serializableTokenCache.js';
 import { expectRejects } from './support/expectError.js';
 
-interface Received { method: string; url: string; body: string }
+interface Received {
+  method: string;
+  url: string;
+  body: string;
+}
 
 function listen(handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -33,9 +37,15 @@ beforeAll(async () => {
   provider = await listen((req, _body, res) => {
     const issuer = provider.url;
     if (req.url === '/.well-known/openid-configuration') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, device_authorization_endpoint: `${issuer}/device`,
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          device_authorization_endpoint: `${issuer}/device`,
+        }),
+      );
       return;
     }
     res.writeHead(status, { location: `${elsewhere.url}/collect${req.url}` }).end();
@@ -51,8 +61,18 @@ describe('redirects on token POSTs', () => {
     it(`a ${code} on the token endpoint is an error and the code and verifier go nowhere else`, async () => {
       status = code;
       stolen.length = 0;
-      const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: provider.url, httpCache: new Map(), tokenCache: new SerializableTokenCache(), redirectUri: 'http://127.0.0.1/cb' });
-      const error = await expectRejects(app.acquireTokenByAuthorizationCode('code-sent-once-4471', ['openid'], { codeVerifier: 'verifier-never-forwarded-0c1d2e3f4a5b6c7d8e9f0a1b2c3d' }), ServerError, ErrorCode.redirectRefused);
+      const app = new PublicClientApplication({
+        clientId: 'spa',
+        oidcAuthority: provider.url,
+        httpCache: new Map(),
+        tokenCache: new SerializableTokenCache(),
+        redirectUri: 'http://127.0.0.1/cb',
+      });
+      const error = await expectRejects(
+        app.acquireTokenByAuthorizationCode('code-sent-once-4471', ['openid'], { codeVerifier: 'verifier-never-forwarded-0c1d2e3f4a5b6c7d8e9f0a1b2c3d' }),
+        ServerError,
+        ErrorCode.redirectRefused,
+      );
       expect(error.status).toBe(code);
       expect(stolen).toEqual([]);
     });
@@ -69,7 +89,11 @@ describe('redirects on token POSTs', () => {
   it('a confidential client never re-sends its client secret to the redirect target', async () => {
     status = 308;
     stolen.length = 0;
-    const app = new ConfidentialClientApplication({ clientId: 'daemon', oidcAuthority: provider.url, clientCredential: 'client-secret-not-for-elsewhere-55aa' });
+    const app = new ConfidentialClientApplication({
+      clientId: 'daemon',
+      oidcAuthority: provider.url,
+      clientCredential: 'client-secret-not-for-elsewhere-55aa',
+    });
     await expectRejects(app.acquireTokenForClient(['api://demo/.default']), ServerError, ErrorCode.redirectRefused);
     expect(stolen).toEqual([]);
   });

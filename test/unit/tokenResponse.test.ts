@@ -10,19 +10,23 @@ const parse = (response: HttpResponse) => parseTokenResponse(response, url, 'cor
 
 describe('parseTokenResponse: success', () => {
   it('keeps the documented fields', () => {
-    expect(parse(json(200, {
-      access_token: 'at',
-      token_type: 'Bearer',
-      expires_in: 3599,
-      ext_expires_in: 7199,
-      refresh_in: 1800,
-      refresh_token: 'rt',
-      id_token: 'idt',
-      scope: 'User.Read',
-      client_info: 'ci',
-      foci: '1',
-      unknown: 'dropped',
-    }))).toEqual({
+    expect(
+      parse(
+        json(200, {
+          access_token: 'at',
+          token_type: 'Bearer',
+          expires_in: 3599,
+          ext_expires_in: 7199,
+          refresh_in: 1800,
+          refresh_token: 'rt',
+          id_token: 'idt',
+          scope: 'User.Read',
+          client_info: 'ci',
+          foci: '1',
+          unknown: 'dropped',
+        }),
+      ),
+    ).toEqual({
       access_token: 'at',
       token_type: 'Bearer',
       expires_in: 3599,
@@ -77,15 +81,22 @@ describe('parseTokenResponse: failures', () => {
   });
 
   it('turns invalid_grant into InteractionRequiredError with the Entra fields', () => {
-    const error = expectThrows(() => parse(json(400, {
-      error: 'invalid_grant',
-      error_description: 'AADSTS70008: The refresh token has expired.',
-      error_codes: [70008],
-      suberror: 'bad_token',
-      correlation_id: 'server-corr',
-      error_uri: 'https://login.microsoftonline.com/error?code=70008',
-      claims: '{"access_token":{"capolids":{"essential":true,"values":["1"]}}}',
-    })), InteractionRequiredError, 'invalid_grant');
+    const error = expectThrows(
+      () =>
+        parse(
+          json(400, {
+            error: 'invalid_grant',
+            error_description: 'AADSTS70008: The refresh token has expired.',
+            error_codes: [70008],
+            suberror: 'bad_token',
+            correlation_id: 'server-corr',
+            error_uri: 'https://login.microsoftonline.com/error?code=70008',
+            claims: '{"access_token":{"capolids":{"essential":true,"values":["1"]}}}',
+          }),
+        ),
+      InteractionRequiredError,
+      'invalid_grant',
+    );
     expect(error).toBeInstanceOf(ServerError);
     expect(error.status).toBe(400);
     expect(error.errorDescription).toBe('AADSTS70008: The refresh token has expired.');
@@ -119,7 +130,11 @@ describe('parseTokenResponse: failures', () => {
   });
 
   it('rejects a 200 without access_token', () => {
-    const error = expectThrows(() => parse(json(200, { token_type: 'Bearer', expires_in: 3600, id_token: 'idt' })), ClientAuthError, ErrorCode.accessTokenMissing);
+    const error = expectThrows(
+      () => parse(json(200, { token_type: 'Bearer', expires_in: 3600, id_token: 'idt' })),
+      ClientAuthError,
+      ErrorCode.accessTokenMissing,
+    );
     expect(error.correlationId).toBe('corr-1');
     expectThrows(() => parse(json(200, { access_token: '' })), ClientAuthError, ErrorCode.accessTokenMissing);
   });
@@ -127,7 +142,11 @@ describe('parseTokenResponse: failures', () => {
   it('keeps Retry-After as retryAfter seconds', () => {
     const error = expectThrows(() => parse(json(429, { error: 'temporarily_unavailable' }, { 'retry-after': '5' })), ServerError, 'temporarily_unavailable');
     expect(error.retryAfter).toBe(5);
-    const html = expectThrows(() => parse({ status: 503, headers: { 'retry-after': '5', 'content-type': 'text/html' }, body: '<html>' }), ServerError, ErrorCode.serverErrorNonJson);
+    const html = expectThrows(
+      () => parse({ status: 503, headers: { 'retry-after': '5', 'content-type': 'text/html' }, body: '<html>' }),
+      ServerError,
+      ErrorCode.serverErrorNonJson,
+    );
     expect(html.retryAfter).toBe(5);
   });
 });

@@ -45,7 +45,12 @@ describe('send: transport failures', () => {
 
   it('times out with timed_out, aborts the signal, and does not retry', async () => {
     let seen: HttpRequest | undefined;
-    const http = scriptedHttpClient([(r) => { seen = r; return new Promise(() => {}); }]);
+    const http = scriptedHttpClient([
+      (r) => {
+        seen = r;
+        return new Promise(() => {});
+      },
+    ]);
     const started = Date.now();
     await expectRejects(send({ httpClient: http, timeout: 50 }, request), NetworkError, ErrorCode.timedOut);
     expect(Date.now() - started).toBeLessThan(1000);
@@ -156,7 +161,11 @@ describe('parseJsonBody', () => {
   });
 
   it('rejects malformed JSON labelled as JSON on a 2xx with invalid_json', () => {
-    const error = expectThrows(() => parseJsonBody({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":' }, url, 'corr'), ServerError, ErrorCode.invalidJson);
+    const error = expectThrows(
+      () => parseJsonBody({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"a":' }, url, 'corr'),
+      ServerError,
+      ErrorCode.invalidJson,
+    );
     expect(error.status).toBe(200);
     expect(error.correlationId).toBe('corr');
     // No SyntaxError cause: V8 quotes the start of the body in it, and the body may be a token.
@@ -164,7 +173,11 @@ describe('parseJsonBody', () => {
   });
 
   it('rejects a non-JSON body with server_error_non_json', () => {
-    const html = expectThrows(() => parseJsonBody({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>' }, url), ServerError, ErrorCode.serverErrorNonJson);
+    const html = expectThrows(
+      () => parseJsonBody({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>' }, url),
+      ServerError,
+      ErrorCode.serverErrorNonJson,
+    );
     expect(html.status).toBe(200);
     expectThrows(() => parseJsonBody({ status: 200, headers: {}, body: '' }, url), ServerError, ErrorCode.serverErrorNonJson);
   });
@@ -181,7 +194,11 @@ describe('parseJsonBody', () => {
   });
 
   it('keeps the query string out of the message', () => {
-    const error = expectThrows(() => parseJsonBody({ status: 500, headers: {}, body: 'oops' }, 'https://idp.example.com/token?code=secret'), ServerError, ErrorCode.serverErrorNonJson);
+    const error = expectThrows(
+      () => parseJsonBody({ status: 500, headers: {}, body: 'oops' }, 'https://idp.example.com/token?code=secret'),
+      ServerError,
+      ErrorCode.serverErrorNonJson,
+    );
     expect(error.message).toContain('https://idp.example.com/token');
     expect(error.message).not.toContain('secret');
   });

@@ -99,7 +99,8 @@ export function install(sdk: Sdk) {
       }
     },
     seedTokens: (count: number) => (sdk.seedTokens ? sdk.seedTokens(count) : Promise.reject(new Error('not supported'))),
-    seedAccounts: (accounts: number, perAccount: number) => (sdk.seedAccounts ? sdk.seedAccounts(accounts, perAccount) : Promise.reject(new Error('not supported'))),
+    seedAccounts: (accounts: number, perAccount: number) =>
+      sdk.seedAccounts ? sdk.seedAccounts(accounts, perAccount) : Promise.reject(new Error('not supported')),
     extra: sdk.extra ?? {},
   };
   window.bench = bench;

@@ -4,7 +4,13 @@ import { config, install } from './common';
 
 const { issuer, clientId, scopes, dpop, api } = config();
 const cache = new IndexedDbTokenCache({ databaseName: dpop ? 'keyward-dpop' : 'keyward' });
-const app = new PublicClientApplication({ clientId, oidcAuthority: issuer, redirectUri: `${location.origin}${location.pathname}`, tokenCache: cache, ...(dpop && { dpop: true }) });
+const app = new PublicClientApplication({
+  clientId,
+  oidcAuthority: issuer,
+  redirectUri: `${location.origin}${location.pathname}`,
+  tokenCache: cache,
+  ...(dpop && { dpop: true }),
+});
 let account: AccountInfo | undefined;
 
 const lower = (...parts: string[]) => parts.join('-').toLowerCase();

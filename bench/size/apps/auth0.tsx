@@ -13,7 +13,9 @@ function Profile() {
   return (
     <main>
       <p>Signed in as {user?.email}</p>
-      <button onClick={callApi} disabled={!token}>Call the API</button>
+      <button onClick={callApi} disabled={!token}>
+        Call the API
+      </button>
       <button onClick={() => logout({ logoutParams: { returnTo: location.origin } })}>Sign out</button>
     </main>
   );

@@ -12,7 +12,9 @@ function Profile() {
   return (
     <main>
       <p>Signed in as {activeAccount?.username}</p>
-      <button onClick={callApi} disabled={!token}>Call the API</button>
+      <button onClick={callApi} disabled={!token}>
+        Call the API
+      </button>
       <button onClick={() => signOut()}>Sign out</button>
     </main>
   );

@@ -27,7 +27,9 @@ function Profile() {
   return (
     <main>
       <p>Signed in as {account?.username}</p>
-      <button onClick={callApi} disabled={!token}>Call the API</button>
+      <button onClick={callApi} disabled={!token}>
+        Call the API
+      </button>
       <button onClick={() => instance.logoutRedirect()}>Sign out</button>
     </main>
   );

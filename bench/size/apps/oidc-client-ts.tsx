@@ -10,7 +10,9 @@ function Profile() {
   return (
     <main>
       <p>Signed in as {auth.user?.profile.preferred_username}</p>
-      <button onClick={callApi} disabled={!token}>Call the API</button>
+      <button onClick={callApi} disabled={!token}>
+        Call the API
+      </button>
       <button onClick={() => auth.signoutRedirect()}>Sign out</button>
     </main>
   );

@@ -21,7 +21,10 @@ export function openPopup(name: string): Window {
     popup = null;
   }
   if (!popup) {
-    throw new BrowserError(ErrorCode.popupWindowError, 'The browser blocked the sign-in popup. Call acquireTokenInteractive from a click handler, allow popups for this site, or use interaction: "redirect".');
+    throw new BrowserError(
+      ErrorCode.popupWindowError,
+      'The browser blocked the sign-in popup. Call acquireTokenInteractive from a click handler, allow popups for this site, or use interaction: "redirect".',
+    );
   }
   return popup;
 }
@@ -64,7 +67,14 @@ export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: numb
         }
       }
       if (Date.now() - started > timeoutMs) {
-        finish(() => reject(new BrowserError(ErrorCode.monitorWindowTimeout, `The sign-in popup did not come back within ${Math.round(timeoutMs / 1000)} s. Try again, or raise "popupTimeout".`)));
+        finish(() =>
+          reject(
+            new BrowserError(
+              ErrorCode.monitorWindowTimeout,
+              `The sign-in popup did not come back within ${Math.round(timeoutMs / 1000)} s. Try again, or raise "popupTimeout".`,
+            ),
+          ),
+        );
       }
     }, pollIntervalMs);
   });

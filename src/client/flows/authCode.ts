@@ -15,7 +15,6 @@ import { assertNotExpiredRequestUri, pushAuthorizationRequest, usesPushedAuthori
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 import type { AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions } from '../../types.js';
 
-
 /** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */
 export interface AuthorizationRequestUrlOptions {
   loginHint?: string;
@@ -137,7 +136,10 @@ export async function completeAuthCodeFlow(
   extraGrant: Readonly<Record<string, string>> = {},
 ): Promise<AuthenticationResult> {
   if (flow?.clientId !== ctx.clientId || typeof flow.codeVerifier !== 'string' || typeof flow.state !== 'string') {
-    throw new ClientAuthError(ErrorCode.flowMismatch, 'This flow was not started by this client (different clientId, or not a flow from initiateAuthCodeFlow).');
+    throw new ClientAuthError(
+      ErrorCode.flowMismatch,
+      'This flow was not started by this client (different clientId, or not a flow from initiateAuthCodeFlow).',
+    );
   }
   const resolved = await ctx.resolve(flow.authority);
   assertNotExpiredRequestUri(flow, response);
@@ -146,7 +148,11 @@ export async function completeAuthCodeFlow(
   ctx.usedFlows.claim(flow);
   if (response.error !== undefined) {
     const description = response.error_description ? ` (${response.error_description})` : '';
-    throw new ServerError(response.error, `The provider ended the sign-in with "${response.error}"${description}. Nothing was stored.`, authorizeErrorOptions(response));
+    throw new ServerError(
+      response.error,
+      `The provider ended the sign-in with "${response.error}"${description}. Nothing was stored.`,
+      authorizeErrorOptions(response),
+    );
   }
   const scheme = flow.authScheme ?? { type: 'bearer' as const };
   const binding = await bindingFor(ctx.keys, scheme);
@@ -196,8 +202,15 @@ export async function getAuthorizationRequestUrl(ctx: ClientContext, scopes: rea
 }
 
 /** Redeems a code obtained by other means (MSAL `acquire_token_by_authorization_code`). Throws on provider errors. */
-export async function acquireTokenByAuthorizationCode(ctx: ClientContext, code: string, scopes: readonly string[], options: AuthorizationCodeOptions = {}, extraGrant: Readonly<Record<string, string>> = {}): Promise<AuthenticationResult> {
-  if (typeof code !== 'string' || code === '') throw new ClientAuthError(ErrorCode.codeMissing, 'acquireTokenByAuthorizationCode needs the authorization code.');
+export async function acquireTokenByAuthorizationCode(
+  ctx: ClientContext,
+  code: string,
+  scopes: readonly string[],
+  options: AuthorizationCodeOptions = {},
+  extraGrant: Readonly<Record<string, string>> = {},
+): Promise<AuthenticationResult> {
+  if (typeof code !== 'string' || code === '')
+    throw new ClientAuthError(ErrorCode.codeMissing, 'acquireTokenByAuthorizationCode needs the authorization code.');
   const resolved = await ctx.resolve(options.authority);
   const grant: Record<string, string> = { ...extraGrant, grant_type: 'authorization_code', code, redirect_uri: redirectUriFor(ctx, options.redirectUri) };
   if (options.codeVerifier) grant.code_verifier = options.codeVerifier;

@@ -41,14 +41,27 @@ export interface DeviceFlowPollOptions {
 export async function initiateDeviceFlow(ctx: ClientContext, scopes: readonly string[], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
   const resolved = await ctx.resolve(options.authority);
   const endpoint = resolved.metadata.deviceAuthorizationEndpoint;
-  if (!endpoint) throw new ConfigurationError(ErrorCode.invalidMetadata, 'This provider advertises no "device_authorization_endpoint"; the device code flow is not available.');
+  if (!endpoint)
+    throw new ConfigurationError(
+      ErrorCode.invalidMetadata,
+      'This provider advertises no "device_authorization_endpoint"; the device code flow is not available.',
+    );
   const sent = requestScopes(scopes, ctx.options.excludeScopes);
   const correlationId = randomUuid();
-  const body = new URLSearchParams({ client_id: ctx.clientId, scope: sent.join(' '), ...telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion }) });
+  const body = new URLSearchParams({
+    client_id: ctx.clientId,
+    scope: sent.join(' '),
+    ...telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion }),
+  });
   const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
   if (claims) body.set('claims', claims);
   if (resolved.authority.kind !== 'oidc') body.set('client_info', '1');
-  const response = await send(ctx.transport, { url: endpoint, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' }, body: body.toString() });
+  const response = await send(ctx.transport, {
+    url: endpoint,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
+    body: body.toString(),
+  });
   const json = parseJsonBody(response, endpoint, correlationId);
   if (response.status >= 400 || typeof json.error === 'string') throw tokenEndpointError(response, json, correlationId);
   const text = (name: string): string | undefined => (typeof json[name] === 'string' ? (json[name] as string) : undefined);
@@ -56,7 +69,10 @@ export async function initiateDeviceFlow(ctx: ClientContext, scopes: readonly st
   const deviceCode = text('device_code');
   const verificationUri = text('verification_uri') ?? text('verification_url');
   if (!userCode || !deviceCode || !verificationUri) {
-    throw new ServerError(ErrorCode.invalidJson, 'The device authorization response lacks user_code, device_code or verification_uri.', { status: response.status, correlationId });
+    throw new ServerError(ErrorCode.invalidJson, 'The device authorization response lacks user_code, device_code or verification_uri.', {
+      status: response.status,
+      correlationId,
+    });
   }
   const expiresIn = Number(json.expires_in) > 0 ? Number(json.expires_in) : 900;
   const interval = Number(json.interval) > 0 ? Number(json.interval) : 5; // RFC 8628 3.2 default
@@ -82,7 +98,8 @@ export async function initiateDeviceFlow(ctx: ClientContext, scopes: readonly st
  * with a typed error on `expired_token`, `access_denied` or an abort.
  */
 export async function acquireTokenByDeviceFlow(ctx: ClientContext, flow: DeviceFlow, options: DeviceFlowPollOptions = {}): Promise<AuthenticationResult> {
-  if (!flow || typeof flow.deviceCode !== 'string') throw new ClientAuthError(ErrorCode.invalidRequest, 'acquireTokenByDeviceFlow needs the flow returned by initiateDeviceFlow.');
+  if (!flow || typeof flow.deviceCode !== 'string')
+    throw new ClientAuthError(ErrorCode.invalidRequest, 'acquireTokenByDeviceFlow needs the flow returned by initiateDeviceFlow.');
   const resolved = await ctx.resolve(flow.authority);
   let interval = flow.interval;
   for (;;) {

@@ -9,7 +9,6 @@ import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { randomString } from '../../util/random.js';
 import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
 
-
 export function assertBrowser(api: string): void {
   if (typeof window === 'undefined' || typeof document === 'undefined') {
     throw new BrowserError(ErrorCode.notInBrowser, `${api} needs a browser window; it cannot run during server rendering or in a worker.`);
@@ -26,7 +25,10 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
     throw new ClientAuthError(ErrorCode.invalidRequest, '"interaction" must be "popup" or "redirect".');
   }
   if (ctx.interaction.inProgress) {
-    throw new BrowserError(ErrorCode.interactionInProgress, 'Another sign-in is already in progress for this app. Wait for it to finish (or for handleRedirectPromise()) before starting one.');
+    throw new BrowserError(
+      ErrorCode.interactionInProgress,
+      'Another sign-in is already in progress for this app. Wait for it to finish (or for handleRedirectPromise()) before starting one.',
+    );
   }
   ctx.interaction.inProgress = true;
   const popup = options.interaction === 'popup' ? tryOpenPopup(ctx) : undefined;

@@ -7,7 +7,6 @@ import { assertBrowser } from './interactive.js';
 import { monitorPopup, openPopup } from '../browser/popup.js';
 import type { AccountInfo, LogoutOptions } from '../../types.js';
 
-
 /** Removes an account (every tenant profile of it in that environment) and all its tokens. */
 export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {
   const cache = await ctx.readyCache();
@@ -29,7 +28,9 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
   const popup = interaction === 'popup' ? openPopup(randomString(8)) : undefined;
   try {
     const cache = await ctx.readyCache();
-    const accounts = options.account ? [options.account] : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
+    const accounts = options.account
+      ? [options.account]
+      : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
     const hint = options.account ? sessionHint(ctx, options.account) : undefined;
     for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
     if (interaction === 'none') return; // signing out here needs no network
@@ -39,7 +40,8 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
       return;
     }
     const url = new URL(metadata.endSessionEndpoint);
-    const postLogout = options.postLogoutRedirectUri ?? ctx.options.postLogoutRedirectUri ?? ctx.options.redirectUri ?? `${location.origin}${location.pathname}`;
+    const postLogout =
+      options.postLogoutRedirectUri ?? ctx.options.postLogoutRedirectUri ?? ctx.options.redirectUri ?? `${location.origin}${location.pathname}`;
     url.searchParams.set('client_id', ctx.clientId);
     url.searchParams.set('post_logout_redirect_uri', postLogout);
     url.searchParams.set('state', randomString(16));
@@ -67,7 +69,9 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
  * put into an Entra or CIAM URL: a URL ends up in history, logs and Referer headers.
  */
 function sessionHint(ctx: ClientContext, account: AccountInfo): { name: 'logout_hint' | 'id_token_hint'; value: string } | undefined {
-  const token = Object.values(ctx.cache.read().IdToken).find((t) => t.home_account_id === account.homeAccountId && t.environment === account.environment && t.client_id === ctx.clientId);
+  const token = Object.values(ctx.cache.read().IdToken).find(
+    (t) => t.home_account_id === account.homeAccountId && t.environment === account.environment && t.client_id === ctx.clientId,
+  );
   const kind = ctx.defaultAuthority.kind;
   if (kind === 'aad' || kind === 'ciam') {
     const claims = account.idTokenClaims ?? (token?.secret ? safeClaims(token.secret) : undefined);

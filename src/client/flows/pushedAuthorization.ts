@@ -22,7 +22,10 @@ export function usesPushedAuthorization(ctx: ClientContext, resolved: ResolvedAu
   const { metadata } = resolved;
   const wanted = metadata.requirePushedAuthorizationRequests || ctx.options.pushedAuthorizationRequests === true;
   if (wanted && metadata.pushedAuthorizationRequestEndpoint === undefined) {
-    throw new ConfigurationError(ErrorCode.parUnsupported, `"pushedAuthorizationRequests" is on, but ${resolved.authority.canonical} advertises no "pushed_authorization_request_endpoint" (RFC 9126 5).`);
+    throw new ConfigurationError(
+      ErrorCode.parUnsupported,
+      `"pushedAuthorizationRequests" is on, but ${resolved.authority.canonical} advertises no "pushed_authorization_request_endpoint" (RFC 9126 5).`,
+    );
   }
   return wanted;
 }
@@ -41,8 +44,13 @@ export async function pushAuthorizationRequest(ctx: ClientContext, resolved: Res
   const build = async () => {
     const form = new URLSearchParams(params);
     // RFC 9126 2: the token endpoint URL is an audience the AS must accept in a client assertion.
-    for (const [name, value] of Object.entries(await ctx.clientAuthentication?.(resolved.metadata.tokenEndpoint) ?? {})) form.set(name, value);
-    return { url: endpoint, method: 'POST' as const, headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' }, body: form.toString() };
+    for (const [name, value] of Object.entries((await ctx.clientAuthentication?.(resolved.metadata.tokenEndpoint)) ?? {})) form.set(name, value);
+    return {
+      url: endpoint,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
+      body: form.toString(),
+    };
   };
   const requestedAt = nowSeconds();
   const response = await send(ctx.transport, build);
@@ -60,7 +68,10 @@ export async function pushAuthorizationRequest(ctx: ClientContext, resolved: Res
   const expiresIn = body.expires_in;
   // RFC 9126 2.2: 201 with request_uri and a positive expires_in.
   if (typeof requestUri !== 'string' || requestUri === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
-    throw new ClientAuthError(ErrorCode.invalidParResponse, `The pushed authorization request endpoint answered HTTP ${response.status} without a "request_uri" and a positive "expires_in" (RFC 9126 2.2).`);
+    throw new ClientAuthError(
+      ErrorCode.invalidParResponse,
+      `The pushed authorization request endpoint answered HTTP ${response.status} without a "request_uri" and a positive "expires_in" (RFC 9126 2.2).`,
+    );
   }
   target.searchParams.set('client_id', ctx.clientId);
   target.searchParams.set('request_uri', requestUri);
@@ -68,7 +79,8 @@ export async function pushAuthorizationRequest(ctx: ClientContext, resolved: Res
   return { authUri: target.toString(), expiresAt: requestedAt + Math.floor(expiresIn) };
 }
 
-const expiredMessage = 'The pushed authorization request expired before the person reached the provider (its request_uri is single-use and short-lived, RFC 9126 2.2). Start the sign-in again.';
+const expiredMessage =
+  'The pushed authorization request expired before the person reached the provider (its request_uri is single-use and short-lived, RFC 9126 2.2). Start the sign-in again.';
 
 /** Refuses to send the person to a pushed request that has already expired. */
 export function assertPushedRequestFresh(flow: AuthCodeFlow): void {

@@ -11,7 +11,12 @@ import type { AuthenticationResult } from '../../types.js';
  * result, migrating the person into keyward's cache (MSAL `acquire_token_by_refresh_token`).
  * The provider must return an id_token, which keyward needs to know whose tokens these are.
  */
-export async function acquireTokenByRefreshToken(ctx: ClientContext, refreshToken: string, scopes: readonly string[], authority?: string): Promise<AuthenticationResult> {
+export async function acquireTokenByRefreshToken(
+  ctx: ClientContext,
+  refreshToken: string,
+  scopes: readonly string[],
+  authority?: string,
+): Promise<AuthenticationResult> {
   if (typeof refreshToken !== 'string' || refreshToken === '') {
     throw new ClientAuthError(ErrorCode.invalidRequest, 'acquireTokenByRefreshToken needs a refresh token.');
   }

@@ -17,8 +17,6 @@ import { accountAndIdToken, resultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
 import type { AccountInfo, AuthenticationResult, SilentOptions } from '../../types.js';
 
-
-
 /**
  * Silent acquisition: a cached access token, else the refresh-token grant. Resolves
  * `null` when the cache holds nothing usable for the account; throws
@@ -73,14 +71,22 @@ export async function acquireTokenSilent(
 }
 
 /** The cached access token if one is usable, or why not (the telemetry cache outcome). */
-function cachedAccessToken(ctx: ClientContext, account: AccountEntity, scopes: readonly string[], binding: TokenBinding | undefined): { token?: AccessTokenEntity; outcome: CacheOutcomeValue } {
+function cachedAccessToken(
+  ctx: ClientContext,
+  account: AccountEntity,
+  scopes: readonly string[],
+  binding: TokenBinding | undefined,
+): { token?: AccessTokenEntity; outcome: CacheOutcomeValue } {
   const data = ctx.cache.read();
   // Bound tokens are looked up by scheme and key: a Bearer request never gets a PoP token, nor the reverse.
   const matches = findAccessTokens(data, refOf(account), ctx.clientId, scopes, binding?.type ?? 'bearer', binding?.key.thumbprint);
   if (matches.length === 0) return { outcome: CacheOutcome.noAccessToken };
   if (matches.length > 1) {
     // Ambiguous: MSAL drops them all and goes to the network.
-    dropInBackground(ctx, matches.map(([key]) => key));
+    dropInBackground(
+      ctx,
+      matches.map(([key]) => key),
+    );
     return { outcome: CacheOutcome.noAccessToken };
   }
   const [key, token] = matches[0]!;
@@ -147,7 +153,10 @@ function refresh(
     if (refreshToken.key_id !== undefined) {
       if (binding?.type !== 'dpop') {
         // The provider would answer with a DPoP-bound token whatever we asked for; say so instead of mislabelling it.
-        throw new ClientAuthError(ErrorCode.tokenTypeMismatch, `This account's refresh token is bound to the DPoP key, so it cannot produce a ${binding ? 'PoP' : 'Bearer'} token. Ask with authScheme { type: 'dpop' }, or sign in again with the scheme you need.`);
+        throw new ClientAuthError(
+          ErrorCode.tokenTypeMismatch,
+          `This account's refresh token is bound to the DPoP key, so it cannot produce a ${binding ? 'PoP' : 'Bearer'} token. Ask with authScheme { type: 'dpop' }, or sign in again with the scheme you need.`,
+        );
       }
       if (binding.key.thumbprint !== refreshToken.key_id) {
         // The key is gone (site data cleared): the token is useless. Drop it so the app signs in again instead of looping.

@@ -30,7 +30,9 @@ export interface AcquireTokenByCodeRequest {
  */
 export function acquireTokenByCode(ctx: ClientContext, request: AcquireTokenByCodeRequest): Promise<AuthenticationResult> {
   if (typeof request?.code !== 'string' || request.code === '') {
-    return Promise.reject(new ClientAuthError(ErrorCode.codeMissing, 'acquireTokenByCode needs the SPA authorization code ("code") the server obtained with returnSpaCode.'));
+    return Promise.reject(
+      new ClientAuthError(ErrorCode.codeMissing, 'acquireTokenByCode needs the SPA authorization code ("code") the server obtained with returnSpaCode.'),
+    );
   }
   // Keyed by the code alone, not by a request key: the code is single-use whatever scopes or
   // authority a second caller names, so any second redemption would be refused as a replay.

@@ -21,7 +21,13 @@ export interface UsernamePasswordOptions {
  * says not to use it. It exists for migrations and test automation. The password goes only
  * into the token request body; it is never logged, stored, or put in an error.
  */
-export async function acquireTokenByUsernamePassword(ctx: ClientContext, username: string, password: string, scopes: readonly string[], options: UsernamePasswordOptions = {}): Promise<AuthenticationResult> {
+export async function acquireTokenByUsernamePassword(
+  ctx: ClientContext,
+  username: string,
+  password: string,
+  scopes: readonly string[],
+  options: UsernamePasswordOptions = {},
+): Promise<AuthenticationResult> {
   if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
     throw new ClientAuthError(ErrorCode.invalidRequest, 'acquireTokenByUsernamePassword needs a username and a password.');
   }

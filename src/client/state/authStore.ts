@@ -1,9 +1,12 @@
 import { Subscribable } from '../../util/subscribable.js';
 import type { AccountInfo, AuthSnapshot } from '../../types.js';
 
-
 /** The snapshot before anything is known; also the server-rendering snapshot. */
-export const initialAuthSnapshot: AuthSnapshot = Object.freeze({ status: 'initializing', accounts: Object.freeze([]) as readonly AccountInfo[], activeAccount: null });
+export const initialAuthSnapshot: AuthSnapshot = Object.freeze({
+  status: 'initializing',
+  accounts: Object.freeze([]) as readonly AccountInfo[],
+  activeAccount: null,
+});
 
 /**
  * The observable auth state of one client (TanStack Query's `subscribable` idea): one

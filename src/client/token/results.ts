@@ -5,10 +5,6 @@ import type { ServerError } from '../../errors.js';
 import { splitScopes } from '../../protocol/scopes.js';
 import type { IdTokenClaims, AccountInfo, AuthenticationResult, TokenErrorResult } from '../../types.js';
 
-
-
-
-
 /** Narrows a result union to {@link TokenErrorResult}. */
 export function isTokenErrorResult(value: unknown): value is TokenErrorResult {
   return typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string';
@@ -31,7 +27,11 @@ export function accountInfoFrom(account: AccountEntity, data: Readonly<CacheData
 }
 
 /** {@link accountInfoFrom} plus the id_token it read the claims from (one lookup for a cache hit that needs both). */
-export function accountAndIdToken(account: AccountEntity, data: Readonly<CacheData>, clientId: string): { info: AccountInfo; idToken: IdTokenEntity | undefined } {
+export function accountAndIdToken(
+  account: AccountEntity,
+  data: Readonly<CacheData>,
+  clientId: string,
+): { info: AccountInfo; idToken: IdTokenEntity | undefined } {
   const info: AccountInfo = {
     homeAccountId: account.home_account_id,
     environment: account.environment,
@@ -95,7 +95,9 @@ export function accountsFrom(data: Readonly<CacheData>, clientId: string): Accou
 }
 
 /** What a result says about its access token, from the cache entry (shared with keyward/server). */
-export function accessTokenFields(accessToken: AccessTokenEntity): Pick<AuthenticationResult, 'accessToken' | 'tokenType' | 'scopes' | 'expiresOn' | 'extExpiresOn' | 'refreshOn'> {
+export function accessTokenFields(
+  accessToken: AccessTokenEntity,
+): Pick<AuthenticationResult, 'accessToken' | 'tokenType' | 'scopes' | 'expiresOn' | 'extExpiresOn' | 'refreshOn'> {
   const fields: ReturnType<typeof accessTokenFields> = {
     accessToken: accessToken.secret,
     tokenType: accessToken.token_type ?? 'Bearer',

@@ -66,7 +66,8 @@ export async function requestTokens(ctx: ClientContext, exchange: TokenRequest):
   const body = new URLSearchParams({ client_id: ctx.clientId, ...exchange.grant, scope: exchange.scopes.join(' '), ...popRequestFields(binding) });
   if (exchange.claims) body.set('claims', exchange.claims);
   if (authority.kind !== 'oidc') body.set('client_info', '1');
-  for (const [name, value] of Object.entries(telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion }))) body.set(name, value);
+  for (const [name, value] of Object.entries(telemetryParams({ correlationId, appName: ctx.options.appName, appVersion: ctx.options.appVersion })))
+    body.set(name, value);
 
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' };
   const telemetry = currentTelemetry(exchange.apiId, exchange.cacheOutcome, exchange.telemetryPlatformFields);
@@ -78,7 +79,14 @@ export async function requestTokens(ctx: ClientContext, exchange: TokenRequest):
   // Only grants that can be repeated identically are throttled; a code or device code is new each time.
   const repeatable = exchange.grant.grant_type === 'refresh_token' || exchange.grant.grant_type === 'password';
   // For the password grant the person is the username: one person's throttle must not block another.
-  const throttleId = throttleKey({ clientId: ctx.clientId, authority: authority.canonical, grantType: exchange.grant.grant_type ?? '', scopes: exchange.scopes, homeAccountId: homeAccountId ?? exchange.grant.username, claims: exchange.claims });
+  const throttleId = throttleKey({
+    clientId: ctx.clientId,
+    authority: authority.canonical,
+    grantType: exchange.grant.grant_type ?? '',
+    scopes: exchange.scopes,
+    homeAccountId: homeAccountId ?? exchange.grant.username,
+    claims: exchange.claims,
+  });
   if (repeatable) ctx.throttle.check(throttleId);
 
   const requestedAt = nowSeconds();
@@ -91,7 +99,7 @@ export async function requestTokens(ctx: ClientContext, exchange: TokenRequest):
       const build = async () => {
         const proof = await tokenEndpointProof(binding, tokenEndpoint, ctx.dpopNonces, nonce);
         const form = new URLSearchParams(body);
-        for (const [name, value] of Object.entries(await ctx.clientAuthentication?.(tokenEndpoint) ?? {})) form.set(name, value);
+        for (const [name, value] of Object.entries((await ctx.clientAuthentication?.(tokenEndpoint)) ?? {})) form.set(name, value);
         return { url: tokenEndpoint, method: 'POST' as const, headers: proof ? { ...headers, dpop: proof } : headers, body: form.toString() };
       };
       const response = await send(ctx.transport, build, exchange.signal);
@@ -134,22 +142,27 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
       assertSamePerson(exchange.account, stored && storedClaims(stored.secret), claims, tokens.client_info);
     }
   } else if (exchange.idTokenRequired) {
-    throw new IdTokenError(ErrorCode.idTokenMissing, 'The token response has no id_token although "openid" was requested. Nothing was stored.', { correlationId });
+    throw new IdTokenError(ErrorCode.idTokenMissing, 'The token response has no id_token although "openid" was requested. Nothing was stored.', {
+      correlationId,
+    });
   }
 
   const cache = await ctx.readyCache();
   if (exchange.signal?.aborted) throw new ClientAuthError(ErrorCode.aborted, 'The request was aborted; the answer was not stored.', { correlationId });
-  const write = cacheWriteFor({
-    clientId: ctx.clientId,
-    authority,
-    environment: resolved.environment,
-    response: tokens,
-    idTokenClaims: claims,
-    account: exchange.account,
-    requestedScopes: exchange.scopes,
-    requestedAt,
-    ...(binding && { keyId: binding.key.thumbprint, refreshTokenBound: binding.type === 'dpop' }),
-  }, cache.read());
+  const write = cacheWriteFor(
+    {
+      clientId: ctx.clientId,
+      authority,
+      environment: resolved.environment,
+      response: tokens,
+      idTokenClaims: claims,
+      account: exchange.account,
+      requestedScopes: exchange.scopes,
+      requestedAt,
+      ...(binding && { keyId: binding.key.thumbprint, refreshTokenBound: binding.type === 'dpop' }),
+    },
+    cache.read(),
+  );
   try {
     await cache.apply(write.change);
   } catch (error) {
@@ -186,7 +199,10 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
  */
 function assertSamePerson(account: AccountEntity, stored: JWTPayload | undefined, claims: IdTokenClaims, clientInfo: string | undefined): void {
   const changed = (): IdTokenError =>
-    new IdTokenError(ErrorCode.idTokenSubjectChanged, 'The refreshed id_token names a different person (or another issuer or audience) than the signed-in account. The account was kept; sign in again.');
+    new IdTokenError(
+      ErrorCode.idTokenSubjectChanged,
+      'The refreshed id_token names a different person (or another issuer or audience) than the signed-in account. The account was kept; sign in again.',
+    );
   const info = parseClientInfo(clientInfo);
   if (info && account.client_info && `${info.uid}.${info.utid}` !== account.home_account_id) throw changed();
   const tenant = typeof claims.tid === 'string' ? claims.tid.toLowerCase() : undefined;

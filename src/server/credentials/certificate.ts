@@ -24,33 +24,48 @@ const pemBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  */
 export function loadPrivateKey(pem: unknown, passphrase: string | undefined, what = '"privateKey"'): KeyObject {
   if (typeof pem !== 'string' || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    throw new ConfigurationError(ErrorCode.credentialKeyMalformed, `${what} is not a PEM private key: pass the text of a PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1 ("BEGIN RSA PRIVATE KEY") key file.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialKeyMalformed,
+      `${what} is not a PEM private key: pass the text of a PKCS#8 ("BEGIN PRIVATE KEY") or PKCS#1 ("BEGIN RSA PRIVATE KEY") key file.`,
+    );
   }
   const encrypted = /ENCRYPTED/.test(pem);
   try {
     return nodeCrypto().createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
   } catch {
     if (encrypted) {
-      throw new ConfigurationError(ErrorCode.credentialPassphraseIncorrect, passphrase === undefined
-        ? `${what} is encrypted: pass its "passphrase".`
-        : `${what} could not be decrypted with the given "passphrase": it is the wrong passphrase for this key.`);
+      throw new ConfigurationError(
+        ErrorCode.credentialPassphraseIncorrect,
+        passphrase === undefined
+          ? `${what} is encrypted: pass its "passphrase".`
+          : `${what} could not be decrypted with the given "passphrase": it is the wrong passphrase for this key.`,
+      );
     }
-    throw new ConfigurationError(ErrorCode.credentialKeyMalformed, `${what} could not be read as a PEM private key (damaged or an unsupported format). Export it again as PKCS#8 PEM.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialKeyMalformed,
+      `${what} could not be read as a PEM private key (damaged or an unsupported format). Export it again as PKCS#8 PEM.`,
+    );
   }
 }
 
 /** Parses a PEM certificate chain, leaf first. */
 export function parseCertificateChain(pem: unknown, what = '"publicCertificate"'): X509Certificate[] {
-  const blocks = typeof pem === 'string' ? pem.match(pemBlock) ?? [] : [];
+  const blocks = typeof pem === 'string' ? (pem.match(pemBlock) ?? []) : [];
   if (blocks.length === 0) {
-    throw new ConfigurationError(ErrorCode.credentialCertificateMalformed, `${what} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Pass the certificate, or its chain leaf first, in PEM.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialCertificateMalformed,
+      `${what} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). Pass the certificate, or its chain leaf first, in PEM.`,
+    );
   }
   const { X509Certificate: Certificate } = nodeCrypto();
   return blocks.map((block, index) => {
     try {
       return new Certificate(block);
     } catch {
-      throw new ConfigurationError(ErrorCode.credentialCertificateMalformed, `Certificate ${index + 1} in ${what} could not be parsed. Check that the PEM text is complete.`);
+      throw new ConfigurationError(
+        ErrorCode.credentialCertificateMalformed,
+        `Certificate ${index + 1} in ${what} could not be parsed. Check that the PEM text is complete.`,
+      );
     }
   });
 }
@@ -58,13 +73,22 @@ export function parseCertificateChain(pem: unknown, what = '"publicCertificate"'
 /** The leaf must belong to the key and be valid now: Entra would refuse it anyway, later and less clearly. */
 export function checkCertificate(leaf: X509Certificate, key: KeyObject, what: string, now = Date.now()): void {
   if (!leaf.checkPrivateKey(key)) {
-    throw new ConfigurationError(ErrorCode.credentialKeyCertificateMismatch, `The private key does not belong to the certificate in ${what} (${leaf.subject.replace(/\n/g, ', ')}). Pair the key with the certificate it was issued with.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialKeyCertificateMismatch,
+      `The private key does not belong to the certificate in ${what} (${leaf.subject.replace(/\n/g, ', ')}). Pair the key with the certificate it was issued with.`,
+    );
   }
   if (Date.parse(leaf.validTo) <= now) {
-    throw new ConfigurationError(ErrorCode.credentialCertificateExpired, `The certificate in ${what} expired on ${new Date(leaf.validTo).toISOString()}. Renew it, upload the new one to the app registration, and use it here.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialCertificateExpired,
+      `The certificate in ${what} expired on ${new Date(leaf.validTo).toISOString()}. Renew it, upload the new one to the app registration, and use it here.`,
+    );
   }
   if (Date.parse(leaf.validFrom) > now) {
-    throw new ConfigurationError(ErrorCode.credentialCertificateNotYetValid, `The certificate in ${what} is not valid before ${new Date(leaf.validFrom).toISOString()}. Check the clock, or wait until then.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialCertificateNotYetValid,
+      `The certificate in ${what} is not valid before ${new Date(leaf.validFrom).toISOString()}. Check the clock, or wait until then.`,
+    );
   }
 }
 
@@ -82,7 +106,10 @@ export function materialFromCertificate(key: KeyObject, chain: X509Certificate[]
 function thumbprintBytes(value: unknown, name: string, hexDigits: number): Buffer {
   const hex = typeof value === 'string' ? value.replace(/[\s:]/g, '') : '';
   if (!new RegExp(`^[0-9a-fA-F]{${hexDigits}}$`).test(hex)) {
-    throw new ConfigurationError(ErrorCode.credentialThumbprintInvalid, `"${name}" must be the certificate's ${hexDigits === 40 ? 'SHA-1' : 'SHA-256'} thumbprint as ${hexDigits} hexadecimal digits (as the Entra portal shows it), not base64 or a certificate.`);
+    throw new ConfigurationError(
+      ErrorCode.credentialThumbprintInvalid,
+      `"${name}" must be the certificate's ${hexDigits === 40 ? 'SHA-1' : 'SHA-256'} thumbprint as ${hexDigits} hexadecimal digits (as the Entra portal shows it), not base64 or a certificate.`,
+    );
   }
   return Buffer.from(hex, 'hex');
 }
@@ -99,14 +126,22 @@ export function certificateCredential(credential: CertificateCredential): Signin
     const material = materialFromCertificate(key, chain, true, usePs256);
     const { createHash } = nodeCrypto();
     const given = sha256 ?? sha1;
-    const actual = createHash(sha256 ? 'sha256' : 'sha1').update(chain[0]!.raw).digest();
+    const actual = createHash(sha256 ? 'sha256' : 'sha1')
+      .update(chain[0]!.raw)
+      .digest();
     if (given && !given.equals(actual)) {
-      throw new ConfigurationError(ErrorCode.credentialThumbprintInvalid, 'The thumbprint given is not the thumbprint of the first certificate in "publicCertificate" (the leaf must come first).');
+      throw new ConfigurationError(
+        ErrorCode.credentialThumbprintInvalid,
+        'The thumbprint given is not the thumbprint of the first certificate in "publicCertificate" (the leaf must come first).',
+      );
     }
     return material;
   }
   if (!sha1 && !sha256) {
-    throw new ConfigurationError(ErrorCode.credentialThumbprintInvalid, 'A "privateKey" credential needs the certificate\'s "thumbprint" (or "thumbprintSha256"), or its "publicCertificate".');
+    throw new ConfigurationError(
+      ErrorCode.credentialThumbprintInvalid,
+      'A "privateKey" credential needs the certificate\'s "thumbprint" (or "thumbprintSha256"), or its "publicCertificate".',
+    );
   }
   const material: SigningMaterial = { key, alg: usePs256 ? 'PS256' : 'RS256' };
   if (sha1) material.x5t = sha1.toString('base64url');

@@ -13,7 +13,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * Checks a `clientCredential` now (a wrong passphrase or an expired certificate fails at
  * construction, not at the first request) and returns what adds it to each token request.
  */
-export function clientAuthenticationFor(credential: ClientCredential, clientId: string, clientClaims: Readonly<Record<string, unknown>> | undefined): ClientAuthentication {
+export function clientAuthenticationFor(
+  credential: ClientCredential,
+  clientId: string,
+  clientClaims: Readonly<Record<string, unknown>> | undefined,
+): ClientAuthentication {
   if (typeof credential === 'string') {
     if (credential === '') throw new ConfigurationError(ErrorCode.credentialInvalid, '"clientCredential" is an empty string: pass the client secret.');
     return async () => ({ client_secret: credential });
@@ -36,13 +40,17 @@ export function clientAuthenticationFor(credential: ClientCredential, clientId: 
       return { client_assertion_type: jwtBearerAssertionType, client_assertion: assertion };
     };
   }
-  const material = isObject(credential) && 'privateKeyPfxPath' in credential
-    ? pfxCredential(credential as PfxCredential)
-    : isObject(credential) && 'privateKey' in credential
-      ? certificateCredential(credential as CertificateCredential)
-      : undefined;
+  const material =
+    isObject(credential) && 'privateKeyPfxPath' in credential
+      ? pfxCredential(credential as PfxCredential)
+      : isObject(credential) && 'privateKey' in credential
+        ? certificateCredential(credential as CertificateCredential)
+        : undefined;
   if (!material) {
-    throw new ConfigurationError(ErrorCode.credentialInvalid, '"clientCredential" must be a client secret, { privateKey, thumbprint }, { privateKey, thumbprint, publicCertificate }, { clientAssertion }, or { privateKeyPfxPath }.');
+    throw new ConfigurationError(
+      ErrorCode.credentialInvalid,
+      '"clientCredential" must be a client secret, { privateKey, thumbprint }, { privateKey, thumbprint, publicCertificate }, { clientAssertion }, or { privateKeyPfxPath }.',
+    );
   }
   return async (tokenEndpoint) => ({
     client_assertion_type: jwtBearerAssertionType,

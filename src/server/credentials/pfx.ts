@@ -41,7 +41,10 @@ export function pfxCredential(credential: PfxCredential): SigningMaterial {
   } catch (error) {
     // forge says "Invalid password?" when the integrity MAC does not verify with the password.
     if (/password/i.test((error as Error).message ?? '')) {
-      throw new ConfigurationError(ErrorCode.credentialPassphraseIncorrect, `The PFX file "${path}" could not be opened with the given "passphrase": it is the wrong password for this file.`);
+      throw new ConfigurationError(
+        ErrorCode.credentialPassphraseIncorrect,
+        `The PFX file "${path}" could not be opened with the given "passphrase": it is the wrong password for this file.`,
+      );
     }
     throw unreadable(path, 'is not a readable PKCS#12 file (damaged, or not a .pfx / .p12).');
   }

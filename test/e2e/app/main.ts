@@ -39,7 +39,7 @@ declare global {
 }
 
 window.keyward = keyward;
-window.settle = <T,>(promise: Promise<T>): Promise<Settled<T>> =>
+window.settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
   promise.then(
     (result) => ({ result }),
     (error: core.KeywardError & { status?: number }) => ({

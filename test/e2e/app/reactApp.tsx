@@ -37,18 +37,36 @@ export function mountReactApp(client: AuthClient, config: ReactAppConfig): { sho
   const host = document.createElement('div');
   host.id = 'react-root';
   document.body.append(host);
-  const body = config.mode === 'require'
-    ? <RequireAuth interaction="redirect" scopes={config.scopes} loading={<p id="loading">signing in…</p>}><Who /></RequireAuth>
-    : config.mode === 'tokens'
-      ? <><Who /><Authenticated><TokenGrid scopes={config.scopes} /></Authenticated></>
-      : <Who />;
-  createRoot(host).render(<StrictMode><AuthProvider client={client}>{body}</AuthProvider></StrictMode>);
+  const body =
+    config.mode === 'require' ? (
+      <RequireAuth interaction="redirect" scopes={config.scopes} loading={<p id="loading">signing in…</p>}>
+        <Who />
+      </RequireAuth>
+    ) : config.mode === 'tokens' ? (
+      <>
+        <Who />
+        <Authenticated>
+          <TokenGrid scopes={config.scopes} />
+        </Authenticated>
+      </>
+    ) : (
+      <Who />
+    );
+  createRoot(host).render(
+    <StrictMode>
+      <AuthProvider client={client}>{body}</AuthProvider>
+    </StrictMode>,
+  );
   return { showTokens: (count) => showTokens(count) };
 }
 
 /** The tree rendered on the server (renderToString in Node) and hydrated in the page. */
 export function SignInStatus() {
-  return <main id="ssr"><Who /></main>;
+  return (
+    <main id="ssr">
+      <Who />
+    </main>
+  );
 }
 
 /** Hydrates server-rendered HTML with the page's client; the first client render matches the server's. */
@@ -57,11 +75,19 @@ export function hydrateServerHtml(client: AuthClient, html: string): void {
   host.id = 'ssr-root';
   host.innerHTML = html;
   document.body.append(host);
-  hydrateRoot(host, <StrictMode><AuthProvider client={client}><SignInStatus /></AuthProvider></StrictMode>, {
-    onRecoverableError: (error) => {
-      const watched = window as unknown as { hydrationErrors?: unknown[] };
-      watched.hydrationErrors ??= [];
-      watched.hydrationErrors.push(String(error));
+  hydrateRoot(
+    host,
+    <StrictMode>
+      <AuthProvider client={client}>
+        <SignInStatus />
+      </AuthProvider>
+    </StrictMode>,
+    {
+      onRecoverableError: (error) => {
+        const watched = window as unknown as { hydrationErrors?: unknown[] };
+        watched.hydrationErrors ??= [];
+        watched.hydrationErrors.push(String(error));
+      },
     },
-  });
+  );
 }

@@ -11,9 +11,11 @@ export interface LoginOptions {
  */
 async function submitAndLeave(page: Page, submit: () => Promise<void>): Promise<void> {
   const before = page.url();
-  const left = page.waitForURL((url) => url.href !== before, { waitUntil: 'commit' }).catch((error: unknown) => {
-    if (!page.isClosed()) throw error;
-  });
+  const left = page
+    .waitForURL((url) => url.href !== before, { waitUntil: 'commit' })
+    .catch((error: unknown) => {
+      if (!page.isClosed()) throw error;
+    });
   await submit();
   await left;
 }

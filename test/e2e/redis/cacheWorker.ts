@@ -4,7 +4,16 @@
 import { request } from 'node:https';
 import { Redis } from 'ioredis';
 import type { HttpClient } from '../../../src/index.js';
-import { cachePartition, ConfidentialClientApplication, type DistributedCacheStore, distributedCachePlugin, type KeywardError, redisCacheStore, SerializableTokenCache, userAssertionHash } from '../../../src/server/index.js';
+import {
+  cachePartition,
+  ConfidentialClientApplication,
+  type DistributedCacheStore,
+  distributedCachePlugin,
+  type KeywardError,
+  redisCacheStore,
+  SerializableTokenCache,
+  userAssertionHash,
+} from '../../../src/server/index.js';
 
 const { REDIS_PORT, IDP_PORT, IDP_CA, CLIENT_SECRET } = process.env as Record<string, string>;
 
@@ -13,12 +22,30 @@ const httpClient: HttpClient = {
   send(req) {
     const url = new URL(req.url);
     return new Promise((resolve, reject) => {
-      const outgoing = request({ host: '127.0.0.1', port: Number(IDP_PORT), servername: url.hostname, ca: IDP_CA, method: req.method, path: `${url.pathname}${url.search}`, headers: { ...req.headers, host: url.host }, agent: false }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => parts.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(parts).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const outgoing = request(
+        {
+          host: '127.0.0.1',
+          port: Number(IDP_PORT),
+          servername: url.hostname,
+          ca: IDP_CA,
+          method: req.method,
+          path: `${url.pathname}${url.search}`,
+          headers: { ...req.headers, host: url.host },
+          agent: false,
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => parts.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 500,
+              headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+              body: Buffer.concat(parts).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end(req.body);
     });
@@ -27,7 +54,9 @@ const httpClient: HttpClient = {
 
 // Fail fast while Redis is down (no offline queue, one attempt), reconnect by itself.
 const redis = new Redis({ host: '127.0.0.1', port: Number(REDIS_PORT), enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-redis.on('error', () => { /* reconnects; commands meanwhile fail with a typed cache error */ });
+redis.on('error', () => {
+  /* reconnects; commands meanwhile fail with a typed cache error */
+});
 const store = redisCacheStore(redis);
 const httpCache = new Map<string, unknown>();
 const releases = new Map<number, () => void>();
@@ -54,13 +83,29 @@ type Command =
 
 async function run(command: Exclude<Command, { op: 'release' }>) {
   if (command.op === 'app') {
-    const cache = new SerializableTokenCache({ plugin: distributedCachePlugin(command.gate ? gated(command.id) : store, cachePartition.app('daemon-secret', command.tenant)) });
-    const app = new ConfidentialClientApplication({ clientId: 'daemon-secret', clientCredential: CLIENT_SECRET!, authority: `https://login.microsoftonline.com/${command.tenant}`, httpClient, httpCache, tokenCache: cache });
+    const cache = new SerializableTokenCache({
+      plugin: distributedCachePlugin(command.gate ? gated(command.id) : store, cachePartition.app('daemon-secret', command.tenant)),
+    });
+    const app = new ConfidentialClientApplication({
+      clientId: 'daemon-secret',
+      clientCredential: CLIENT_SECRET!,
+      authority: `https://login.microsoftonline.com/${command.tenant}`,
+      httpClient,
+      httpCache,
+      tokenCache: cache,
+    });
     return app.acquireTokenForClient(['api://demo/.default'], { forceRefresh: command.forceRefresh ?? false });
   }
   const partition = cachePartition.onBehalfOf('middle-tier', await userAssertionHash(command.assertion));
   const cache = new SerializableTokenCache({ plugin: distributedCachePlugin(store, partition) });
-  const api = new ConfidentialClientApplication({ clientId: 'middle-tier', clientCredential: CLIENT_SECRET!, authority: `https://login.microsoftonline.com/${command.tenant}`, httpClient, httpCache, tokenCache: cache });
+  const api = new ConfidentialClientApplication({
+    clientId: 'middle-tier',
+    clientCredential: CLIENT_SECRET!,
+    authority: `https://login.microsoftonline.com/${command.tenant}`,
+    httpClient,
+    httpCache,
+    tokenCache: cache,
+  });
   return api.acquireTokenOnBehalfOf(command.assertion, ['api://downstream/read']);
 }
 

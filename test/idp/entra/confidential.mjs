@@ -24,7 +24,10 @@ export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
  * answer was not captured.
  */
 export const CONFIDENTIAL_AADSTS = {
-  invalidClientSecret: [7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.'],
+  invalidClientSecret: [
+    7000215,
+    'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.',
+  ],
   missingClientCredential: [7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."],
   assertionExpired: [700024, 'Client assertion is not within its valid time range.'],
   // Wording as MSAL Python's ClientApplication docs quote Entra for an x5c / signature problem.
@@ -37,7 +40,10 @@ export const CONFIDENTIAL_AADSTS = {
   assertionReplayed: [50027, 'Invalid JWT token. The client assertion has already been used (jti replay).'],
   assertionInvalid: [50027, 'Invalid JWT token. Token format not valid.'],
   // learn.microsoft.com v2-oauth2-client-creds-grant-flow: scope must be {resource}/.default.
-  defaultScopeRequired: [1002012, "The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."],
+  defaultScopeRequired: [
+    1002012,
+    'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).',
+  ],
   oboAssertionInvalid: [50013, 'Assertion failed signature validation.'],
   oboAudience: [50013, 'Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was not expected.'],
   oboUseMissing: [900144, "The request body must contain the following parameter: 'requested_token_use'."],
@@ -90,7 +96,11 @@ export function assertEntraClientAssertion(registry) {
     if (!named) throw new errors.InvalidClientAuth('x5t certificate not registered');
     if (header.x5c !== undefined) {
       let leaf;
-      try { leaf = Buffer.from(String(header.x5c[0]), 'base64'); } catch { leaf = Buffer.alloc(0); }
+      try {
+        leaf = Buffer.from(String(header.x5c[0]), 'base64');
+      } catch {
+        leaf = Buffer.alloc(0);
+      }
       const matches = header['x5t#S256'] !== undefined ? sha('sha256', leaf) === header['x5t#S256'] : sha('sha1', leaf) === header.x5t;
       if (!matches) throw new errors.InvalidClientAuth('x5c leaf certificate signature does not match x5t');
     }
@@ -128,44 +138,57 @@ const resourceOf = (scope) => RESOURCES.find((r) => scope === `${r}/.default`);
  */
 export function registerConfidentialGrants(provider, { tenantId, issuers, jwks, registry, isKnownSubject, entraError }) {
   const keySet = createLocalJWKSet(jwks);
-  const resourceServer = (audience, scope) => new provider.ResourceServer(audience, { scope, audience, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } });
+  const resourceServer = (audience, scope) =>
+    new provider.ResourceServer(audience, { scope, audience, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } });
 
-  provider.registerGrantType('client_credentials', async function clientCredentialsGrant(ctx) {
-    const scopes = String(ctx.oidc.params.scope ?? '').split(' ').filter(Boolean);
-    const resource = scopes.length === 1 ? resourceOf(scopes[0]) : undefined;
-    if (!resource) throw entraError('defaultScopeRequired');
-    const token = new provider.ClientCredentials({ client: ctx.oidc.client });
-    token.resourceServer = resourceServer(resource, `${resource}/.default`);
-    ctx.oidc.entity('ClientCredentials', token);
-    const value = await token.save();
-    ctx.body = { access_token: value, expires_in: token.expiration, token_type: 'Bearer' };
-  }, ['scope']);
+  provider.registerGrantType(
+    'client_credentials',
+    async function clientCredentialsGrant(ctx) {
+      const scopes = String(ctx.oidc.params.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      const resource = scopes.length === 1 ? resourceOf(scopes[0]) : undefined;
+      if (!resource) throw entraError('defaultScopeRequired');
+      const token = new provider.ClientCredentials({ client: ctx.oidc.client });
+      token.resourceServer = resourceServer(resource, `${resource}/.default`);
+      ctx.oidc.entity('ClientCredentials', token);
+      const value = await token.save();
+      ctx.body = { access_token: value, expires_in: token.expiration, token_type: 'Bearer' };
+    },
+    ['scope'],
+  );
 
-  provider.registerGrantType(JWT_BEARER_GRANT, async function onBehalfOfGrant(ctx) {
-    const { assertion, requested_token_use: use, scope } = ctx.oidc.params;
-    if (use !== 'on_behalf_of') throw entraError('oboUseMissing', 400);
-    if (!assertion) throw new errors.InvalidRequest("missing required parameter 'assertion'");
-    let claims;
-    try {
-      ({ payload: claims } = await jwtVerify(String(assertion), keySet, { issuer: issuers, algorithms: ['RS256'] }));
-    } catch {
-      throw entraError('oboAssertionInvalid');
-    }
-    const client = ctx.oidc.client;
-    const audiences = [client.clientId, ...(registry.get(client.clientId)?.spec.audiences ?? [])];
-    if (!audiences.includes(String(claims.aud)) || claims.idtyp === 'app' || !isKnownSubject(String(claims.sub)) || claims.tid !== tenantId) {
-      throw entraError('oboAudience');
-    }
-    const scopes = String(scope ?? '').split(' ').filter(Boolean);
-    const audience = RESOURCES.find((r) => scopes.some((s) => s.startsWith(`${r}/`)) && r !== String(claims.aud));
-    if (!audience) throw new errors.InvalidScope('requested scope is not allowed', scope);
-    const grant = new provider.Grant({ accountId: String(claims.sub), clientId: client.clientId });
-    grant.addResourceScope(audience, scopes.join(' '));
-    await grant.save();
-    const token = new provider.AccessToken({ accountId: String(claims.sub), client, grantId: grant.jti, gty: 'on_behalf_of', scope: scopes.join(' ') });
-    token.resourceServer = resourceServer(audience, scopes.join(' '));
-    ctx.oidc.entity('AccessToken', token);
-    const value = await token.save();
-    ctx.body = { access_token: value, expires_in: token.expiration, token_type: 'Bearer', scope: scopes.join(' ') };
-  }, ['assertion', 'requested_token_use', 'scope']);
+  provider.registerGrantType(
+    JWT_BEARER_GRANT,
+    async function onBehalfOfGrant(ctx) {
+      const { assertion, requested_token_use: use, scope } = ctx.oidc.params;
+      if (use !== 'on_behalf_of') throw entraError('oboUseMissing', 400);
+      if (!assertion) throw new errors.InvalidRequest("missing required parameter 'assertion'");
+      let claims;
+      try {
+        ({ payload: claims } = await jwtVerify(String(assertion), keySet, { issuer: issuers, algorithms: ['RS256'] }));
+      } catch {
+        throw entraError('oboAssertionInvalid');
+      }
+      const client = ctx.oidc.client;
+      const audiences = [client.clientId, ...(registry.get(client.clientId)?.spec.audiences ?? [])];
+      if (!audiences.includes(String(claims.aud)) || claims.idtyp === 'app' || !isKnownSubject(String(claims.sub)) || claims.tid !== tenantId) {
+        throw entraError('oboAudience');
+      }
+      const scopes = String(scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      const audience = RESOURCES.find((r) => scopes.some((s) => s.startsWith(`${r}/`)) && r !== String(claims.aud));
+      if (!audience) throw new errors.InvalidScope('requested scope is not allowed', scope);
+      const grant = new provider.Grant({ accountId: String(claims.sub), clientId: client.clientId });
+      grant.addResourceScope(audience, scopes.join(' '));
+      await grant.save();
+      const token = new provider.AccessToken({ accountId: String(claims.sub), client, grantId: grant.jti, gty: 'on_behalf_of', scope: scopes.join(' ') });
+      token.resourceServer = resourceServer(audience, scopes.join(' '));
+      ctx.oidc.entity('AccessToken', token);
+      const value = await token.save();
+      ctx.body = { access_token: value, expires_in: token.expiration, token_type: 'Bearer', scope: scopes.join(' ') };
+    },
+    ['assertion', 'requested_token_use', 'scope'],
+  );
 }

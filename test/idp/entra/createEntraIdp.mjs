@@ -9,7 +9,12 @@ import { createServer } from 'node:https';
 import { request as httpsRequest } from 'node:https';
 import { createHash, randomUUID } from 'node:crypto';
 import {
-  CONFIDENTIAL_AADSTS, REGIONAL_HOSTS, assertEntraClientAssertion, clientAuthFailureKey, confidentialClient, registerConfidentialGrants,
+  CONFIDENTIAL_AADSTS,
+  REGIONAL_HOSTS,
+  assertEntraClientAssertion,
+  clientAuthFailureKey,
+  confidentialClient,
+  registerConfidentialGrants,
 } from './confidential.mjs';
 import Provider, { errors } from 'oidc-provider';
 import { consentPolicy, IMPLICIT_CONSENT } from '../implicitConsent.mjs';
@@ -21,8 +26,14 @@ import * as grantHelpers from 'oidc-provider/lib/helpers/grants.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import { generate as generateCertificate } from 'selfsigned';
 import {
-  AADSTS, KNOWN_MICROSOFT_HOSTS, INSTANCE_METADATA, METADATA_HEADERS, PUBLIC_CLOUD_ALIASES,
-  deviceCodeResponse, entraError, openidConfiguration,
+  AADSTS,
+  KNOWN_MICROSOFT_HOSTS,
+  INSTANCE_METADATA,
+  METADATA_HEADERS,
+  PUBLIC_CLOUD_ALIASES,
+  deviceCodeResponse,
+  entraError,
+  openidConfiguration,
 } from './entraShapes.mjs';
 
 export { entraError, entraTimestamp, INSTANCE_METADATA, KNOWN_MICROSOFT_HOSTS } from './entraShapes.mjs';
@@ -72,10 +83,24 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** Request headers copied into the logs. `password` never is (it travels in the body). */
 const LOGGED_HEADERS = [
-  'origin', 'content-type', 'user-agent', 'dpop', 'authorization', 'referer',
-  'x-client-current-telemetry', 'x-client-last-telemetry', 'client-request-id', 'return-client-request-id',
-  'x-client-sku', 'x-client-ver', 'x-client-os', 'x-client-cpu', 'x-app-name', 'x-app-ver',
-  'x-ms-lib-capability', 'x-anchormailbox',
+  'origin',
+  'content-type',
+  'user-agent',
+  'dpop',
+  'authorization',
+  'referer',
+  'x-client-current-telemetry',
+  'x-client-last-telemetry',
+  'client-request-id',
+  'return-client-request-id',
+  'x-client-sku',
+  'x-client-ver',
+  'x-client-os',
+  'x-client-cpu',
+  'x-app-name',
+  'x-app-ver',
+  'x-ms-lib-capability',
+  'x-anchormailbox',
 ];
 
 // ---------------------------------------------------------------- identities
@@ -100,7 +125,10 @@ export function oidFor(login, tenant) {
 
 /** Entra-like opaque `sub` (43 base64url chars), one per user per tenant. It is oidc-provider's accountId. */
 export function subFor(login, tenant) {
-  return createHash('sha256').update(`keyward-sub:${tenant}:${normalizeLogin(login)}`).digest('base64url').slice(0, 43);
+  return createHash('sha256')
+    .update(`keyward-sub:${tenant}:${normalizeLogin(login)}`)
+    .digest('base64url')
+    .slice(0, 43);
 }
 
 export function preferredUsername(login) {
@@ -110,7 +138,11 @@ export function preferredUsername(login) {
 
 export function displayName(login) {
   const local = normalizeLogin(login).split('@')[0] ?? '';
-  return local.split(/[._-]+/).filter(Boolean).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join(' ');
+  return local
+    .split(/[._-]+/)
+    .filter(Boolean)
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join(' ');
 }
 
 const b64urlJson = (obj) => Buffer.from(JSON.stringify(obj)).toString('base64url');
@@ -132,12 +164,19 @@ function createAdapter() {
   const get = (key) => {
     const hit = store.get(key);
     if (!hit) return undefined;
-    if (hit.expiresAt <= Date.now()) { store.delete(key); return undefined; }
+    if (hit.expiresAt <= Date.now()) {
+      store.delete(key);
+      return undefined;
+    }
     return hit.payload;
   };
   class EntraMemoryAdapter {
-    constructor(model) { this.model = model; }
-    key(id) { return `${this.model}:${id}`; }
+    constructor(model) {
+      this.model = model;
+    }
+    key(id) {
+      return `${this.model}:${id}`;
+    }
     async upsert(id, payload, expiresIn) {
       const key = this.key(id);
       store.set(key, { payload, expiresAt: typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity });
@@ -148,11 +187,24 @@ function createAdapter() {
       if (this.model === 'Session' && payload.uid) uidIndex.set(payload.uid, id);
       if (payload.userCode) userCodeIndex.set(payload.userCode, id);
     }
-    async find(id) { return get(this.key(id)); }
-    async findByUid(uid) { const id = uidIndex.get(uid); return id === undefined ? undefined : this.find(id); }
-    async findByUserCode(userCode) { const id = userCodeIndex.get(userCode); return id === undefined ? undefined : this.find(id); }
-    async consume(id) { const p = get(this.key(id)); if (p) p.consumed = Math.floor(Date.now() / 1000); }
-    async destroy(id) { store.delete(this.key(id)); }
+    async find(id) {
+      return get(this.key(id));
+    }
+    async findByUid(uid) {
+      const id = uidIndex.get(uid);
+      return id === undefined ? undefined : this.find(id);
+    }
+    async findByUserCode(userCode) {
+      const id = userCodeIndex.get(userCode);
+      return id === undefined ? undefined : this.find(id);
+    }
+    async consume(id) {
+      const p = get(this.key(id));
+      if (p) p.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id) {
+      store.delete(this.key(id));
+    }
     async revokeByGrantId(grantId) {
       for (const key of grantIndex.get(grantId) ?? []) store.delete(key);
       grantIndex.delete(grantId);
@@ -185,7 +237,13 @@ function containsClaims(have, want) {
   return Object.entries(want).every(([k, v]) => containsClaims(have[k], v));
 }
 
-const parseJson = (text) => { try { return JSON.parse(text); } catch { return undefined; } };
+const parseJson = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * MSAL AT-PoP (docs/protocol.md A10): `req_cnf` = base64url(JSON `{"kid":"<RFC 7638 thumbprint>","xms_ksl":"sw"}`).
@@ -254,11 +312,17 @@ export async function createEntraIdp(options) {
   // Server first: with port 0 only the bound socket knows the port (the
   // browser's resolver rules carry it); the issuers themselves are fixed.
   /** @type {import('node:http').RequestListener} */
-  let handler = (_req, res) => { res.statusCode = 503; res.end(); };
+  let handler = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
   const server = createServer({ key: certificate.private, cert: certificate.cert }, (req, res) => handler(req, res));
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(undefined); });
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('Entra IdP server has no TCP address');
@@ -271,15 +335,20 @@ export async function createEntraIdp(options) {
 
   // Confidential clients (keyward/server): secret or certificate, client credentials, on-behalf-of.
   const confidential = new Map(confidentialClients.map((spec) => [spec.client_id, confidentialClient(spec, redirectUris)]));
-  const clients = [...confidential.values()].map((c) => c.metadata).concat(options.clients ?? clientIds.map((client_id) => ({
-    client_id,
-    application_type: 'web',
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token', DEVICE_GRANT, 'password'],
-    response_types: ['code'],
-    redirect_uris: redirectUris,
-    post_logout_redirect_uris: redirectUris,
-  })));
+  const clients = [...confidential.values()]
+    .map((c) => c.metadata)
+    .concat(
+      options.clients ??
+        clientIds.map((client_id) => ({
+          client_id,
+          application_type: 'web',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token', DEVICE_GRANT, 'password'],
+          response_types: ['code'],
+          redirect_uris: redirectUris,
+          post_logout_redirect_uris: redirectUris,
+        })),
+    );
 
   // ---------------------------------------------------------------- state + logs
   /** @type {import('./createEntraIdp.d.mts').EntraTokenRequest[]} */
@@ -403,11 +472,19 @@ export async function createEntraIdp(options) {
             jwt.header = { typ: 'JWT' };
             if (typeof p.scope === 'string') {
               const audience = typeof p.aud === 'string' ? p.aud : API_AUDIENCE;
-              p.scp = p.scope.split(' ').map((s) => (s.startsWith(`${audience}/`) ? s.slice(audience.length + 1) : s)).join(' ');
+              p.scp = p.scope
+                .split(' ')
+                .map((s) => (s.startsWith(`${audience}/`) ? s.slice(audience.length + 1) : s))
+                .join(' ');
             }
             // App tokens (client credentials): the app roles granted to the client, `idtyp: app`, the service principal as oid/sub.
             if (token.kind === 'ClientCredentials') {
-              Object.assign(p, { idtyp: 'app', roles: confidential.get(p.client_id)?.spec.roles ?? ['Data.Read.All'], oid: oidFor(`sp:${p.client_id}`), sub: oidFor(`sp:${p.client_id}`) });
+              Object.assign(p, {
+                idtyp: 'app',
+                roles: confidential.get(p.client_id)?.spec.roles ?? ['Data.Read.All'],
+                oid: oidFor(`sp:${p.client_id}`),
+                sub: oidFor(`sp:${p.client_id}`),
+              });
             }
             delete p.scope;
             p.azp = p.client_id;
@@ -442,7 +519,8 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
 <script>document.forms[0].submit()</script><noscript><button type="submit" form="op.logoutForm">Sign out</button></noscript></body></html>`;
           },
           async postLogoutSuccessSource(ctx) {
-            ctx.body = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign out</title></head><body><h1>You signed out of your account</h1></body></html>';
+            ctx.body =
+              '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign out</title></head><body><h1>You signed out of your account</h1></body></html>';
           },
         },
         deviceFlow: {
@@ -467,39 +545,50 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
 
     // ROPC: grant_type=password, through oidc-provider's registerGrantType.
     const boundHelpers = Object.fromEntries(Object.entries(grantHelpers).map(([name, fn]) => [name, fn.bind(undefined, provider)]));
-    provider.registerGrantType('password', async function passwordGrant(ctx) {
-      const { username, password, scope } = ctx.oidc.params;
-      if (!username) throw new errors.InvalidRequest("missing required parameter 'username'");
-      if (!password) throw new errors.InvalidRequest("missing required parameter 'password'");
-      if (password !== `pw-${username}` && password !== `pw-${normalizeLogin(username)}`) {
-        throw Object.assign(new errors.InvalidGrant('invalid username or password'), { entra: 'invalidCredentials' });
-      }
-      const dPoP = await boundHelpers.validateDpop(ctx);
-      boundHelpers.checkDpopRequired(ctx, dPoP);
-      const accountId = registerSubject(username, tenantId);
-      const scopes = [...new Set(String(scope ?? 'openid').split(' ').filter(Boolean))];
-      const resourceScopes = scopes.filter((s) => API_SCOPES.includes(s));
-      const unknown = scopes.find((s) => s.includes('/') && !API_SCOPES.includes(s));
-      if (unknown) throw new errors.InvalidScope('requested scope is not allowed', unknown);
-      const grant = new provider.Grant({ accountId, clientId: ctx.oidc.client.clientId });
-      grant.addOIDCScope(scopes.filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s)).join(' '));
-      if (resourceScopes.length) grant.addResourceScope(API_AUDIENCE, resourceScopes.join(' '));
-      await grant.save();
-      // An unsaved code-shaped source: the same input device_code hands issueTokens().
-      const source = new provider.AuthorizationCode({
-        client: ctx.oidc.client,
-        accountId,
-        grantId: grant.jti,
-        scope: scopes.join(' '),
-        resource: resourceScopes.length ? API_AUDIENCE : undefined,
-        authTime: Math.floor(Date.now() / 1000),
-        amr: ['pwd'],
-        claims: {},
-        expiresWithSession: false,
-      });
-      ctx.oidc.entity('Grant', grant);
-      await issueTokens(provider, boundHelpers, ctx, source, grant, { gty: 'password', entityLabel: 'password grant', cert: undefined, dPoP });
-    }, ['username', 'password', 'scope', 'resource'], ['resource']);
+    provider.registerGrantType(
+      'password',
+      async function passwordGrant(ctx) {
+        const { username, password, scope } = ctx.oidc.params;
+        if (!username) throw new errors.InvalidRequest("missing required parameter 'username'");
+        if (!password) throw new errors.InvalidRequest("missing required parameter 'password'");
+        if (password !== `pw-${username}` && password !== `pw-${normalizeLogin(username)}`) {
+          throw Object.assign(new errors.InvalidGrant('invalid username or password'), { entra: 'invalidCredentials' });
+        }
+        const dPoP = await boundHelpers.validateDpop(ctx);
+        boundHelpers.checkDpopRequired(ctx, dPoP);
+        const accountId = registerSubject(username, tenantId);
+        const scopes = [
+          ...new Set(
+            String(scope ?? 'openid')
+              .split(' ')
+              .filter(Boolean),
+          ),
+        ];
+        const resourceScopes = scopes.filter((s) => API_SCOPES.includes(s));
+        const unknown = scopes.find((s) => s.includes('/') && !API_SCOPES.includes(s));
+        if (unknown) throw new errors.InvalidScope('requested scope is not allowed', unknown);
+        const grant = new provider.Grant({ accountId, clientId: ctx.oidc.client.clientId });
+        grant.addOIDCScope(scopes.filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s)).join(' '));
+        if (resourceScopes.length) grant.addResourceScope(API_AUDIENCE, resourceScopes.join(' '));
+        await grant.save();
+        // An unsaved code-shaped source: the same input device_code hands issueTokens().
+        const source = new provider.AuthorizationCode({
+          client: ctx.oidc.client,
+          accountId,
+          grantId: grant.jti,
+          scope: scopes.join(' '),
+          resource: resourceScopes.length ? API_AUDIENCE : undefined,
+          authTime: Math.floor(Date.now() / 1000),
+          amr: ['pwd'],
+          claims: {},
+          expiresWithSession: false,
+        });
+        ctx.oidc.entity('Grant', grant);
+        await issueTokens(provider, boundHelpers, ctx, source, grant, { gty: 'password', entityLabel: 'password grant', cert: undefined, dPoP });
+      },
+      ['username', 'password', 'scope', 'resource'],
+      ['resource'],
+    );
 
     registerConfidentialGrants(provider, {
       tenantId,
@@ -588,8 +677,25 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
     const used = ctx.oidc?.entities?.AuthorizationCode;
     if (ctx.status !== 200 || !body?.access_token || entra.params?.grant_type !== 'authorization_code' || entra.params?.return_spa_code !== '1') return;
     if (!used || !confidential.has(clientId)) return;
-    const fields = ['sessionUid', 'expiresWithSession', 'grantId', 'accountId', 'acr', 'amr', 'authTime', 'claims', 'nonce', 'resource', 'scope', 'sid', 'redirectUri'];
-    const code = new provider.AuthorizationCode({ client: ctx.oidc.client, ...Object.fromEntries(fields.filter((f) => used[f] !== undefined).map((f) => [f, used[f]])) });
+    const fields = [
+      'sessionUid',
+      'expiresWithSession',
+      'grantId',
+      'accountId',
+      'acr',
+      'amr',
+      'authTime',
+      'claims',
+      'nonce',
+      'resource',
+      'scope',
+      'sid',
+      'redirectUri',
+    ];
+    const code = new provider.AuthorizationCode({
+      client: ctx.oidc.client,
+      ...Object.fromEntries(fields.filter((f) => used[f] !== undefined).map((f) => [f, used[f]])),
+    });
     const value = await code.save();
     spaCodes.set(value, { clientId, redirectUri: used.redirectUri });
     body.spa_code = value;
@@ -657,21 +763,45 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           key = 'badVerificationCode';
         } else key = 'expiredOrRevokedGrant';
         break;
-      case 'authorization_pending': key = 'authorizationPending'; break;
-      case 'expired_token': key = 'codeExpired'; break;
+      case 'authorization_pending':
+        key = 'authorizationPending';
+        break;
+      case 'expired_token':
+        key = 'codeExpired';
+        break;
       case 'access_denied':
-        if (grantType === DEVICE_GRANT) { error = 'authorization_declined'; key = 'authorizationDeclined'; } else key = 'userDeclined';
+        if (grantType === DEVICE_GRANT) {
+          error = 'authorization_declined';
+          key = 'authorizationDeclined';
+        } else key = 'userDeclined';
         break;
-      case 'invalid_scope': key = 'invalidScope'; break;
-      case 'invalid_target': error = 'invalid_resource'; key = 'resourceNotFound'; break;
-      case 'unsupported_grant_type': key = 'unsupportedGrantType'; break;
-      case 'unauthorized_client': key = 'appNotFound'; break;
+      case 'invalid_scope':
+        key = 'invalidScope';
+        break;
+      case 'invalid_target':
+        error = 'invalid_resource';
+        key = 'resourceNotFound';
+        break;
+      case 'unsupported_grant_type':
+        key = 'unsupportedGrantType';
+        break;
+      case 'unauthorized_client':
+        key = 'appNotFound';
+        break;
       case 'invalid_client':
-        if (/not found/.test(detail)) { error = 'unauthorized_client'; key = 'appNotFound'; } else key = clientAuthFailureKey(detail, entra.params) ?? 'invalidRequest';
+        if (/not found/.test(detail)) {
+          error = 'unauthorized_client';
+          key = 'appNotFound';
+        } else key = clientAuthFailureKey(detail, entra.params) ?? 'invalidRequest';
         break;
-      case 'invalid_request': key = /missing required parameter/.test(detail) ? 'missingParameter' : 'invalidRequest'; break;
-      case 'server_error': key = 'server'; break;
-      default: key = 'invalidRequest';
+      case 'invalid_request':
+        key = /missing required parameter/.test(detail) ? 'missingParameter' : 'invalidRequest';
+        break;
+      case 'server_error':
+        key = 'server';
+        break;
+      default:
+        key = 'invalidRequest';
     }
     if (err?.entra && CONFIDENTIAL_AADSTS[err.entra]) key = err.entra;
     const [code, text] = AADSTS[key] ?? CONFIDENTIAL_AADSTS[key];
@@ -711,13 +841,28 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       const accountId = ctx.oidc.account?.accountId ?? ctx.oidc.session?.accountId;
       if (ctx.oidc.params?.client_info === '1' && accountId) params.set('client_info', clientInfo(accountId));
     } else {
-      const map = { login_required: 'noSession', consent_required: 'consentRequired', interaction_required: 'mfaRequired', access_denied: 'userDeclined', invalid_scope: 'invalidScope', unauthorized_client: 'appNotFound' };
+      const map = {
+        login_required: 'noSession',
+        consent_required: 'consentRequired',
+        interaction_required: 'mfaRequired',
+        access_denied: 'userDeclined',
+        invalid_scope: 'invalidScope',
+        unauthorized_client: 'appNotFound',
+      };
       const [code, text] = AADSTS[map[params.get('error')] ?? 'invalidRequest'];
-      const e = entraError({ error: params.get('error') ?? 'invalid_request', code, text, correlationId: entra.correlationId, traceId: entra.traceId, host: entra.host });
+      const e = entraError({
+        error: params.get('error') ?? 'invalid_request',
+        code,
+        text,
+        correlationId: entra.correlationId,
+        traceId: entra.traceId,
+        host: entra.host,
+      });
       params.set('error_description', String(e.error_description));
       params.set('error_uri', String(e.error_uri));
     }
-    if (inFragment) url.hash = params.toString(); else url.search = params.toString();
+    if (inFragment) url.hash = params.toString();
+    else url.search = params.toString();
     ctx.set('Location', url.href);
     if (typeof ctx.body === 'string' && ctx.body.includes('Redirecting')) ctx.body = `Redirecting to ${url.href}.`;
   }
@@ -759,7 +904,8 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       suberror: body && typeof body === 'object' ? body.suberror : undefined,
       at: Date.now(),
     };
-    if (route === 'device_authorization') deviceRequests.push(entry); else tokenRequests.push(entry);
+    if (route === 'device_authorization') deviceRequests.push(entry);
+    else tokenRequests.push(entry);
   }
   // ---------------------------------------------------------------- front handler
 
@@ -841,35 +987,69 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
 
   function instanceDiscovery(res, entra, url) {
     const endpoint = url.searchParams.get('authorization_endpoint');
-    discoveryRequests.push({ kind: 'instance', host: entra.host, segment: entra.segment, url: url.href, params: Object.fromEntries(url.searchParams), headers: pick(entra.headers, LOGGED_HEADERS), at: Date.now() });
+    discoveryRequests.push({
+      kind: 'instance',
+      host: entra.host,
+      segment: entra.segment,
+      url: url.href,
+      params: Object.fromEntries(url.searchParams),
+      headers: pick(entra.headers, LOGGED_HEADERS),
+      at: Date.now(),
+    });
     const failure = takeFailure('instance');
     if (failure) return sendFailure(res, entra, failure);
     let target;
-    try { target = endpoint ? new URL(endpoint) : undefined; } catch { target = undefined; }
+    try {
+      target = endpoint ? new URL(endpoint) : undefined;
+    } catch {
+      target = undefined;
+    }
     if (!target) {
-      return sendError(res, entra, 400, { error: 'invalid_request', code: AADSTS.missingParameter[0], text: "The request body must contain the following parameter: 'authorization_endpoint'." }, METADATA_HEADERS);
+      return sendError(
+        res,
+        entra,
+        400,
+        {
+          error: 'invalid_request',
+          code: AADSTS.missingParameter[0],
+          text: "The request body must contain the following parameter: 'authorization_endpoint'.",
+        },
+        METADATA_HEADERS,
+      );
     }
     if (!KNOWN_MICROSOFT_HOSTS.has(target.hostname.toLowerCase())) {
       const [code, text] = AADSTS.unknownInstance;
       return sendError(res, entra, 400, { error: 'invalid_instance', code, text }, METADATA_HEADERS);
     }
     const tenant = target.pathname.split('/')[1] || 'common';
-    send(res, 200, {
-      tenant_discovery_endpoint: `https://${target.host}/${tenant}/v2.0/.well-known/openid-configuration`,
-      'api-version': url.searchParams.get('api-version') ?? '1.1',
-      metadata: INSTANCE_METADATA,
-    }, { ...METADATA_HEADERS, 'x-ms-request-id': entra.traceId });
+    send(
+      res,
+      200,
+      {
+        tenant_discovery_endpoint: `https://${target.host}/${tenant}/v2.0/.well-known/openid-configuration`,
+        'api-version': url.searchParams.get('api-version') ?? '1.1',
+        metadata: INSTANCE_METADATA,
+      },
+      { ...METADATA_HEADERS, 'x-ms-request-id': entra.traceId },
+    );
   }
 
-  const normalizeUserCode = (code) => String(code ?? '').toUpperCase().replace(/[^BCDFGHJKLMNPQRSTVWXZ]/g, '');
+  const normalizeUserCode = (code) =>
+    String(code ?? '')
+      .toUpperCase()
+      .replace(/[^BCDFGHJKLMNPQRSTVWXZ]/g, '');
 
   handler = async (req, res) => {
     /** @type {EntraRequest} */
     let entra;
     try {
-      const host = String(req.headers.host ?? ISSUER_HOST).replace(/:\d+$/, '').toLowerCase();
+      const host = String(req.headers.host ?? ISSUER_HOST)
+        .replace(/:\d+$/, '')
+        .toLowerCase();
       const url = new URL(req.url ?? '/', `https://${host}`);
-      const headers = /** @type {Record<string, string>} */ (Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])));
+      const headers = /** @type {Record<string, string>} */ (
+        Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]))
+      );
 
       // https://microsoft.com/devicelogin (and www.microsoft.com/link) -> the common device page.
       if (DEVICE_LOGIN_HOSTS.includes(host)) {
@@ -883,7 +1063,12 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       const [, segment = '', ...restParts] = url.pathname.split('/');
       const rest = `/${restParts.join('/')}`;
       entra = {
-        host, segment, multiTenant: false, kind: 'unknown', headers, traceId: randomUUID(),
+        host,
+        segment,
+        multiTenant: false,
+        kind: 'unknown',
+        headers,
+        traceId: randomUUID(),
         correlationId: headers['client-request-id'] || url.searchParams.get('client-request-id') || undefined,
       };
 
@@ -918,13 +1103,25 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       }
 
       if (route.kind === 'discovery' || route.kind === 'keys') {
-        discoveryRequests.push({ kind: route.kind === 'keys' ? 'keys' : 'openid-configuration', host, segment, url: url.href, params: Object.fromEntries(url.searchParams), headers: pick(headers, LOGGED_HEADERS), at: Date.now() });
+        discoveryRequests.push({
+          kind: route.kind === 'keys' ? 'keys' : 'openid-configuration',
+          host,
+          segment,
+          url: url.href,
+          params: Object.fromEntries(url.searchParams),
+          headers: pick(headers, LOGGED_HEADERS),
+          at: Date.now(),
+        });
       }
       const resolved = resolveTenant(segment);
       if ('error' in resolved) {
         const [code, text] = resolved.error;
         const status = 400;
-        return sendError(res, entra, status, { error: route.kind === 'discovery' ? 'invalid_tenant' : 'invalid_request', code, text: text.replace('Tenant not found', `Tenant '${segment}' not found`) });
+        return sendError(res, entra, status, {
+          error: route.kind === 'discovery' ? 'invalid_tenant' : 'invalid_request',
+          code,
+          text: text.replace('Tenant not found', `Tenant '${segment}' not found`),
+        });
       }
       const { tenant, multiTenant } = resolved;
       entra.tenantId = tenant.id;
@@ -950,7 +1147,10 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           if (req.method === 'GET') {
             query.delete(IMPLICIT_CONSENT); // only this IdP may set it
             // Entra's prompt values oidc-provider lacks: an account picker is a login page here.
-            const prompts = (query.get('prompt') ?? '').split(' ').filter(Boolean).map((p) => (p === 'select_account' || p === 'create' ? 'login' : p));
+            const prompts = (query.get('prompt') ?? '')
+              .split(' ')
+              .filter(Boolean)
+              .map((p) => (p === 'select_account' || p === 'create' ? 'login' : p));
             if (prompts.length) query.set('prompt', [...new Set(prompts)].join(' '));
             if ((query.get('scope') ?? '').split(' ').includes('offline_access') && !prompts.includes('none') && !prompts.includes('consent')) {
               query.set('prompt', [...new Set([...prompts, 'consent'])].join(' '));
@@ -995,7 +1195,11 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
           const spa = p.grant_type === 'authorization_code' && p.code ? spaCodes.get(p.code) : undefined;
           if (spa && p.client_id === spa.clientId) {
             if (!headers.origin) {
-              return sendError(res, entra, 400, { error: 'invalid_request', code: 9002327, text: "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests." });
+              return sendError(res, entra, 400, {
+                error: 'invalid_request',
+                code: 9002327,
+                text: "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+              });
             }
             const forwarded = new URLSearchParams(p);
             forwarded.set('client_secret', confidential.get(spa.clientId)?.spec.client_secret ?? '');
@@ -1010,7 +1214,11 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
               // No capture of Entra's answer to a bad req_cnf was found: AADSTS9002313 / 900144 stand in.
               const missing = p.req_cnf === undefined || p.req_cnf === '';
               const [code, text] = missing ? AADSTS.missingParameter : AADSTS.invalidRequest;
-              return sendError(res, entra, 400, { error: 'invalid_request', code, text: missing ? text.replace('parameter.', "parameter: 'req_cnf'.") : `${text} ${cnf.error}.` });
+              return sendError(res, entra, 400, {
+                error: 'invalid_request',
+                code,
+                text: missing ? text.replace('parameter.', "parameter: 'req_cnf'.") : `${text} ${cnf.error}.`,
+              });
             }
             entra.pop = cnf;
           }
@@ -1023,7 +1231,13 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
               const d = demand;
               if (d.remaining <= 0) demand = undefined;
               const [code, text] = d.errorCode ? [d.errorCode, d.description ?? AADSTS.mfaRequired[1]] : AADSTS.mfaRequired;
-              return sendError(res, entra, 400, { error: d.error ?? 'interaction_required', code, text: d.description ?? text, suberror: d.suberror === null ? undefined : (d.suberror ?? 'basic_action'), claims: d.claims });
+              return sendError(res, entra, 400, {
+                error: d.error ?? 'interaction_required',
+                code,
+                text: d.description ?? text,
+                suberror: d.suberror === null ? undefined : (d.suberror ?? 'basic_action'),
+                claims: d.claims,
+              });
             }
           }
           if (p.grant_type === 'refresh_token' && p.refresh_token && revokedRefreshTokens.has(p.refresh_token)) {
@@ -1077,29 +1291,32 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
     if (chunk) headers.set('content-length', String(chunk.length));
     headers.set('host', url.host);
     return new Promise((resolve, reject) => {
-      const req = httpsRequest({
-        host: '127.0.0.1',
-        port: address.port,
-        servername: url.hostname,
-        ca: certificate.cert,
-        method: init.method ?? 'GET',
-        path: `${url.pathname}${url.search}`,
-        headers: Object.fromEntries(headers),
-        agent: false,
-      }, (res) => {
-        const parts = [];
-        res.on('data', (c) => parts.push(c));
-        res.on('end', () => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) h.append(k, String(one));
-          }
-          const status = res.statusCode ?? 500;
-          const payload = status === 204 || status === 304 ? null : Buffer.concat(parts);
-          resolve(new Response(payload, { status, headers: h }));
-        });
-        res.on('error', reject);
-      });
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: address.port,
+          servername: url.hostname,
+          ca: certificate.cert,
+          method: init.method ?? 'GET',
+          path: `${url.pathname}${url.search}`,
+          headers: Object.fromEntries(headers),
+          agent: false,
+        },
+        (res) => {
+          const parts = [];
+          res.on('data', (c) => parts.push(c));
+          res.on('end', () => {
+            const h = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) {
+              for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) h.append(k, String(one));
+            }
+            const status = res.statusCode ?? 500;
+            const payload = status === 204 || status === 304 ? null : Buffer.concat(parts);
+            resolve(new Response(payload, { status, headers: h }));
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(chunk);
     });
@@ -1117,7 +1334,10 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
     signingKey: { jwk: privateJwk, key: privateKey, kid, alg: 'RS256' },
     jwks: { keys: [publicJwk] },
     account: (login, tenant = TENANT_A) => identity(login, tenant),
-    clientInfo: (login, tenant = TENANT_A) => { const id = identity(login, tenant); return b64urlJson({ uid: id.uid, utid: id.utid }); },
+    clientInfo: (login, tenant = TENANT_A) => {
+      const id = identity(login, tenant);
+      return b64urlJson({ uid: id.uid, utid: id.utid });
+    },
     events,
     tokenRequests,
     deviceRequests,
@@ -1137,7 +1357,10 @@ ${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes"/>
       for (const tenant of tenants.values()) {
         for (const [id, payload] of tenant.adapter.entries('RefreshToken')) {
           const subject = subjects.get(payload.accountId);
-          if (wanted === undefined || subject?.login === wanted) { revokedRefreshTokens.add(id); n += 1; }
+          if (wanted === undefined || subject?.login === wanted) {
+            revokedRefreshTokens.add(id);
+            n += 1;
+          }
         }
         if (sessions) {
           for (const [id, payload] of tenant.adapter.entries('Session')) {

@@ -16,9 +16,17 @@ export const PUBLIC_CLOUD_ALIASES = ['login.microsoftonline.com', 'login.windows
  */
 export const INSTANCE_METADATA = [
   { preferred_network: 'login.microsoftonline.com', preferred_cache: 'login.windows.net', aliases: PUBLIC_CLOUD_ALIASES },
-  { preferred_network: 'login.partner.microsoftonline.cn', preferred_cache: 'login.partner.microsoftonline.cn', aliases: ['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'] },
+  {
+    preferred_network: 'login.partner.microsoftonline.cn',
+    preferred_cache: 'login.partner.microsoftonline.cn',
+    aliases: ['login.partner.microsoftonline.cn', 'login.chinacloudapi.cn'],
+  },
   { preferred_network: 'login.microsoftonline.de', preferred_cache: 'login.microsoftonline.de', aliases: ['login.microsoftonline.de'] },
-  { preferred_network: 'login.microsoftonline.us', preferred_cache: 'login.microsoftonline.us', aliases: ['login.microsoftonline.us', 'login.usgovcloudapi.net'] },
+  {
+    preferred_network: 'login.microsoftonline.us',
+    preferred_cache: 'login.microsoftonline.us',
+    aliases: ['login.microsoftonline.us', 'login.usgovcloudapi.net'],
+  },
   { preferred_network: 'login-us.microsoftonline.com', preferred_cache: 'login-us.microsoftonline.com', aliases: ['login-us.microsoftonline.com'] },
   { preferred_network: 'login.sovcloud-identity.fr', preferred_cache: 'login.sovcloud-identity.fr', aliases: ['login.sovcloud-identity.fr'] },
   { preferred_network: 'login.sovcloud-identity.de', preferred_cache: 'login.sovcloud-identity.de', aliases: ['login.sovcloud-identity.de'] },
@@ -43,7 +51,10 @@ export const METADATA_HEADERS = {
 
 /** "2023-01-04 19:44:18Z", Entra's timestamp format (error bodies, see entraError). */
 export function entraTimestamp(date = new Date()) {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
@@ -90,21 +101,36 @@ export const AADSTS = {
   authorizationDeclined: [70000, 'The user declined the authorization request.'],
   badVerificationCode: [70018, 'Invalid verification code due to User typing in wrong user code for device code flow. Authorization is not approved.'],
   invalidCredentials: [50126, 'Error validating credentials due to invalid username or password.'],
-  expiredOrRevokedGrant: [70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.'],
+  expiredOrRevokedGrant: [
+    70008,
+    'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+  ],
   expiredInactiveRefreshToken: [700082, 'The refresh token has expired due to inactivity.'],
-  spaRefreshTokenExpired: [700084, 'The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.'],
+  spaRefreshTokenExpired: [
+    700084,
+    'The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.',
+  ],
   codeRedeemed: [54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.'],
   codeVerifierMismatch: [501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.'],
   replyAddressMismatch: [500112, 'The reply address does not match the reply address provided when requesting Authorization code.'],
-  tokensRevoked: [50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.'],
+  tokensRevoked: [
+    50173,
+    'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+  ],
   invalidScope: [70011, "The provided value for the input parameter 'scope' is not valid."],
   unsupportedGrantType: [70003, 'The app requested an unsupported grant type.'],
-  appNotFound: [700016, 'Application was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.'],
+  appNotFound: [
+    700016,
+    'Application was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.',
+  ],
   missingParameter: [900144, 'The request body must contain the following parameter.'],
   invalidRequest: [9002313, 'Invalid request. Request is malformed or invalid.'],
   resourceNotFound: [500011, 'The resource principal was not found in the tenant.'],
   // Conditional Access step-up; wire capture in MSAL.js issue #5491 (see entraError).
-  mfaRequired: [50076, 'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.'],
+  mfaRequired: [
+    50076,
+    'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.',
+  ],
   noSession: [50058, 'A silent sign-in request was sent but no user is signed in.'],
   consentRequired: [65001, 'The user or administrator has not consented to use the application.'],
   userDeclined: [65004, 'User declined to consent to access the app.'],
@@ -146,7 +172,27 @@ export function openidConfiguration({ issuer, host, segment, multiTenant, endpoi
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: endpoints.end_session_endpoint,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `https://${host}/${segment}/kerberos`,
     tenant_region_scope: multiTenant ? null : 'WW',
     cloud_instance_name: 'microsoftonline.com',

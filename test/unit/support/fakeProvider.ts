@@ -32,7 +32,12 @@ export class FakeProvider implements HttpClient {
   keys: ProviderKey[] = [];
   signingKey!: ProviderKey;
   /** Claims of every id_token issued (merged over the defaults). */
-  claims: Record<string, unknown> = { sub: 'subject-alice-7f3a', name: 'Alice Example', email: 'alice.example@contoso.test', preferred_username: 'alice.example@contoso.test' };
+  claims: Record<string, unknown> = {
+    sub: 'subject-alice-7f3a',
+    name: 'Alice Example',
+    email: 'alice.example@contoso.test',
+    preferred_username: 'alice.example@contoso.test',
+  };
   /** Extra fields of every successful token response (e.g. `expires_in: -5`). */
   tokenFields: Record<string, unknown> = {};
   /** Replace the token endpoint's behaviour. */
@@ -88,9 +93,11 @@ export class FakeProvider implements HttpClient {
       expires_in: 3600,
       refresh_token: `refresh-token-${n}-${crypto.randomUUID()}`,
       scope: form.get('scope') ?? 'openid',
-      ...(form.get('client_info') === '1' && typeof this.claims.oid === 'string' && typeof this.claims.tid === 'string' && {
-        client_info: base64url.encode(JSON.stringify({ uid: this.claims.oid, utid: this.claims.tid })),
-      }),
+      ...(form.get('client_info') === '1' &&
+        typeof this.claims.oid === 'string' &&
+        typeof this.claims.tid === 'string' && {
+          client_info: base64url.encode(JSON.stringify({ uid: this.claims.oid, utid: this.claims.tid })),
+        }),
       id_token: await this.idToken(nonce ? { nonce, ...extraClaims } : extraClaims),
       ...this.tokenFields,
     });
