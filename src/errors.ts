@@ -105,6 +105,8 @@ export const ErrorCode = {
   cacheDeserializeFailed: 'cache_deserialize_failed',
   cacheEntryDropped: 'cache_entry_dropped',
   cacheMigrated: 'cache_migrated',
+  cacheBroadcastRejected: 'cache_broadcast_rejected',
+  accountSignedOut: 'account_signed_out',
 
   // Silent acquisition (InteractionRequiredError)
   interactionRequired: 'interaction_required',

@@ -3,10 +3,15 @@
  * tab redeems a refresh token at a time: providers rotate refresh tokens and revoke the
  * whole grant when an old one is replayed (RFC 9700 4.14.2).
  *
- * With the Web Locks API (every current browser) the lock is exact. Without it, a
- * best-effort lease in localStorage is used: a tab writes `{owner, expires}`, reads it back
- * after a short pause, and proceeds only if it still owns it. Two tabs can in rare timing
- * both believe they won; the lease expires after 10 s so a crashed tab cannot block others.
+ * With the Web Locks API (every current browser) the lock is exact. Without it, a lease in
+ * localStorage is used: a tab writes `{owner, expires}`, reads it back after a pause long
+ * enough for other tabs' writes to arrive (localStorage is shared between processes
+ * asynchronously), and proceeds only if it still owns it, twice. While the task runs the
+ * holder renews the lease every third of its life, so a long refresh keeps it; a waiter
+ * never runs while a live lease is held by someone else, however long that takes. A
+ * crashed tab stops renewing, so its lease expires after `leaseMs` and others go on. What
+ * it cannot guard against: a holder whose timers the browser stops (a frozen background
+ * tab) loses its lease after `leaseMs` although it still runs.
  * Without either (Node, workers), only calls within this page are serialized.
  */
 export async function withCrossTabLock<T>(name: string, task: () => Promise<T>): Promise<T> {
@@ -28,8 +33,8 @@ function withLocalLock<T>(name: string, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-const leaseMs = 10_000;
-const settleMs = 30;
+/** Lease timing of the localStorage fallback; mutable so tests can shorten it. */
+export const leaseTiming = { leaseMs: 10_000, settleMs: 30 };
 
 async function withLease<T>(name: string, task: () => Promise<T>): Promise<T> {
   let storage: Storage | undefined;
@@ -41,20 +46,34 @@ async function withLease<T>(name: string, task: () => Promise<T>): Promise<T> {
   if (!storage) return task();
   const key = `keyward.lock.${name}`;
   const owner = crypto.randomUUID();
-  const deadline = Date.now() + leaseMs;
-  while (Date.now() < deadline) {
+  const { leaseMs, settleMs } = leaseTiming;
+  const write = (): void => storage.setItem(key, JSON.stringify({ owner, expires: Date.now() + leaseMs }));
+  const mine = (): boolean => parseLease(storage.getItem(key))?.owner === owner;
+  for (;;) {
     const current = parseLease(storage.getItem(key));
     if (!current || current.expires < Date.now()) {
-      storage.setItem(key, JSON.stringify({ owner, expires: Date.now() + leaseMs }));
+      write();
       await sleep(settleMs);
-      if (parseLease(storage.getItem(key))?.owner === owner) break;
+      if (mine()) {
+        // A second look: a write from another process may arrive later than the first pause.
+        await sleep(settleMs);
+        if (mine()) break;
+      }
     }
     await sleep(settleMs + Math.random() * 50);
   }
+  // Renewed while the task runs: a task longer than the lease keeps it.
+  const renewal = setInterval(
+    () => {
+      if (mine()) write();
+    },
+    Math.max(leaseMs / 3, settleMs),
+  );
   try {
     return await task();
   } finally {
-    if (parseLease(storage.getItem(key))?.owner === owner) storage.removeItem(key);
+    clearInterval(renewal);
+    if (mine()) storage.removeItem(key);
   }
 }
 

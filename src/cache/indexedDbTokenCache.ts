@@ -1,10 +1,13 @@
-import { createStore, entries, promisifyRequest, update, get, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, update, get, type UseStore } from 'idb-keyval';
 import { CacheError, ErrorCode } from '../errors.js';
-import { type CacheData, cacheSections, type CacheSection, emptyCacheData } from './entities.js';
+import { type CacheBroadcast, parseCacheBroadcast } from './cacheBroadcast.js';
+import { cacheSections, type CacheSection } from './entities.js';
 import { createCacheKey, open, seal } from './encryption.js';
+import { accountGroup } from './keys.js';
 import { SerializableTokenCache } from './serializableTokenCache.js';
 import { applyChange, type CacheChange, isEmptyChange } from './tokenCache.js';
 import { normalizeEntry } from './validation.js';
+import { SingleFlight } from '../util/singleFlight.js';
 
 export interface IndexedDbTokenCacheOptions {
   /** IndexedDB database name; tabs sharing it share accounts. Default `keyward`. */
@@ -25,18 +28,42 @@ const sealedSections = new Set<CacheSection>(['IdToken', 'AccessToken', 'Refresh
 
 const slotFor = (section: CacheSection, key: string): string => `${entryPrefix}${section}|${key}`;
 
-interface ChangeMessage {
+/** A change this tab could not store yet, with the record versions it was given on its first try. */
+interface PendingWrite {
   change: CacheChange;
+  /** slot → version the record is written with (its basis, what this tab knew, plus one). */
+  revs: Map<string, number>;
 }
+
+/** What one transaction did with a batch: which changes a sign-out refused, which records a newer one beat. */
+interface PersistOutcome {
+  refused: Set<PendingWrite>;
+  /** Per write, the records a newer stored version beat. */
+  skipped: Map<PendingWrite, Set<string>>;
+  generations: Map<string, number>;
+}
+
+const attempts = [0, 50, 200];
 
 /**
  * The persistent token cache: MSAL's unified schema in IndexedDB (through idb-keyval),
  * secrets sealed with AES-GCM under a non-extractable key, every change broadcast to the
  * other tabs of the origin, reads from memory so a cache hit costs no I/O.
  *
+ * Accounts before secrets: loading reads accounts, app metadata and id tokens (the claims
+ * of an account) and nothing else; an account's access and refresh tokens are read and
+ * unsealed on its first use ({@link openAccount}), one key range per account, because every
+ * MSAL cache key starts with `home_account_id-environment-`.
+ *
+ * Writes are compare-and-set: each sealed record carries a version, and a write applies a
+ * record only if storage still holds the version this tab knew, so an older refresh token
+ * (a retried write, a stale tab) never replaces a newer one. A sign-out raises the account's
+ * generation in storage; a write started before it is refused inside the same transaction.
+ *
  * It degrades instead of failing: without IndexedDB (blocked, some private modes, server
  * rendering) it runs in memory for the life of the page and emits a `storage_unavailable`
- * warning; an unreadable entry is dropped and reported, every other entry kept.
+ * warning; such a tab never takes another tab's refresh tokens (it could not share its
+ * rotations of them). An unreadable entry is dropped and reported, every other entry kept.
  */
 export class IndexedDbTokenCache extends SerializableTokenCache {
   readonly #databaseName: string;
@@ -46,10 +73,19 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   #channel: BroadcastChannel | undefined;
   #loading: Promise<void> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
-  /** Changes applied in memory whose write failed; written with the next successful write. */
-  #pending: CacheChange[] = [];
-  /** Changes from other tabs that arrived while loading; applied once loaded. */
-  #early: CacheChange[] | undefined = [];
+  /** Changes applied in memory whose write failed; written, versions unchanged, with the next write. */
+  #pending: PendingWrite[] = [];
+  /** Messages from other tabs that arrived while loading; applied once loaded. */
+  #early: CacheBroadcast[] | undefined = [];
+  /** The version of each sealed record as this tab last saw it. */
+  readonly #revs = new Map<string, number>();
+  /** Sealed records whose newest version here is not known to be stored (a failed write, here or in another tab). */
+  readonly #unstored = new Map<string, number>();
+  /** Account groups whose access and refresh tokens have been read. */
+  readonly #opened = new Set<string>();
+  readonly #opening = new SingleFlight<void>();
+  /** Counts removals seen; a read that raced one is done again, so it cannot bring a removed entry back. */
+  #removals = 0;
 
   constructor(options: IndexedDbTokenCacheOptions = {}) {
     super();
@@ -73,7 +109,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this environment has no IndexedDB');
       const store = createStore(this.#databaseName, storeName);
       // One read transaction for everything a page load needs (a cold start is dominated by
-      // transactions): meta, key, the schema 0 record and every entry.
+      // transactions): meta, key, the schema 0 record, generations, accounts and id tokens.
       const snapshot = await withTimeout(readSnapshot(store), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
       // Checked before anything is written: a newer keyward's cache is left exactly as it is.
       if ((snapshot.meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
@@ -96,40 +132,50 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         await this.#migrate(store, key, snapshot.legacy);
         settled = false;
       }
-      // Entries read before this page wrote anything are still the whole story; otherwise read again.
-      this.replaceData(await this.#readAll(store, key, settled ? snapshot.entries : undefined));
+      // Records read before this page wrote anything are still the whole story; otherwise read again.
+      const records = settled ? snapshot.records : (await readSnapshot(store)).records;
+      for (const [group, generation] of snapshot.generations) this.generations.set(group, generation);
+      const read = await this.#readRecords(store, key, records);
+      this.replaceData(applyChange(this.data, { set: read.set }));
       this.#store = store;
     } catch (error) {
       this.#store = undefined;
       this.warn(
         ErrorCode.storageUnavailable,
-        `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}); tokens are kept in memory for this page only.`,
+        `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}); tokens are kept in memory for this page only, and this tab does not use other tabs' refresh tokens.`,
       );
     } finally {
       const early = this.#early ?? [];
       this.#early = undefined;
-      for (const change of early) this.replaceData(applyChange(this.data, change));
+      for (const message of early) this.#receive(message);
     }
   }
 
   /**
-   * Reads every entry (or uses `records`, already read); drops and reports the ones that
-   * cannot be opened or are not valid entries. Sealed entries are opened all at once:
-   * WebCrypto works through them in parallel, where one at a time costs a round trip each.
+   * Opens `records` (unsealing the sealed ones all at once: WebCrypto works through them in
+   * parallel); drops and reports the ones that cannot be opened or are not valid entries.
+   * With `group`, keeps only entries of that account group (a key prefix can match a longer home id).
    */
-  async #readAll(store: UseStore, key: CryptoKey, records?: [IDBValidKey, unknown][]): Promise<CacheData> {
-    const data = emptyCacheData();
+  async #readRecords(
+    store: UseStore,
+    key: CryptoKey,
+    records: [IDBValidKey, unknown][],
+    group?: string,
+  ): Promise<{ set: NonNullable<CacheChange['set']>; revs: Map<string, number> }> {
+    const set: NonNullable<CacheChange['set']> = {};
+    const revs = new Map<string, number>();
     const dropped: string[] = [];
     const opened = await Promise.all(
-      (records ?? (await entries<IDBValidKey, unknown>(store))).map(async ([slot, value]) => {
+      records.map(async ([slot, value]) => {
         if (typeof slot !== 'string' || !slot.startsWith(entryPrefix)) return undefined;
         const [section, ...rest] = slot.slice(entryPrefix.length).split('|');
         if (!cacheSections.includes(section as CacheSection)) return { slot, dropped: true as const };
         try {
-          const plain = sealedSections.has(section as CacheSection) ? await open(key, slot, value) : value;
+          const sealed = sealedSections.has(section as CacheSection);
+          const plain = sealed ? await open(key, slot, value) : value;
           const entry = normalizeEntry(section as CacheSection, plain);
           if (!entry) throw new Error('not a valid entry');
-          return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry };
+          return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry, rev: sealed ? revOf(value) : undefined };
         } catch {
           return { slot, dropped: true as const };
         }
@@ -138,9 +184,17 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     // In storage order, as the sequential read gave.
     for (const item of opened) {
       if (!item) continue;
-      if ('dropped' in item) dropped.push(item.slot);
-      else (data[item.section] as Record<string, unknown>)[item.entryKey] = item.entry;
+      if ('dropped' in item) {
+        dropped.push(item.slot);
+        continue;
+      }
+      const owner = item.entry as { home_account_id?: string; environment?: string };
+      if (group !== undefined && item.section !== 'AppMetadata' && accountGroup(owner.home_account_id ?? '', owner.environment ?? '') !== group) continue;
+      set[item.section] ??= {};
+      (set[item.section] as Record<string, unknown>)[item.entryKey] = item.entry;
+      if (item.rev !== undefined) revs.set(item.slot, item.rev);
     }
+    for (const [slot, rev] of revs) if (rev > (this.#revs.get(slot) ?? -1)) this.#revs.set(slot, rev);
     if (dropped.length) {
       await store('readwrite', (s) => {
         for (const slot of dropped) s.delete(slot);
@@ -151,7 +205,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y was' : 'ies were'} dropped (corrupted, or sealed with a lost key); the rest of the cache is intact.`,
       );
     }
-    return data;
+    return { set, revs };
   }
 
   /**
@@ -179,7 +233,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       }
       if (dropped)
         this.warn(ErrorCode.cacheEntryDropped, `${dropped} invalid schema 0 cache entr${dropped === 1 ? 'y was' : 'ies were'} dropped during migration.`);
-      const records = await this.#recordsFor({ set }, key);
+      const records = await this.#recordsFor({ set }, key, new Map());
       await store('readwrite', (s) => {
         for (const [slot, value] of records) s.put(value, slot);
         s.delete(legacySlot);
@@ -192,67 +246,264 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     await update<{ schemaVersion: number }>(metaSlot, (meta) => meta ?? { schemaVersion: cacheSchemaVersion }, store);
   }
 
-  async #recordsFor(change: CacheChange, key: CryptoKey): Promise<[string, unknown][]> {
+  async #recordsFor(change: CacheChange, key: CryptoKey, revs: ReadonlyMap<string, number>): Promise<[string, unknown][]> {
     const records: Promise<[string, unknown]>[] = [];
     for (const section of cacheSections) {
       for (const [entryKey, entry] of Object.entries(change.set?.[section] ?? {})) {
         const slot = slotFor(section, entryKey);
-        records.push(sealedSections.has(section) ? seal(key, slot, entry).then((sealed) => [slot, sealed]) : Promise.resolve([slot, entry]));
+        records.push(
+          sealedSections.has(section)
+            ? seal(key, slot, entry).then((sealed) => [slot, { ...sealed, rev: revs.get(slot) ?? 1 }])
+            : Promise.resolve([slot, entry]),
+        );
       }
     }
     return Promise.all(records);
   }
 
+  openAccount(homeAccountId: string, environment: string): Promise<void> | undefined {
+    const group = accountGroup(homeAccountId, environment);
+    if (!this.#store || this.#opened.has(group)) return undefined;
+    return this.#opening.run(group, () =>
+      this.#queued(() => this.#readGroup(group, lazySections)).then(() => {
+        this.#opened.add(group);
+      }),
+    );
+  }
+
   /**
-   * Persists first, in one transaction, then makes the change visible here and in the other
-   * tabs. If persisting fails (quota), the change is still applied in memory and broadcast,
-   * because it may hold a refresh token the provider has just rotated: dropping it would
-   * make the next refresh a replay that revokes the whole grant. It is kept as pending,
-   * written with the next successful write, and reported: a `CacheError` with
-   * `keptInMemory: true` is thrown and the same error goes to `onWarning` listeners.
+   * Reads and unseals every record, so `read()` holds the whole cache (before `serialize()`,
+   * or to find unreadable records early: they are dropped and reported as on load).
    */
-  protected override async commit(change: CacheChange): Promise<void> {
-    const run = async (): Promise<void> => {
-      const store = this.#store;
-      const key = this.#key;
-      if (store && key && !isEmptyChange(change)) {
-        const changes = [...this.#pending, change];
-        try {
-          await this.#persist(store, key, changes);
-          this.#pending = [];
-        } catch (error) {
-          this.#pending = changes;
-          this.#publish(change);
-          const failure = writeError(error);
-          this.warn(failure.errorCode, failure.message);
-          throw failure;
+  async openAll(): Promise<void> {
+    await this.load();
+    await this.sync();
+  }
+
+  /**
+   * Reads one account group's records of `sections` and makes memory match storage for
+   * them, keeping what storage does not have yet (this tab's or another tab's unstored writes,
+   * when newer). A removal seen meanwhile makes it read again.
+   */
+  async #readGroup(group: string | undefined, sections: readonly CacheSection[]): Promise<void> {
+    const store = this.#store;
+    const key = this.#key;
+    if (!store || !key) return;
+    for (;;) {
+      const removals = this.#removals;
+      const { records, generations } = await readRanges(
+        store,
+        group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`),
+        group,
+      );
+      const read = await this.#readRecords(store, key, records, group);
+      if (removals !== this.#removals) continue;
+      const signedOut: string[] = [];
+      for (const [g, generation] of generations) {
+        if (generation > (this.generations.get(g) ?? 0)) {
+          this.generations.set(g, generation);
+          signedOut.push(g);
         }
       }
-      this.#publish(change);
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+      const set: NonNullable<CacheChange['set']> = {};
+      const remove: NonNullable<CacheChange['remove']> = {};
+      for (const section of sections) {
+        const stored = (read.set[section] ?? {}) as Record<string, unknown>;
+        const current = this.data[section] as Record<string, { home_account_id: string; environment: string }>;
+        const keep = (slot: string): boolean => {
+          const unstored = this.#unstored.get(slot);
+          return unstored !== undefined && unstored > (read.revs.get(slot) ?? 0);
+        };
+        for (const [entryKey, entry] of Object.entries(current)) {
+          if (group !== undefined && accountGroup(entry.home_account_id, entry.environment) !== group) continue;
+          if (!(entryKey in stored) && !keep(slotFor(section, entryKey))) {
+            remove[section] ??= [];
+            remove[section].push(entryKey);
+          }
+        }
+        // This tab's own unstored removals still hold: storage must not bring those entries back.
+        const removedHere = new Set(this.#pending.flatMap((write) => write.change.remove?.[section] ?? []));
+        for (const [entryKey, entry] of Object.entries(stored)) {
+          if (!keep(slotFor(section, entryKey)) && !removedHere.has(entryKey)) {
+            set[section] ??= {};
+            (set[section] as Record<string, unknown>)[entryKey] = entry;
+          }
+        }
+      }
+      this.replaceData(applyChange(this.data, { set, remove, signOut: signedOut }));
+      if (group === undefined)
+        for (const account of Object.values(this.data.Account)) this.#opened.add(accountGroup(account.home_account_id, account.environment));
+      return;
+    }
   }
 
-  #publish(change: CacheChange): void {
+  /**
+   * Persists first, in one transaction, then makes the change visible here and in the other
+   * tabs. A failed write is tried again (three attempts) before this resolves, so a refresh
+   * holding the cross-tab lock does not release it with a rotated refresh token unstored.
+   * If it still fails (quota), the change is applied in memory and broadcast as unstored,
+   * because it may hold a refresh token the provider has just rotated: dropping it would
+   * make the next refresh a replay that revokes the whole grant. It is kept as pending,
+   * written (with the versions it was given) before the next write, and reported: a
+   * `CacheError` with `keptInMemory: true` is thrown and the same error goes to `onWarning`.
+   */
+  protected override commit(change: CacheChange): Promise<void> {
+    return this.#queued(async () => {
+      const store = this.#store;
+      const key = this.#key;
+      this.assertCurrent(change, this.generations);
+      if (!store || !key) {
+        // In memory only: applied here, never broadcast (see the class comment).
+        await super.commit(change);
+        return;
+      }
+      if (isEmptyChange(change)) return;
+      if (change.signOut?.length) {
+        // An unstored write for an account signed out now must never land later.
+        const gone = new Set(change.signOut);
+        this.#pending = this.#pending.filter((pending) => ![...groupsOf(pending.change)].some((group) => gone.has(group)));
+      }
+      const write: PendingWrite = { change, revs: new Map() };
+      for (const section of sealedSections) {
+        for (const entryKey of Object.keys(change.set?.[section] ?? {})) {
+          const slot = slotFor(section, entryKey);
+          write.revs.set(slot, (this.#revs.get(slot) ?? 0) + 1);
+        }
+      }
+      const batch = [...this.#pending, write];
+      let failure: unknown;
+      for (const delay of attempts) {
+        if (delay) await sleep(delay);
+        try {
+          const outcome = await this.#persist(store, key, batch);
+          this.#pending = [];
+          await this.#settle(store, key, batch, outcome);
+          if (outcome.refused.has(write)) {
+            throw new CacheError(ErrorCode.accountSignedOut, 'The account was signed out while this request was in flight; its answer was discarded.');
+          }
+          return;
+        } catch (error) {
+          if (error instanceof CacheError) throw error;
+          failure = error;
+        }
+      }
+      this.#pending = batch;
+      this.#publish(write, false);
+      const error = writeError(failure);
+      this.warn(error.errorCode, error.message);
+      throw error;
+    });
+  }
+
+  /** After a transaction: what it refused or skipped is read back from storage, the rest applied and broadcast as stored. */
+  async #settle(store: UseStore, key: CryptoKey, batch: PendingWrite[], outcome: PersistOutcome): Promise<void> {
+    for (const [group, generation] of outcome.generations) {
+      if (generation > (this.generations.get(group) ?? 0)) {
+        this.generations.set(group, generation);
+        this.replaceData(applyChange(this.data, { signOut: [group] }));
+      }
+    }
+    for (const write of batch) {
+      if (outcome.refused.has(write)) continue;
+      const set =
+        write.change.set &&
+        Object.fromEntries(
+          Object.entries(write.change.set).map(([section, entries]) => [
+            section,
+            Object.fromEntries(
+              Object.entries(entries ?? {}).filter(([entryKey]) => !outcome.skipped.get(write)?.has(slotFor(section as CacheSection, entryKey))),
+            ),
+          ]),
+        );
+      this.#publish({ change: { ...write.change, ...(set && { set }) }, revs: write.revs }, true);
+    }
+    const skipped = new Set([...outcome.skipped.values()].flatMap((slots) => [...slots]));
+    if (skipped.size) {
+      // A newer version is stored: take it instead of ours.
+      const records = await store('readonly', (s) =>
+        Promise.all([...skipped].map(async (slot) => [slot, await promisifyRequest(s.get(slot))] as [IDBValidKey, unknown])),
+      );
+      const read = await this.#readRecords(
+        store,
+        key,
+        records.filter(([, value]) => value !== undefined),
+      );
+      for (const slot of skipped) this.#unstored.delete(slot);
+      this.replaceData(applyChange(this.data, { set: read.set }));
+    }
+  }
+
+  #publish(write: PendingWrite, stored: boolean): void {
+    const { change, revs } = write;
+    this.#forget(change.signOut);
+    for (const [slot, rev] of revs) {
+      if (rev > (this.#revs.get(slot) ?? 0)) this.#revs.set(slot, rev);
+      if (stored) {
+        if ((this.#unstored.get(slot) ?? 0) <= rev) this.#unstored.delete(slot);
+      } else this.#unstored.set(slot, rev);
+    }
+    if (change.signOut?.length || cacheSections.some((section) => change.remove?.[section]?.length)) this.#removals++;
     this.replaceData(applyChange(this.data, change));
-    if (this.#store) this.#channel?.postMessage({ change } satisfies ChangeMessage);
+    const generations: Record<string, number> = {};
+    for (const group of groupsOf(change)) generations[group] = this.generations.get(group) ?? 0;
+    const { expect: _expect, ...plain } = change;
+    this.#channel?.postMessage({ v: 2, stored, change: plain, revs: Object.fromEntries(revs), generations } satisfies CacheBroadcast);
   }
 
-  /** Writes changes in order, all in one transaction: all or nothing. */
-  async #persist(store: UseStore, key: CryptoKey, changes: CacheChange[]): Promise<void> {
+  /**
+   * Writes a batch in order in one transaction: all or nothing. Inside it, a change started
+   * before a sign-out of its account is refused, and a sealed record is written only if the
+   * stored one is not newer than the version this tab knew (compare-and-set).
+   */
+  async #persist(store: UseStore, key: CryptoKey, batch: PendingWrite[]): Promise<PersistOutcome> {
     const steps = await Promise.all(
-      changes.map(async (change) => ({
-        removals: cacheSections.flatMap((section) => (change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey))),
-        records: await this.#recordsFor(change, key),
+      batch.map(async (write) => ({
+        write,
+        removals: cacheSections.flatMap((section) => (write.change.remove?.[section] ?? []).map((entryKey) => slotFor(section, entryKey))),
+        records: await this.#recordsFor(write.change, key, write.revs),
       })),
     );
-    await store('readwrite', (s) => {
+    const outcome: PersistOutcome = { refused: new Set(), skipped: new Map(), generations: new Map() };
+    await store('readwrite', async (s) => {
+      const groups = [...new Set(batch.flatMap((write) => [...Object.keys(write.change.expect ?? {}), ...(write.change.signOut ?? [])]))];
+      const sealedSlots = [...new Set(steps.flatMap((step) => step.records.map(([slot]) => slot).filter((slot) => step.write.revs.has(slot))))];
+      const [generations, existing] = await Promise.all([
+        Promise.all(groups.map((group) => promisifyRequest(s.get(`${generationPrefix}${group}`)))),
+        Promise.all(sealedSlots.map((slot) => promisifyRequest(s.get(slot)))),
+      ]);
+      groups.forEach((group, i) => {
+        outcome.generations.set(group, isGeneration(generations[i]) ? generations[i] : 0);
+      });
+      const storedRevs = new Map(sealedSlots.map((slot, i) => [slot, existing[i] === undefined ? 0 : revOf(existing[i])]));
       try {
-        for (const { removals, records } of steps) {
-          for (const slot of removals) s.delete(slot);
-          for (const [slot, value] of records) s.put(value, slot);
+        for (const { write, removals, records } of steps) {
+          if (Object.entries(write.change.expect ?? {}).some(([group, generation]) => (outcome.generations.get(group) ?? 0) !== generation)) {
+            outcome.refused.add(write);
+            continue;
+          }
+          for (const group of write.change.signOut ?? []) {
+            const generation = (outcome.generations.get(group) ?? 0) + 1;
+            outcome.generations.set(group, generation);
+            s.put(generation, `${generationPrefix}${group}`);
+            for (const section of cacheSections) s.delete(IDBKeyRange.bound(`${entryPrefix}${section}|${group}-`, `${entryPrefix}${section}|${group}-\uffff`));
+            for (const slot of storedRevs.keys()) if (slot.slice(slot.indexOf('|', entryPrefix.length) + 1).startsWith(`${group}-`)) storedRevs.set(slot, 0);
+          }
+          for (const slot of removals) {
+            s.delete(slot);
+            if (storedRevs.has(slot)) storedRevs.set(slot, 0);
+          }
+          for (const [slot, value] of records) {
+            const rev = write.revs.get(slot);
+            if (rev !== undefined) {
+              if ((storedRevs.get(slot) ?? 0) >= rev) {
+                if (!outcome.skipped.has(write)) outcome.skipped.set(write, new Set());
+                outcome.skipped.get(write)!.add(slot);
+                continue;
+              }
+              storedRevs.set(slot, rev);
+            }
+            s.put(value, slot);
+          }
         }
       } catch (error) {
         s.transaction.abort(); // queued deletes must not commit alone
@@ -260,18 +511,24 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       }
       return promisifyRequest(s.transaction);
     });
+    return outcome;
   }
 
-  /** Re-reads IndexedDB: the authoritative state after another tab's refresh (plus this tab's unpersisted changes). */
-  async sync(): Promise<void> {
+  /**
+   * Re-reads IndexedDB: the authoritative state after another tab's refresh (plus unstored
+   * changes that are newer). With an account, only that account's records are read: a
+   * refresh under the cross-tab lock needs nothing else.
+   */
+  async sync(account?: { homeAccountId: string; environment: string }): Promise<void> {
     await this.load();
-    const run = async (): Promise<void> => {
-      if (!this.#store || !this.#key) return;
-      let data = await this.#readAll(this.#store, this.#key);
-      for (const change of this.#pending) data = applyChange(data, change);
-      this.replaceData(data);
-    };
-    const result = this.#queue.then(run, run);
+    const group = account && accountGroup(account.homeAccountId, account.environment);
+    await this.#queued(async () => {
+      await this.#readGroup(group, group === undefined || this.#opened.has(group) ? cacheSections : eagerSections);
+    });
+  }
+
+  #queued<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(task, task);
     this.#queue = result.catch(() => undefined);
     return result;
   }
@@ -279,13 +536,66 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   #openChannel(): void {
     if (this.#channel || typeof BroadcastChannel === 'undefined') return;
     this.#channel = new BroadcastChannel(`keyward.cache.${this.#databaseName}`);
-    // Another tab persisted a change: apply it here at once, no storage read needed.
-    this.#channel.onmessage = (event: MessageEvent<ChangeMessage>) => {
-      const change = event.data?.change;
-      if (!change) return;
-      if (this.#early) this.#early.push(change);
-      else this.replaceData(applyChange(this.data, change));
+    this.#channel.onmessage = (event: MessageEvent<unknown>) => {
+      const message = parseCacheBroadcast(event.data);
+      if (!message) {
+        // Any page of the origin can post here; nothing of a malformed message is applied.
+        this.warn(ErrorCode.cacheBroadcastRejected, 'A cache message from another tab was not well formed and was ignored.');
+        return;
+      }
+      if (this.#early) this.#early.push(message);
+      else this.#receive(message);
     };
+  }
+
+  /** Another tab's change: applied at once, no storage read needed, unless older than what this tab has. */
+  #receive(message: CacheBroadcast): void {
+    const { change, revs, stored } = message;
+    const signOut: string[] = [];
+    for (const group of change.signOut ?? []) {
+      const generation = message.generations[group] ?? 0;
+      if (generation > (this.generations.get(group) ?? 0)) this.generations.set(group, generation);
+      signOut.push(group);
+    }
+    this.#forget(signOut);
+    const set: NonNullable<CacheChange['set']> = {};
+    for (const section of cacheSections) {
+      for (const [entryKey, entry] of Object.entries(change.set?.[section] ?? {})) {
+        const slot = slotFor(section, entryKey);
+        const owner = entry as { home_account_id?: string; environment?: string };
+        const group = section === 'AppMetadata' ? undefined : accountGroup(owner.home_account_id ?? '', owner.environment ?? '');
+        // Written before a sign-out this tab knows of: the sign-out wins.
+        if (group !== undefined && (message.generations[group] ?? 0) < (this.generations.get(group) ?? 0)) continue;
+        // A tab in memory only cannot share rotations of a refresh token, so it takes none.
+        if (section === 'RefreshToken' && !this.#store) continue;
+        if (sealedSections.has(section)) {
+          const rev = revs[slot] ?? 0;
+          if (rev <= (this.#revs.get(slot) ?? 0) && this.#revs.has(slot)) continue;
+          this.#revs.set(slot, rev);
+          if (stored) this.#unstored.delete(slot);
+          else this.#unstored.set(slot, rev);
+        }
+        set[section] ??= {};
+        (set[section] as Record<string, unknown>)[entryKey] = entry;
+      }
+    }
+    if (signOut.length || cacheSections.some((section) => change.remove?.[section]?.length)) this.#removals++;
+    this.replaceData(applyChange(this.data, { set, ...(change.remove && { remove: change.remove }), signOut }));
+  }
+
+  /**
+   * A signed-out account starts over: its record versions and unstored overlays go (what
+   * was written before the sign-out is kept out by the generation check instead), so the
+   * next sign-in's records are taken at whatever version they start from.
+   */
+  #forget(groups: readonly string[] | undefined): void {
+    if (!groups?.length) return;
+    const owned = (slot: string): boolean => {
+      const key = slot.slice(slot.indexOf('|', entryPrefix.length) + 1);
+      return groups.some((group) => key.startsWith(`${group}-`));
+    };
+    for (const slot of [...this.#revs.keys()]) if (owned(slot)) this.#revs.delete(slot);
+    for (const slot of [...this.#unstored.keys()]) if (owned(slot)) this.#unstored.delete(slot);
   }
 
   /** Stops listening to other tabs (tests, or an app tearing down its client). */
@@ -295,26 +605,80 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   }
 }
 
+/** Sections read on load (accounts, and id tokens for their claims); the others on an account's first use. */
+const eagerSections: readonly CacheSection[] = ['Account', 'AppMetadata', 'IdToken'];
+const lazySections: readonly CacheSection[] = ['AccessToken', 'RefreshToken'];
+const generationPrefix = 'gen|';
+
+const isGeneration = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const revOf = (value: unknown): number => {
+  const rev = (value as { rev?: unknown } | undefined)?.rev;
+  return typeof rev === 'number' && Number.isFinite(rev) ? rev : 0;
+};
+
+function groupsOf(change: CacheChange): Set<string> {
+  const groups = new Set(change.signOut ?? []);
+  for (const section of cacheSections) {
+    if (section === 'AppMetadata') continue;
+    for (const entry of Object.values(change.set?.[section] ?? {}) as { home_account_id: string; environment: string }[])
+      groups.add(accountGroup(entry.home_account_id, entry.environment));
+  }
+  return groups;
+}
+
+/** Records under each prefix, and the generation of `group` (or every generation), in one readonly transaction. */
+function readRanges(
+  store: UseStore,
+  prefixes: string[],
+  group: string | undefined,
+): Promise<{ records: [IDBValidKey, unknown][]; generations: [string, number][] }> {
+  return store('readonly', async (s) => {
+    const ranges = prefixes.map((prefix) => IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+    const genRange = group === undefined ? IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`) : IDBKeyRange.only(`${generationPrefix}${group}`);
+    const [parts, genKeys, genValues] = await Promise.all([
+      Promise.all(ranges.map((range) => Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]))),
+      promisifyRequest(s.getAllKeys(genRange)),
+      promisifyRequest(s.getAll(genRange)),
+    ]);
+    const records = parts.flatMap(([keys, values]) => keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown]));
+    const generations = genKeys.flatMap((k, i) =>
+      isGeneration(genValues[i]) ? [[String(k).slice(generationPrefix.length), genValues[i]] as [string, number]] : [],
+    );
+    return { records, generations };
+  });
+}
+
 interface Snapshot {
   meta: { schemaVersion?: number } | undefined;
   key: unknown;
   legacy: unknown;
-  entries: [IDBValidKey, unknown][];
+  /** The eager sections' records: accounts, app metadata, id tokens. */
+  records: [IDBValidKey, unknown][];
+  generations: [string, number][];
 }
 
-/** Meta, key, the schema 0 record and every `entry|…` record, in one readonly transaction. */
+/** Meta, key, the schema 0 record, generations and the eager sections, in one readonly transaction. */
 function readSnapshot(store: UseStore): Promise<Snapshot> {
   return store('readonly', async (s) => {
-    // Every key that starts with `entry|`: '}' is the character after '|'.
-    const range = IDBKeyRange.bound(entryPrefix, `${entryPrefix.slice(0, -1)}}`, false, true);
-    const [meta, key, legacy, keys, values] = await Promise.all([
+    const ranges = eagerSections.map((section) => IDBKeyRange.bound(`${entryPrefix}${section}|`, `${entryPrefix}${section}|\uffff`));
+    const genRange = IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`);
+    const [meta, key, legacy, parts, genKeys, genValues] = await Promise.all([
       promisifyRequest(s.get(metaSlot)),
       promisifyRequest(s.get(keySlot)),
       promisifyRequest(s.get(legacySlot)),
-      promisifyRequest(s.getAllKeys(range)),
-      promisifyRequest(s.getAll(range)),
+      Promise.all(ranges.map((range) => Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]))),
+      promisifyRequest(s.getAllKeys(genRange)),
+      promisifyRequest(s.getAll(genRange)),
     ]);
-    return { meta: meta as Snapshot['meta'], key, legacy, entries: keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown]) };
+    return {
+      meta: meta as Snapshot['meta'],
+      key,
+      legacy,
+      records: parts.flatMap(([keys, values]) => keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown])),
+      generations: genKeys.flatMap((k, i) =>
+        isGeneration(genValues[i]) ? [[String(k).slice(generationPrefix.length), genValues[i]] as [string, number]] : [],
+      ),
+    };
   });
 }
 
@@ -342,4 +706,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
       timer = setTimeout(() => reject(new Error(message)), ms);
     }),
   ]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -15,3 +15,10 @@ export const accessTokenKey = (t: AccessTokenEntity): string =>
 export const refreshTokenKey = (t: RefreshTokenEntity): string => join(t.home_account_id, t.environment, 'refreshtoken', t.family_id ?? t.client_id, '', '');
 
 export const appMetadataKey = (m: AppMetadataEntity): string => join('appmetadata', m.environment, m.client_id);
+
+/**
+ * One account in one environment, every tenant of it: the prefix every cache key of its
+ * entries starts with (all keys above begin with `home_account_id-environment-`), so one
+ * account's records are one key range in storage.
+ */
+export const accountGroup = (homeAccountId: string, environment: string): string => join(homeAccountId, environment);

@@ -1,6 +1,7 @@
 import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheData, cacheSections, emptyCacheData } from './entities.js';
 import { applyChange, type CacheChange, type TokenCache } from './tokenCache.js';
+import { accountGroup } from './keys.js';
 import { normalizeEntry } from './validation.js';
 import { Subscribable } from '../util/subscribable.js';
 
@@ -48,6 +49,8 @@ export class SerializableTokenCache implements TokenCache {
   readonly #changes = new Subscribable();
   readonly #warnings = new Subscribable<(warning: CacheWarning) => void>();
   readonly #plugin: CachePlugin | undefined;
+  /** Sign-out generation per account group (absent: 0). */
+  protected readonly generations = new Map<string, number>();
 
   constructor(options: SerializableTokenCacheOptions = {}) {
     this.#plugin = options.plugin;
@@ -77,7 +80,26 @@ export class SerializableTokenCache implements TokenCache {
 
   /** Makes a change durable and visible; subclasses persist here. */
   protected async commit(change: CacheChange): Promise<void> {
+    this.assertCurrent(change, this.generations);
+    this.#signOut(change.signOut, this.generations);
     this.replaceData(applyChange(this.data, change));
+  }
+
+  generationOf(homeAccountId: string, environment: string): number {
+    return this.generations.get(accountGroup(homeAccountId, environment)) ?? 0;
+  }
+
+  /** Refuses a change started before a sign-out of an account it writes for. */
+  protected assertCurrent(change: CacheChange, generations: ReadonlyMap<string, number>): void {
+    for (const [group, generation] of Object.entries(change.expect ?? {})) {
+      if ((generations.get(group) ?? 0) !== generation) {
+        throw new CacheError(ErrorCode.accountSignedOut, 'The account was signed out while this request was in flight; its answer was discarded.');
+      }
+    }
+  }
+
+  #signOut(groups: readonly string[] | undefined, generations: Map<string, number>): void {
+    for (const group of groups ?? []) generations.set(group, (generations.get(group) ?? 0) + 1);
   }
 
   /** Swaps in new contents and tells every subscriber. */

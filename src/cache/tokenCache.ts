@@ -1,9 +1,22 @@
 import { type CacheData, cacheSections, type CacheSection } from './entities.js';
+import { accountGroup } from './keys.js';
 
 /** A batch of writes and removals applied atomically: readers see all of it or none. */
 export interface CacheChange {
   set?: { [S in CacheSection]?: CacheData[S] };
   remove?: { [S in CacheSection]?: string[] };
+  /**
+   * Account groups ({@link accountGroup}) signed out by this change: every entry of theirs is
+   * removed and their generation goes up, so an answer still on the wire for them is
+   * discarded when it arrives (see `expect`).
+   */
+  signOut?: string[];
+  /**
+   * The generation of each named account group this change was started under. The change
+   * is applied only if every one is still current: a sign-out in any tab since then wins and
+   * the change is refused with a `CacheError` `account_signed_out`.
+   */
+  expect?: Record<string, number>;
 }
 
 /**
@@ -28,14 +41,29 @@ export interface TokenCache {
    * Re-reads persisted state written by other tabs. Called inside the cross-tab refresh
    * lock, never on the hot path. Caches that only live in this page need not implement it.
    */
-  sync?(): Promise<void>;
+  sync?(account?: { homeAccountId: string; environment: string }): Promise<void>;
+  /**
+   * Caches that unseal secrets lazily: makes the access and refresh tokens of one account
+   * readable through `read()`. Returns `undefined` when they already are, so a cache hit
+   * awaits nothing.
+   */
+  openAccount?(homeAccountId: string, environment: string): Promise<void> | undefined;
+  /** The sign-out generation of an account group (0 until it is first signed out). */
+  generationOf?(homeAccountId: string, environment: string): number;
 }
 
 /** Applies a change to a copy of `data` (copy-on-write keeps earlier snapshots valid). */
 export function applyChange(data: Readonly<CacheData>, change: CacheChange): CacheData {
   const next = { ...data };
+  const signedOut = change.signOut?.length ? new Set(change.signOut) : undefined;
   for (const section of cacheSections) {
-    const removals = change.remove?.[section];
+    let removals = change.remove?.[section];
+    if (signedOut && section !== 'AppMetadata') {
+      const owned = Object.entries(data[section] as Record<string, { home_account_id: string; environment: string }>)
+        .filter(([, entry]) => signedOut.has(accountGroup(entry.home_account_id, entry.environment)))
+        .map(([key]) => key);
+      if (owned.length) removals = [...(removals ?? []), ...owned];
+    }
     const additions = change.set?.[section];
     if (!removals?.length && !additions) continue;
     const copy: Record<string, unknown> = { ...data[section] };
@@ -48,5 +76,7 @@ export function applyChange(data: Readonly<CacheData>, change: CacheChange): Cac
 
 /** True when a change writes or removes nothing. */
 export function isEmptyChange(change: CacheChange): boolean {
-  return cacheSections.every((section) => !change.remove?.[section]?.length && Object.keys(change.set?.[section] ?? {}).length === 0);
+  return (
+    !change.signOut?.length && cacheSections.every((section) => !change.remove?.[section]?.length && Object.keys(change.set?.[section] ?? {}).length === 0)
+  );
 }

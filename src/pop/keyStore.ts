@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, get, update, type UseStore } from 'idb-keyval';
 
 /** A proof-of-possession key: the private half never leaves WebCrypto. */
 export interface PopKey {
@@ -75,8 +75,17 @@ export class PopKeyStore {
     if (!stored || !(stored.privateKey instanceof CryptoKey)) {
       // extractable: false applies to the private key; the public half is always exportable.
       const pair = (await crypto.subtle.generateKey(algorithms[purpose], false, ['sign', 'verify'])) as CryptoKeyPair;
-      stored = { privateKey: pair.privateKey, publicKey: pair.publicKey };
-      if (store) await set(this.#slot(purpose), stored, store).catch(() => undefined);
+      const candidate: StoredKey = { privateKey: pair.privateKey, publicKey: pair.publicKey };
+      stored = candidate;
+      if (store) {
+        // Another tab may be creating one at the same moment: whichever key lands first wins in
+        // every tab (one readwrite transaction keeps a valid stored key), and this tab reads the
+        // winner back. Two keys would leave tokens bound to the losing one useless.
+        const winner = await update<StoredKey>(this.#slot(purpose), (existing) => (existing?.privateKey instanceof CryptoKey ? existing : candidate), store)
+          .then(() => get<StoredKey>(this.#slot(purpose), store))
+          .catch(() => undefined);
+        if (winner?.privateKey instanceof CryptoKey && winner.publicKey instanceof CryptoKey) stored = winner;
+      }
     }
     const exported = await exportJWK(stored.publicKey);
     const publicJwk: JWK = purpose === 'pop' ? { kty: 'RSA', n: exported.n, e: exported.e } : { kty: 'EC', crv: exported.crv, x: exported.x, y: exported.y };

@@ -20,9 +20,14 @@ export async function openApp(
   e2e: E2E,
   context: BrowserContext,
   config: Partial<PublicClientApplicationOptions> = {},
-  options: { cache?: 'memory' | 'indexeddb'; react?: { mode: 'require' | 'tokens' | 'account'; scopes?: string[] } } = {},
+  options: {
+    cache?: 'memory' | 'indexeddb';
+    react?: { mode: 'require' | 'tokens' | 'account'; scopes?: string[] };
+    beforeLoad?: (page: Page) => Promise<void>;
+  } = {},
 ): Promise<Page> {
   const page = await context.newPage();
+  await options.beforeLoad?.(page);
   const full = { clientId: 'spa', oidcAuthority: e2e.idp.issuer, redirectUri: e2e.app.url, ...config };
   const react = options.react ? { scopes: SCOPES, ...options.react } : null;
   await page.addInitScript(
@@ -102,7 +107,12 @@ export function silent(
 
 /** The whole cache, as the page's `tokenCache` holds it. */
 export function cacheContents(page: Page): Promise<CacheData> {
-  return page.evaluate(() => JSON.parse(JSON.stringify(window.cache.read())) as CacheData);
+  // The IndexedDB cache unseals an account's tokens on first use: open them all to see everything.
+  return page.evaluate(async () => {
+    const cache = window.cache as { openAll?: () => Promise<void> };
+    await cache.openAll?.();
+    return JSON.parse(JSON.stringify(window.cache.read())) as CacheData;
+  });
 }
 
 /**

@@ -28,7 +28,8 @@ function expectNoPieceOf(haystack: string, secret: string, what: string): void {
 function expectSealed(record: RawRecord | undefined, what: string): void {
   expect(record, what).toBeDefined();
   const value = JSON.parse(record!.text) as { v: number; iv: { $bytes: string }; data: { $bytes: string } };
-  expect(Object.keys(value).sort(), what).toEqual(['data', 'iv', 'v']);
+  // `rev`: the record's version, for compare-and-set writes.
+  expect(Object.keys(value).sort(), what).toEqual(['data', 'iv', 'rev', 'v']);
   expect(value.v, what).toBe(1);
   expect(value.iv.$bytes, what).toHaveLength(12);
   // AES-GCM: the plaintext length plus a 16-byte tag.

@@ -3,6 +3,7 @@ import type { CacheChange } from '../../cache/tokenCache.js';
 import { credentialKeysOf } from '../../cache/queries.js';
 import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
+import { accountGroup } from '../../cache/keys.js';
 import { assertBrowser } from './interactive.js';
 import { monitorPopup, openPopup } from '../browser/popup.js';
 import type { AccountInfo, LogoutOptions } from '../../types.js';
@@ -11,7 +12,10 @@ import type { AccountInfo, LogoutOptions } from '../../types.js';
 export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {
   const cache = await ctx.readyCache();
   const keys = credentialKeysOf(cache.read(), account.homeAccountId, account.environment);
-  const change: CacheChange = { remove: keys };
+  // The sign-out raises the account's generation (in storage, for every tab): an answer still
+  // on the wire for it, here or in another tab, is discarded when it arrives instead of
+  // signing the account back in. Its tokens not yet unsealed here go with it (one key range).
+  const change: CacheChange = { remove: keys, signOut: [accountGroup(account.homeAccountId, account.environment)] };
   await cache.apply(change);
   // Keys are rotated once nobody is signed in: tokens bound to the old keys go with the accounts.
   if (Object.keys(cache.read().Account).length === 0) await ctx.keys.rotate();

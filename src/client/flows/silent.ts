@@ -42,6 +42,11 @@ export async function acquireTokenSilent(
   const ref = { homeAccountId: account.homeAccountId, environment: resolved.environment, tenantId: tenantFor(resolved.authority, account) };
   const entity = findAccount(cache.read(), ref);
   if (!entity) return null;
+  // Taken before any await that could let a sign-out in: an answer started under an older generation is discarded.
+  const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
+  // The account's tokens are unsealed on its first use; afterwards this is undefined and nothing is awaited.
+  const opening = cache.openAccount?.(entity.home_account_id, entity.environment);
+  if (opening) await opening;
 
   let outcome: CacheOutcomeValue = CacheOutcome.noAccessToken;
   if (options.forceRefresh || options.claimsChallenge !== undefined) {
@@ -66,7 +71,7 @@ export async function acquireTokenSilent(
     extra: scheme.type,
   });
   // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
-  const result = await ctx.silentFlights.run(key, () => refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority, binding));
+  const result = await ctx.silentFlights.run(key, () => refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority, binding, generation));
   return result && present(result, scheme, binding);
 }
 
@@ -136,11 +141,13 @@ function refresh(
   outcome: CacheOutcomeValue,
   authorityOverride: string | undefined,
   binding: TokenBinding | undefined,
+  generation: number | undefined,
 ): Promise<AuthenticationResult | null> {
   const lockName = `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
   return withCrossTabLock(lockName, async () => {
     const cache = await ctx.readyCache();
-    await cache.sync?.();
+    // Only this account's records: nothing else matters to its refresh.
+    await cache.sync?.({ homeAccountId: account.home_account_id, environment: account.environment });
     const resolved = await ctx.resolve(authorityOverride);
     if (outcome !== CacheOutcome.forceRefresh) {
       const hit = cachedAccessToken(ctx, account, requested, binding);
@@ -177,6 +184,7 @@ function refresh(
         nonce: undefined,
         account,
         idTokenRequired: false,
+        ...(generation !== undefined && { generation }),
         ...(binding && { binding }),
       });
     } catch (error) {

@@ -14,6 +14,7 @@ import { nowSeconds } from '../../util/time.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { accountInfoFrom, resultFrom } from './results.js';
 import type { IdTokenClaims, AuthenticationResult } from '../../types.js';
+import { accountGroup } from '../../cache/keys.js';
 
 /** One call to the token endpoint: what is sent, and how. */
 export interface TokenRequest {
@@ -31,6 +32,11 @@ export interface TokenRequest {
   binding?: TokenBinding;
   /** Aborts the request; an answer arriving after the abort is not stored. */
   signal?: AbortSignal;
+  /**
+   * The account's sign-out generation when the request started (`TokenCache.generationOf`):
+   * the answer is stored only if the account was not signed out meanwhile, in any tab.
+   */
+  generation?: number;
   /** Another host's token endpoint for this authority (an Entra regional endpoint); default the metadata's. */
   tokenEndpoint?: string;
   /** Platform fields of `x-client-current-telemetry` (the region used, see keyward/server). */
@@ -149,22 +155,36 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
 
   const cache = await ctx.readyCache();
   if (exchange.signal?.aborted) throw new ClientAuthError(ErrorCode.aborted, 'The request was aborted; the answer was not stored.', { correlationId });
-  const write = cacheWriteFor(
-    {
-      clientId: ctx.clientId,
-      authority,
-      environment: resolved.environment,
-      response: tokens,
-      idTokenClaims: claims,
-      account: exchange.account,
-      requestedScopes: exchange.scopes,
-      requestedAt,
-      ...(binding && { keyId: binding.key.thumbprint, refreshTokenBound: binding.type === 'dpop' }),
-    },
-    cache.read(),
-  );
+  const writeFor = () =>
+    cacheWriteFor(
+      {
+        clientId: ctx.clientId,
+        authority,
+        environment: resolved.environment,
+        response: tokens,
+        idTokenClaims: claims,
+        account: exchange.account,
+        requestedScopes: exchange.scopes,
+        requestedAt,
+        ...(binding && { keyId: binding.key.thumbprint, refreshTokenBound: binding.type === 'dpop' }),
+      },
+      cache.read(),
+    );
+  if (exchange.account) await cache.openAccount?.(exchange.account.home_account_id, exchange.account.environment);
+  let write = writeFor();
+  // A write replaces the account's overlapping tokens: they must be readable first.
+  const opening = cache.openAccount?.(write.account.home_account_id, write.account.environment);
+  if (opening) {
+    await opening;
+    write = writeFor();
+  }
+
+  const guarded =
+    exchange.generation === undefined || !exchange.account
+      ? write.change
+      : { ...write.change, expect: { [accountGroup(exchange.account.home_account_id, exchange.account.environment)]: exchange.generation } };
   try {
-    await cache.apply(write.change);
+    await cache.apply(guarded);
   } catch (error) {
     // The tokens are valid and already in memory (the refresh token may have rotated): hand
     // them out; the cache reported the failure to its onWarning listeners.

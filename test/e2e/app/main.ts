@@ -4,13 +4,16 @@
  * handleRedirectPromise() on every load. Tests call the SDK through `window.app`, and read
  * the whole cache through the public `tokenCache` option (`window.cache`).
  */
-import * as core from '../../../src/index.js';
 import * as caches from '../../../src/cache/index.js';
+// Internals the cross-tab race tests drive directly (test page only, not the public API).
+import { leaseTiming } from '../../../src/cache/crossTabLock.js';
+import * as core from '../../../src/index.js';
+import { PopKeyStore } from '../../../src/pop/keyStore.js';
+import { hydrateServerHtml, mountReactApp, type ReactAppConfig } from './reactApp.js';
 
 /** Both entry points, as one namespace for the tests (`window.keyward`). */
 const keyward = { ...core, ...caches };
 type Keyward = typeof keyward;
-import { hydrateServerHtml, mountReactApp, type ReactAppConfig } from './reactApp.js';
 
 /** A settled call, serializable across the Playwright boundary. */
 type Settled<T> = { result: T; error?: undefined } | { result?: undefined; error: { name: string; errorCode: string; message: string; status?: number } };
@@ -35,10 +38,14 @@ declare global {
     logLines: string[];
     redirectOutcome: Promise<Settled<core.AuthenticationResult | null>>;
     settle<T>(promise: Promise<T>): Promise<Settled<T>>;
+    leaseTiming: typeof leaseTiming;
+    PopKeyStore: typeof PopKeyStore;
   }
 }
 
 window.keyward = keyward;
+window.leaseTiming = leaseTiming;
+window.PopKeyStore = PopKeyStore;
 window.settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
   promise.then(
     (result) => ({ result }),
