@@ -58,11 +58,14 @@ install({
     return result.accessToken;
   },
   async seedTokens(count) {
+    // Tokens are unsealed on an account's first use: make all of them readable before cloning.
+    await cache.openAll();
     const change = cloneChange(cache.read(), 1, count);
     await cache.apply(change);
     return Object.keys(cache.read().AccessToken).length;
   },
   async seedAccounts(accounts, perAccount) {
+    await cache.openAll();
     await cache.apply(cloneChange(cache.read(), accounts, perAccount));
     return Object.keys(cache.read().AccessToken).length;
   },
