@@ -1,3 +1,4 @@
+import { CacheError, ErrorCode } from '../errors.js';
 /**
  * Encryption at rest for cache entries: AES-GCM 256 under a key WebCrypto generates as
  * non-extractable, so its bytes never exist in JavaScript; IndexedDB stores the
@@ -36,7 +37,8 @@ export async function seal(key: CryptoKey, slot: string, value: unknown): Promis
 
 export async function open(key: CryptoKey, slot: string, sealed: unknown): Promise<unknown> {
   const entry = sealed as Partial<SealedEntry>;
-  if (entry?.v !== 1 || !(entry.iv instanceof Uint8Array) || !(entry.data instanceof ArrayBuffer)) throw new Error('not a sealed entry');
+  if (entry?.v !== 1 || !(entry.iv instanceof Uint8Array) || !(entry.data instanceof ArrayBuffer))
+    throw new CacheError(ErrorCode.cacheEntryDropped, 'not a sealed entry');
   const plain = await crypto.subtle.decrypt(
     { name: 'AES-GCM', iv: entry.iv as Uint8Array<ArrayBuffer>, additionalData: new TextEncoder().encode(slot) },
     key,

@@ -106,14 +106,15 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   async #load(): Promise<void> {
     this.#openChannel();
     try {
-      if (typeof indexedDB === 'undefined' || indexedDB === null) throw new Error('this environment has no IndexedDB');
+      if (typeof indexedDB === 'undefined' || indexedDB === null) throw new CacheError(ErrorCode.storageUnavailable, 'this environment has no IndexedDB');
       const store = createStore(this.#databaseName, storeName);
       // One read transaction for everything a page load needs (a cold start is dominated by
       // transactions): meta, key, the schema 0 record, generations, accounts and id tokens.
       const snapshot = await withTimeout(readSnapshot(store), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
       // Checked before anything is written: a newer keyward's cache is left exactly as it is.
       if ((snapshot.meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
-        throw new Error(
+        throw new CacheError(
+          ErrorCode.storageUnavailable,
           `the stored cache has schema ${String(snapshot.meta?.schemaVersion)}, newer than this keyward (${cacheSchemaVersion}); it is left untouched`,
         );
       }
@@ -124,7 +125,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         const candidate = await createCacheKey();
         await update<CryptoKey>(keySlot, (existing) => existing ?? candidate, store);
         key = await get<CryptoKey>(keySlot, store);
-        if (!(key instanceof CryptoKey)) throw new Error('the stored cache key is not a CryptoKey');
+        if (!(key instanceof CryptoKey)) throw new CacheError(ErrorCode.storageUnavailable, 'the stored cache key is not a CryptoKey');
         settled = false;
       }
       this.#key = key;
@@ -174,7 +175,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
           const sealed = sealedSections.has(section as CacheSection);
           const plain = sealed ? await open(key, slot, value) : value;
           const entry = normalizeEntry(section as CacheSection, plain);
-          if (!entry) throw new Error('not a valid entry');
+          if (!entry) throw new CacheError(ErrorCode.cacheEntryDropped, 'not a valid entry');
           return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry, rev: sealed ? revOf(value) : undefined };
         } catch {
           return { slot, dropped: true as const };
@@ -703,7 +704,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
+      timer = setTimeout(() => reject(new CacheError(ErrorCode.storageUnavailable, message)), ms);
     }),
   ]);
 }
