@@ -1,18 +1,10 @@
 import { useState } from 'react';
 import { KeywardError, ErrorCode } from '../../src/index.js';
 import { Authenticated, Unauthenticated, useAccount, useAuth } from '../../src/react/index.js';
+import { alert, button, card as sharedCard } from './styles.js';
 
-const card = { fontFamily: 'system-ui, sans-serif', width: 320, padding: 20, border: '1px solid #d0d7de', borderRadius: 8, display: 'grid', gap: 12 } as const;
-const button = {
-  padding: '8px 14px',
-  borderRadius: 6,
-  border: '1px solid #1f6feb',
-  background: '#1f6feb',
-  color: 'white',
-  font: 'inherit',
-  cursor: 'pointer',
-} as const;
-const alert = { margin: 0, padding: 10, borderRadius: 6, background: '#ffebe9', color: '#82071e', fontSize: 14 } as const;
+// The shared example styles; this card is a little narrower than the others.
+const card = { ...sharedCard, width: 320 } as const;
 
 /** What to tell a person for the errors a sign-in can end with. */
 function describeError(error: unknown): string {
