@@ -33,6 +33,7 @@ export const ErrorCode = {
   credentialPfxUnreadable: 'credential_pfx_unreadable',
   caBundleInvalid: 'ca_bundle_invalid',
   undiciMissing: 'undici_missing',
+  nodeForgeMissing: 'node_forge_missing',
   // Confidential clients at request time (ClientAuthError)
   clientAssertionFailed: 'client_assertion_failed',
 

@@ -1,4 +1,3 @@
-import type { OidcMetadata } from 'oidc-client-ts';
 import { ConfigurationError, ErrorCode } from '../errors.js';
 import { type HttpCacheStore, readCachedDocument, writeCachedDocument } from '../http/httpCache.js';
 import { parseJsonBody, send, type TransportOptions } from '../http/transport.js';
@@ -6,15 +5,29 @@ import { assertSecureUrl, type Authority, multiTenantAliases } from './authority
 import { SingleFlight } from '../util/singleFlight.js';
 import { isKnownMicrosoftHost, isRegionalMicrosoftHost } from './microsoftHosts.js';
 
-/** The discovery document: oidc-client-ts's `OidcMetadata` plus the members it does not model. */
-export type DiscoveryDocument = Partial<OidcMetadata> & {
+/**
+ * The discovery document (OpenID Connect Discovery 1.0 section 3, RFC 8414 section 2): the
+ * members keyward reads, all optional until {@link validateMetadata} checks them. Declared
+ * here rather than borrowed from oidc-client-ts so the package needs no runtime dependency
+ * for a type.
+ */
+export interface DiscoveryDocument {
+  issuer?: string;
+  authorization_endpoint?: string;
+  token_endpoint?: string;
+  jwks_uri?: string;
+  end_session_endpoint?: string;
+  userinfo_endpoint?: string;
+  scopes_supported?: string[];
+  response_types_supported?: string[];
+  code_challenge_methods_supported?: string[];
   id_token_signing_alg_values_supported?: string[];
   authorization_response_iss_parameter_supported?: boolean;
   dpop_signing_alg_values_supported?: string[];
   device_authorization_endpoint?: string;
   pushed_authorization_request_endpoint?: string;
   require_pushed_authorization_requests?: boolean;
-};
+}
 
 /** The parts of the OpenID configuration keyward uses, validated. */
 export interface AuthorityMetadata {
@@ -42,8 +55,7 @@ const metadataTtlMs = 24 * 60 * 60 * 1000;
 /**
  * Fetches (or reads from `httpCache`) and validates the OpenID configuration of an authority.
  * `oidc-client-ts`'s `MetadataService` fetches with its own `fetch` and keeps no shared
- * cache, so keyward fetches through its own transport (timeout, retry, `httpClient`) and
- * borrows only its `OidcMetadata` type.
+ * cache, so keyward fetches through its own transport (timeout, retry, `httpClient`).
  */
 export async function loadMetadata(authority: Authority, transport: TransportOptions, httpCache: HttpCacheStore): Promise<AuthorityMetadata> {
   const cacheKey = `keyward.metadata|${authority.metadataUrl}`;

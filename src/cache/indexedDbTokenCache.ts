@@ -104,9 +104,11 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   }
 
   async #load(): Promise<void> {
-    this.#openChannel();
     try {
       if (typeof indexedDB === 'undefined' || indexedDB === null) throw new CacheError(ErrorCode.storageUnavailable, 'this environment has no IndexedDB');
+      // Only where there is storage to share: without IndexedDB (Node, server rendering) no other
+      // tab shares this cache, and an open channel would keep a Node process alive.
+      this.#openChannel();
       const store = createStore(this.#databaseName, storeName);
       // One read transaction for everything a page load needs (a cold start is dominated by
       // transactions): meta, key, the schema 0 record, generations, accounts and id tokens.
@@ -599,7 +601,11 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     for (const slot of [...this.#unstored.keys()]) if (owned(slot)) this.#unstored.delete(slot);
   }
 
-  /** Stops listening to other tabs (tests, or an app tearing down its client). */
+  /**
+   * Stops listening to other tabs (tests, or an app tearing down its client): closes the
+   * `BroadcastChannel`. The cache keeps answering reads from memory; `PublicClientApplication.close()`
+   * calls this for the cache it created.
+   */
   close(): void {
     this.#channel?.close();
     this.#channel = undefined;

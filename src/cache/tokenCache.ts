@@ -50,6 +50,11 @@ export interface TokenCache {
   openAccount?(homeAccountId: string, environment: string): Promise<void> | undefined;
   /** The sign-out generation of an account group (0 until it is first signed out). */
   generationOf?(homeAccountId: string, environment: string): number;
+  /**
+   * Releases what the cache holds open (a `BroadcastChannel`, a connection); reads from memory
+   * keep working. Optional; `PublicClientApplication.close()` calls it on the cache it created.
+   */
+  close?(): void;
 }
 
 /** Applies a change to a copy of `data` (copy-on-write keeps earlier snapshots valid). */

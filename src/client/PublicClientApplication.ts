@@ -37,8 +37,10 @@ import type {
 } from '../types.js';
 
 /**
- * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider, with
- * the API of MSAL's `ClientApplication` in camelCase. Constructing one does no I/O and
+ * A public (browser) client of Microsoft Entra ID or any OpenID Connect provider. Its method
+ * names follow MSAL for Python's `ClientApplication` in camelCase (`acquireTokenSilent(scopes,
+ * account)`, `getAccounts()`), not msal-browser's request objects; see
+ * docs/guides/coming-from-msal.md for the mapping. Constructing one does no I/O and
  * touches no browser global, so it is safe during server rendering.
  *
  * @example
@@ -54,12 +56,31 @@ export class PublicClientApplication implements AuthClient {
   #initializing: Promise<void> | undefined;
   readonly #store = new AuthStore();
   readonly #events = new AuthEvents();
+  readonly #unsubscribeCache: () => void;
 
   constructor(options: PublicClientApplicationOptions) {
     validateOptions(options);
     this.#ctx = new ClientContext(options);
     // Subscribing does no I/O; the account list is derived whenever the cache changes (here or in another tab).
-    this.#ctx.cache.subscribe(() => this.#refreshAccounts());
+    this.#unsubscribeCache = this.#ctx.cache.subscribe(() => this.#refreshAccounts());
+  }
+
+  /**
+   * Releases what the client holds open: its subscription to the token cache and, when the
+   * client created the cache itself (no `tokenCache` option), the cache's cross-tab
+   * `BroadcastChannel`. A `tokenCache` you passed in is yours to close. Timers and cross-tab
+   * locks live only as long as the operation that took them; `close()` waits for none. Call it
+   * when a test, a hot-module reload or a micro-frontend tears its client down; do not use
+   * the client afterwards. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#unsubscribeCache();
+    if (this.#ctx.ownsCache) this.#ctx.cache.close?.();
+  }
+
+  /** `await using app = new PublicClientApplication(...)`: calls {@link close} at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #refreshAccounts(): void {

@@ -50,6 +50,8 @@ export class ClientContext {
   readonly transport: TransportOptions;
   readonly httpCache: HttpCacheStore;
   readonly cache: TokenCache;
+  /** True when the client created {@link cache} itself (no `tokenCache` option), so `close()` closes it. */
+  readonly ownsCache: boolean;
   /** The provider's signing keys (JWKS). */
   readonly keySets: KeySetSource;
   readonly logger: Logger;
@@ -83,6 +85,7 @@ export class ClientContext {
     this.httpCache = options.httpCache ?? new StorageHttpCache();
     // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
+    this.ownsCache = options.tokenCache === undefined;
     this.keySets = new KeySetSource(this.transport);
     this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);

@@ -8,6 +8,7 @@ import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
 import type { CacheChange } from '../../src/cache/tokenCache.js';
 import { CacheError, ErrorCode } from '../../src/errors.js';
 import type { IdTokenClaims } from '../../src/types.js';
+import { PublicClientApplication } from '../../src/client/PublicClientApplication.js';
 
 // Layout of the store, as src/cache/indexedDbTokenCache.ts writes it.
 const storeName = 'cache';
@@ -436,5 +437,84 @@ describe('IndexedDbTokenCache in a real browser', () => {
     await reopened.openAll();
     expect(reopened.read().AccessToken[first.key('AccessToken')]?.secret).toBe('ROTATED');
     expect(reopened.read().RefreshToken[first.key('RefreshToken')]).toBeUndefined();
+  });
+
+  // ---- lifecycle (issue 17): no channel where no cache needs one, and close() releases it ----
+
+  /** Counts BroadcastChannels opened and closed while `fn` runs (the real class, instrumented). */
+  async function countingChannels<T>(fn: (seen: { opened: string[]; closed: string[] }) => Promise<T>): Promise<T> {
+    const Real = globalThis.BroadcastChannel;
+    const seen = { opened: [] as string[], closed: [] as string[] };
+    class Counting extends Real {
+      constructor(name: string) {
+        super(name);
+        seen.opened.push(name);
+      }
+      override close(): void {
+        seen.closed.push(this.name);
+        super.close();
+      }
+    }
+    globalThis.BroadcastChannel = Counting;
+    try {
+      return await fn(seen);
+    } finally {
+      globalThis.BroadcastChannel = Real;
+    }
+  }
+
+  it('without IndexedDB no BroadcastChannel is opened (nothing to share, and it would keep a Node process alive)', async () => {
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB');
+    Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true, writable: true });
+    try {
+      await countingChannels(async (seen) => {
+        const { cache } = newCache(`kw-test-${crypto.randomUUID()}`);
+        await cache.load();
+        expect(cache.persistent).toBe(false);
+        expect(seen.opened).toEqual([]);
+      });
+    } finally {
+      if (own) Object.defineProperty(globalThis, 'indexedDB', own);
+      else delete (globalThis as { indexedDB?: unknown }).indexedDB;
+    }
+  });
+
+  it("close() stops listening: a closed instance no longer receives other instances' changes, an open one does", async () => {
+    const name = freshDatabase();
+    const { cache: writer } = newCache(name);
+    const { cache: closed } = newCache(name);
+    const { cache: open } = newCache(name);
+    await Promise.all([writer.load(), closed.load(), open.load()]);
+    closed.close();
+    const write = changeFor('u1');
+    await writer.apply(write.change);
+    await expect.poll(() => Object.keys(open.read().AccessToken)).toEqual([write.key('AccessToken')]);
+    // Delivered to `open` in the same task as it would have been to `closed`; one more turn for safety.
+    await sleep(50);
+    expect(closed.read().AccessToken).toEqual({});
+  });
+
+  it('PublicClientApplication.close() and Symbol.asyncDispose close the channel of the cache it created, and leave a cache passed in open', async () => {
+    await countingChannels(async (seen) => {
+      const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9' });
+      await app.getAccounts();
+      expect(seen.opened).toEqual(['keyward.cache.keyward']);
+      await app.close();
+      expect(seen.closed).toEqual(['keyward.cache.keyward']);
+      await app.close(); // idempotent
+      expect(seen.closed).toHaveLength(1);
+
+      const disposed = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9' });
+      await disposed.getAccounts();
+      await disposed[Symbol.asyncDispose]();
+      expect(seen.closed).toEqual(['keyward.cache.keyward', 'keyward.cache.keyward']);
+
+      const name = freshDatabase();
+      const { cache: mine } = newCache(name);
+      const withOwnCache = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'http://127.0.0.1:9', tokenCache: mine });
+      await withOwnCache.getAccounts();
+      await withOwnCache.close();
+      expect(seen.closed).not.toContain(`keyward.cache.${name}`);
+    });
   });
 });

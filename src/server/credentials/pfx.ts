@@ -12,11 +12,22 @@ import type { PfxCredential } from './types.js';
  * Windows exports and Azure Key Vault downloads use), plus the HMAC integrity check. A reader
  * of our own would be an ASN.1 walker and two KDFs, a few hundred lines of security-sensitive
  * code to maintain; forge is mature, pure JavaScript, and already handles all of it.
- * It is loaded through createRequire only when a PFX credential is constructed, so no other
- * entry (and no browser bundle) ever loads it.
+ * It is an optional peer dependency, loaded through createRequire only when a PFX credential is
+ * constructed, so no other entry (and no browser bundle) ever loads it, and a browser app never installs it.
  */
 function forge(): typeof Forge {
-  return nodeModule().createRequire(import.meta.url)('node-forge') as typeof Forge;
+  // The CommonJS build has no import.meta (its bundler leaves an empty object there) but has __filename.
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  try {
+    return nodeModule().createRequire(here)('node-forge') as typeof Forge;
+  } catch (cause) {
+    // An optional peer dependency: a browser app (or a server using only secrets and PEM keys) never installs it.
+    throw new ConfigurationError(
+      ErrorCode.nodeForgeMissing,
+      'Reading a PFX (PKCS#12) credential ("privateKeyPfxPath") needs the "node-forge" package: npm install node-forge. PEM keys and client secrets do not need it.',
+      { cause },
+    );
+  }
 }
 
 const unreadable = (path: string, reason: string): ConfigurationError =>
