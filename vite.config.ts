@@ -47,7 +47,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No maps in the package: they would point at src/, which is not published.
+    sourcemap: false,
     minify: false,
     lib: {
       entry: {
@@ -57,7 +58,7 @@ export default defineConfig({
         testing: `${root}src/testing/index.ts`,
         server: `${root}src/server/index.ts`,
       },
-      formats: ['es'],
+      formats: ['es', 'cjs'],
     },
     rollupOptions: {
       // node:*, node-forge and undici only ever load inside keyward/server, lazily (see src/server/node.ts, nodeTransport.ts).
