@@ -135,7 +135,9 @@ function exitsByItself(script, limitMs = 1000) {
       clearTimeout(hardStop);
       const lingered = doneAt === undefined ? undefined : Date.now() - doneAt;
       if (code !== 0 || doneAt === undefined || lingered > limitMs) {
-        failures.push(`${script}: expected "accounts:0" and an exit within ${limitMs} ms; exit ${code ?? signal}, ${lingered ?? '-'} ms after, output:\n${output.trim()}`);
+        failures.push(
+          `${script}: expected "accounts:0" and an exit within ${limitMs} ms; exit ${code ?? signal}, ${lingered ?? '-'} ms after, output:\n${output.trim()}`,
+        );
       } else console.log(`ok  ${script} exited by itself ${lingered} ms after getting accounts`);
       resolve();
     });

@@ -14,8 +14,7 @@ const relative = /((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+?)\.js\2/g;
 // only with resolution-mode "import" (TS1479 / TS1541 under node16 otherwise). In a declaration
 // file every import is a type import, so `import { type A }` becomes `import type { A }`.
 const esmOnly = /^import (type )?\{([^}]*)\} from '(jose)';$/gm;
-const typeOnly = (_line, _type, names, id) =>
-  `import type {${names.replace(/\btype\s+/g, '')}} from '${id}' with { 'resolution-mode': 'import' };`;
+const typeOnly = (_line, _type, names, id) => `import type {${names.replace(/\btype\s+/g, '')}} from '${id}' with { 'resolution-mode': 'import' };`;
 
 let count = 0;
 for (const file of readdirSync(types, { recursive: true, encoding: 'utf8' })) {
