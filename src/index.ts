@@ -8,7 +8,7 @@ export type { PublicClientApplicationOptions, SharedClientOptions } from './clie
 export type { AuthSnapshot } from './types.js';
 export type { AuthClient } from './types.js';
 export type { AuthEvent } from './types.js';
-export type { AccountInfo, AuthenticationResult, TenantProfile, TokenErrorResult } from './types.js';
+export type { AccountInfo, AuthenticationResult, AuthorityType, TenantProfile, TokenErrorResult } from './types.js';
 export { isTokenErrorResult } from './client/token/results.js';
 export type { AuthorizationCodeOptions, AuthorizationRequestUrlOptions } from './client/flows/authCode.js';
 export type { AuthCodeFlowOptions } from './types.js';

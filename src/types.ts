@@ -10,19 +10,33 @@ export type AuthorityType = 'MSSTS' | 'ADFS' | 'Generic';
 
 /** Claims of a validated id_token. */
 export interface IdTokenClaims extends JWTPayload {
+  /** Issuer: the provider that signed the token (checked against the authority). */
   iss: string;
+  /** Subject: the person's id at the issuer (stable per issuer; pairwise per app at some providers). */
   sub: string;
+  /** Audience: the client id(s) the token is for; keyward checks it contains this app's `clientId`. */
   aud: string | string[];
+  /** Expiry, in seconds since the Unix epoch. */
   exp: number;
+  /** Issued at, in seconds since the Unix epoch. */
   iat: number;
+  /** The nonce of the sign-in request, echoed by the provider (OIDC Core 3.1.2.1); checked by keyward. */
   nonce?: string;
+  /** When the person last actually authenticated, in seconds since the Unix epoch; present when `maxAge` was asked for. */
   auth_time?: number;
+  /** Authorized party: the client the token was issued to, when `aud` names several. */
   azp?: string;
+  /** Entra: the tenant id that issued the token. */
   tid?: string;
+  /** Entra: the person's object id in that tenant (`localAccountId`). */
   oid?: string;
+  /** Display name, when the provider includes it (the `profile` scope). */
   name?: string;
+  /** What the person signs in with (an e-mail or UPN on Entra); not unique and not verified: never use it for authorization. */
   preferred_username?: string;
+  /** E-mail address, with the `email` scope; check `email_verified` before trusting it. */
   email?: string;
+  /** Any other claim the provider added (roles, groups, custom claims). */
   [claim: string]: unknown;
 }
 
@@ -33,9 +47,32 @@ export interface IdTokenClaims extends JWTPayload {
  * the result also carries a `dpopProof` for that resource request.
  */
 export type AuthScheme =
-  | { type: 'bearer' }
-  | { type: 'pop'; method: string; url: string; nonce?: string; claims?: Record<string, unknown> }
-  | { type: 'dpop'; method?: string; url?: string; nonce?: string };
+  | {
+      /** A plain bearer token (RFC 6750), the default. */
+      type: 'bearer';
+    }
+  | {
+      /** MSAL AT-PoP (Entra): the access token is wrapped in a Signed HTTP Request for one request. */
+      type: 'pop';
+      /** HTTP method of the request the token is for, e.g. `GET`. */
+      method: string;
+      /** Full URL of the request the token is for; its host and path are signed. */
+      url: string;
+      /** A nonce the resource asked for (its `WWW-Authenticate` challenge), signed into the request. */
+      nonce?: string;
+      /** Extra claims to sign into the Signed HTTP Request. */
+      claims?: Record<string, unknown>;
+    }
+  | {
+      /** RFC 9449 DPoP: the token is bound to this client's key. */
+      type: 'dpop';
+      /** With `url`: HTTP method of the resource request, so the result carries a `dpopProof` for it. */
+      method?: string;
+      /** With `method`: URL of the resource request the `dpopProof` is for. */
+      url?: string;
+      /** A `DPoP-Nonce` the resource server sent, to put in the proof. */
+      nonce?: string;
+    };
 
 /** A signed-in account, as apps see it. */
 export interface AccountInfo {
@@ -45,10 +82,13 @@ export interface AccountInfo {
   environment: string;
   /** Tenant (realm) of this profile; `''` for providers without tenants. */
   tenantId: string;
+  /** What the person signs in with (`preferred_username`: an e-mail or UPN on Entra); for display and `loginHint`, not for authorization. `''` when the provider sends none. */
   username: string;
   /** `oid` on Entra, `sub` elsewhere. */
   localAccountId: string;
+  /** Display name from the id_token (`name` claim), when the provider sends it. */
   name?: string;
+  /** `MSSTS` for Entra, `ADFS`, or `Generic` for any other OpenID provider. */
   authorityType: AuthorityType;
   /** Claims of the latest validated id_token for this account and client. */
   idTokenClaims?: IdTokenClaims;
@@ -58,8 +98,11 @@ export interface AccountInfo {
 
 /** One tenant of a multi-tenant account. */
 export interface TenantProfile {
+  /** The tenant (`tid`) of this profile. */
   tenantId: string;
+  /** The person's object id (`oid`) in this tenant. */
   localAccountId: string;
+  /** Display name in this tenant, when its id_token had one. */
   name?: string;
   /** True for the person's home tenant (the `utid` of `homeAccountId`). */
   isHomeTenant: boolean;
@@ -67,20 +110,27 @@ export interface TenantProfile {
 
 /** A token, ready to use. */
 export interface AuthenticationResult {
+  /** The access token to send to the API (`Authorization: Bearer …`); for `pop`, the Signed HTTP Request to send as `Authorization: PoP …`. Opaque to the app: do not parse it. */
   accessToken: string;
   /** `Bearer` unless a proof-of-possession scheme was asked for. */
   tokenType: string;
   /** Scopes the access token carries. */
   scopes: string[];
+  /** When the access token expires (from `expires_in`); keyward renews it a few minutes before. */
   expiresOn: Date;
+  /** Entra: how long the token stays usable when Entra is unavailable (`ext_expires_in`); `expiresOn` elsewhere. */
   extExpiresOn: Date;
   /** When keyward will refresh proactively, if the provider said (`refresh_in`). */
   refreshOn?: Date;
+  /** The account the token belongs to. */
   account: AccountInfo;
+  /** The raw id_token of the sign-in or refresh, when there was one. Proves who signed in to this app; never send it to an API as an access token. */
   idToken?: string;
+  /** The validated claims of `idToken`. */
   idTokenClaims?: IdTokenClaims;
   /** True when served from the cache without a network call. */
   fromCache: boolean;
+  /** The `client-request-id` sent with the request (a UUID), to quote to the provider's support; for a cache hit, a fresh one. */
   correlationId: string;
   /** Canonical authority the token came from. */
   authority: string;
@@ -101,11 +151,17 @@ export interface AuthenticationResult {
  * `acquireTokenByAuthCodeFlow` and `acquireTokenSilentWithError` return it.
  */
 export interface TokenErrorResult {
+  /** The provider's OAuth `error` value (RFC 6749 5.2), e.g. `invalid_grant`. */
   error: string;
+  /** The provider's `error_description`: for people, not for programs (on Entra it starts with an `AADSTS` code). */
   errorDescription?: string;
+  /** The provider's `error_uri`: a page about the error. */
   errorUri?: string;
+  /** Entra's numeric `error_codes` (the AADSTS numbers), e.g. `[50076]` for MFA required. */
   errorCodes?: number[];
+  /** Entra's `suberror`, e.g. `bad_token`, `consent_required`, `basic_action`. */
   suberror?: string;
+  /** The `client-request-id` of the request, to quote to the provider's support. */
   correlationId?: string;
   /** Claims challenge to pass as `claimsChallenge` on the next interactive request. */
   claims?: string;
@@ -125,16 +181,21 @@ export interface SilentOptions {
 
 /** Options of `initiateAuthCodeFlow` (MSAL `initiate_auth_code_flow`). */
 export interface AuthCodeFlowOptions {
+  /** Where the provider sends the response; must be registered for the app exactly. Default: the client's `redirectUri` option, else the current page without query and fragment. */
   redirectUri?: string;
   /** Default: a fresh random value. */
   state?: string;
+  /** OIDC `prompt`: `login` forces a sign-in, `select_account` shows the account picker, `consent` asks for consent again, `none` fails with `login_required` instead of showing a page, `create` offers sign-up. Default: none sent. */
   prompt?: 'none' | 'login' | 'consent' | 'select_account' | 'create' | (string & {});
+  /** Pre-fills the sign-in name (`login_hint`), e.g. `account.username`. */
   loginHint?: string;
+  /** Entra `domain_hint`: skips home-realm discovery, e.g. `contoso.com` or `consumers`. */
   domainHint?: string;
   /** JSON claims request, e.g. from a resource's claims challenge. */
   claimsChallenge?: string;
   /** Seconds since the person last authenticated; checked against `auth_time`. */
   maxAge?: number;
+  /** How the response comes back: `query` or `fragment` (`#code=…`, keeps the code out of server logs). Default `fragment` for redirects and popups. */
   responseMode?: 'query' | 'fragment';
   /** Authority override for this request. */
   authority?: string;
@@ -144,6 +205,7 @@ export interface AuthCodeFlowOptions {
 
 /** Options of `acquireTokenInteractive`. */
 export interface InteractiveOptions extends AuthCodeFlowOptions {
+  /** Scopes to consent to and get a token for, e.g. `['User.Read']`; `openid`, `profile` and `offline_access` are added. */
   scopes: string[];
   /** `popup` resolves with the result; `redirect` navigates away and the result comes from `handleRedirectPromise()`. */
   interaction: 'redirect' | 'popup';
@@ -155,6 +217,7 @@ export interface InteractiveOptions extends AuthCodeFlowOptions {
 export interface LogoutOptions {
   /** The account to sign out. Default: every account of this client. */
   account?: AccountInfo;
+  /** Where the provider sends the person after signing out; must be registered as a (front-channel) logout / post-logout redirect URI. Default: the client's `postLogoutRedirectUri`, else none (the provider shows its own page). */
   postLogoutRedirectUri?: string;
   /** `redirect` (default) or `popup` end the provider session too; `none` only forgets the tokens here. */
   interaction?: 'redirect' | 'popup' | 'none';
@@ -164,6 +227,7 @@ export interface LogoutOptions {
 export interface AuthSnapshot {
   /** `initializing` until `initialize()` has loaded the cache and handled a redirect response. */
   status: 'initializing' | 'idle' | 'interacting';
+  /** Every account signed in to this app, in cache order; empty when nobody is. */
   accounts: readonly AccountInfo[];
   /** The account set with `setActiveAccount`, else the first signed-in one, else `null`. */
   activeAccount: AccountInfo | null;
@@ -171,11 +235,38 @@ export interface AuthSnapshot {
 
 /** Something that happened to a client's auth state (for logging, analytics, UI reactions). */
 export type AuthEvent =
-  | { type: 'signIn'; result: AuthenticationResult }
-  | { type: 'signOut'; account: AccountInfo | null }
-  | { type: 'tokenAcquired'; result: AuthenticationResult }
-  | { type: 'accountsChanged'; accounts: readonly AccountInfo[] }
-  | { type: 'error'; operation: 'signIn' | 'signOut' | 'acquireToken' | 'initialize'; error: unknown };
+  | {
+      /** A sign-in finished (popup, redirect, or a redeemed code). */
+      type: 'signIn';
+      /** The tokens and account of the sign-in. */
+      result: AuthenticationResult;
+    }
+  | {
+      /** `logout` was called. */
+      type: 'signOut';
+      /** The account signed out; `null` when every account of the client was. */
+      account: AccountInfo | null;
+    }
+  | {
+      /** A token came from the network (a refresh); cache hits emit nothing. */
+      type: 'tokenAcquired';
+      /** The new token. */
+      result: AuthenticationResult;
+    }
+  | {
+      /** The account list changed (a sign-in or sign-out, here or in another tab). */
+      type: 'accountsChanged';
+      /** The accounts now signed in. */
+      accounts: readonly AccountInfo[];
+    }
+  | {
+      /** An operation failed. */
+      type: 'error';
+      /** What was being done. */
+      operation: 'signIn' | 'signOut' | 'acquireToken' | 'initialize';
+      /** What it threw, usually a `KeywardError` (switch on its `errorCode`). */
+      error: unknown;
+    };
 
 /**
  * What the React layer (and `createAuthFetch`) need of a client. `PublicClientApplication`
@@ -183,13 +274,21 @@ export type AuthEvent =
  * without a provider.
  */
 export interface AuthClient {
+  /** Loads the cache and handles a redirect response, once; see `PublicClientApplication.initialize`. */
   initialize(): Promise<void>;
+  /** The current auth state; the same object until something changes. */
   getSnapshot(): AuthSnapshot;
+  /** Calls `listener` when the snapshot changes; returns the unsubscribe function. */
   subscribeSnapshot(listener: () => void): () => void;
+  /** Chooses the account `activeAccount` refers to (`null`: back to the first signed-in one). */
   setActiveAccount(account: AccountInfo | null): void;
+  /** The signed-in accounts, optionally only those with this username (case-insensitive). */
   getAccounts(username?: string): Promise<AccountInfo[]>;
+  /** A token without interaction, or `null` when the cache holds nothing usable; throws `InteractionRequiredError` when the provider refuses. */
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
+  /** Signs the person in through a popup or a redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult>;
+  /** Signs out here and, unless `interaction: 'none'`, at the provider. */
   logout(options?: LogoutOptions): Promise<void>;
 }
 
@@ -199,8 +298,11 @@ export interface TokenRequestOptions {
   account?: AccountInfo | null;
   /** How `acquireInteractively()` asks the person. Default `popup`. Never started by itself. */
   interaction?: 'none' | 'popup' | 'redirect';
+  /** Skip the cached access token and use the refresh token (once per subscription). Default false. */
   forceRefresh?: boolean;
+  /** A claims challenge from a resource (`WWW-Authenticate: … claims=`), passed to the provider; bypasses the cached token. */
   claimsChallenge?: string;
+  /** Bearer (default), MSAL AT-PoP or DPoP. */
   authScheme?: AuthScheme;
   /** Default true; false keeps the state idle and makes no request. */
   enabled?: boolean;
@@ -208,8 +310,12 @@ export interface TokenRequestOptions {
 
 /** A token subscription's state. Immutable; replaced on change. */
 export interface TokenState {
+  /** `idle`: nothing to do (no account, or `enabled: false`); `loading`: a request is running; `success`: `token` is set; `error`: `error` is set. */
   status: 'idle' | 'loading' | 'success' | 'error';
+  /** The access token on `success` (kept while a renewal is loading); `null` otherwise. */
   token: string | null;
+  /** The whole result behind `token` (expiry, scopes, account); `null` when there is no token. */
   result: AuthenticationResult | null;
+  /** What the last request failed with (usually a `KeywardError`; an `InteractionRequiredError` means the person must sign in); `null` unless `status` is `error`. */
   error: Error | null;
 }

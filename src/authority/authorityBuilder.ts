@@ -11,7 +11,9 @@ export const AZURE_US_GOVERNMENT = 'login.microsoftonline.us';
  * → `https://login.chinacloudapi.cn/contoso.onmicrosoft.com`.
  */
 export class AuthorityBuilder {
+  /** The cloud instance host, e.g. `login.microsoftonline.com`. */
   readonly instance: string;
+  /** The tenant: an id, a domain, or `common` / `organizations` / `consumers`. */
   readonly tenant: string;
 
   /**
@@ -23,6 +25,7 @@ export class AuthorityBuilder {
     this.tenant = tenant.replace(/^\/+|\/+$/g, '');
   }
 
+  /** The authority URL, `https://<instance>/<tenant>`, for the `authority` option. */
   toString(): string {
     return `${this.instance}/${this.tenant}`;
   }

@@ -9,6 +9,7 @@ import { applyChange, type CacheChange, isEmptyChange } from './tokenCache.js';
 import { normalizeEntry } from './validation.js';
 import { SingleFlight } from '../util/singleFlight.js';
 
+/** Options of {@link IndexedDbTokenCache}. */
 export interface IndexedDbTokenCacheOptions {
   /** IndexedDB database name; tabs sharing it share accounts. Default `keyward`. */
   databaseName?: string;
@@ -16,7 +17,7 @@ export interface IndexedDbTokenCacheOptions {
   openTimeout?: number;
 }
 
-/** Current layout. 0 was a single unencrypted MSAL-format JSON record (`cache`); see {@link migrate}. */
+/** Current layout. 0 was a single unencrypted MSAL-format JSON record (`cache`); migrated on first load. */
 export const cacheSchemaVersion = 1;
 const storeName = 'cache';
 const metaSlot = 'meta';
@@ -264,6 +265,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     return Promise.all(records);
   }
 
+  /** Reads and unseals one account's access and refresh tokens (once); `undefined` when they already are readable. */
   openAccount(homeAccountId: string, environment: string): Promise<void> | undefined {
     const group = accountGroup(homeAccountId, environment);
     if (!this.#store || this.#opened.has(group)) return undefined;

@@ -7,14 +7,17 @@ import { Subscribable } from '../util/subscribable.js';
 
 /** A warning from a cache that degraded but kept working (no throw: the app goes on). */
 export interface CacheWarning {
+  /** Always `warning`: warnings are reported, never thrown. */
   type: 'warning';
   /** `storage_unavailable`, `cache_entry_dropped`, `cache_migrated`… (see {@link ErrorCode}). */
   code: string;
+  /** What happened, for people (no secrets, no claims). */
   message: string;
 }
 
 /** What a {@link CachePlugin} is handed around each cache access (MSAL's `TokenCacheContext`). */
 export interface CacheAccessContext {
+  /** The cache being accessed: `deserialize()` into it before, `serialize()` it after. */
   tokenCache: SerializableTokenCache;
   /** On `afterCacheAccess`: true when the access changed the cache (persist it then). */
   cacheHasChanged: boolean;
@@ -28,11 +31,15 @@ export interface CacheAccessContext {
  * writes come from memory, so a cache hit never waits on the plugin.
  */
 export interface CachePlugin {
+  /** Called before keyward reads or writes the cache: load the stored state with `context.tokenCache.deserialize(...)`. */
   beforeCacheAccess(context: CacheAccessContext): Promise<void> | void;
+  /** Called after the access: when `context.cacheHasChanged`, store `context.tokenCache.serialize()`. */
   afterCacheAccess(context: CacheAccessContext): Promise<void> | void;
 }
 
+/** Options of {@link SerializableTokenCache}. */
 export interface SerializableTokenCacheOptions {
+  /** Where to persist the cache (MSAL's cache-plugin contract). Default none: memory only. */
   plugin?: CachePlugin;
 }
 
@@ -42,6 +49,7 @@ export interface SerializableTokenCacheOptions {
  * MSAL's `SerializableTokenCache`). The default `tokenCache`.
  */
 export class SerializableTokenCache implements TokenCache {
+  /** The current contents, for subclasses; replaced (never mutated) through `replaceData`. */
   protected data: CacheData = emptyCacheData();
   /** Top-level sections keyward does not use, kept so a round trip through keyward loses nothing MSAL wrote. */
   #otherSections: Record<string, unknown> = {};
@@ -118,6 +126,7 @@ export class SerializableTokenCache implements TokenCache {
     return this.#warnings.subscribe(listener);
   }
 
+  /** For subclasses: reports a warning to every `onWarning` listener. */
   protected warn(code: string, message: string): void {
     this.#warnings.notify({ type: 'warning', code, message });
   }

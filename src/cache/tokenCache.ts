@@ -3,10 +3,12 @@ import { accountGroup } from './keys.js';
 
 /** A batch of writes and removals applied atomically: readers see all of it or none. */
 export interface CacheChange {
-  set?: { [S in CacheSection]?: CacheData[S] };
-  remove?: { [S in CacheSection]?: string[] };
+  /** Entries to write, by section and cache key (replacing an entry with the same key). */
+  set?: Partial<CacheData>;
+  /** Cache keys to remove, by section. */
+  remove?: Partial<Record<CacheSection, string[]>>;
   /**
-   * Account groups ({@link accountGroup}) signed out by this change: every entry of theirs is
+   * Account groups (`home_account_id-environment`) signed out by this change: every entry of theirs is
    * removed and their generation goes up, so an answer still on the wire for them is
    * discarded when it arrives (see `expect`).
    */
@@ -22,8 +24,8 @@ export interface CacheChange {
 /**
  * The storage contract the core uses. Reads are synchronous over an in-memory view, so a
  * cache hit costs no I/O; writes are asynchronous so an implementation can persist them.
- * keyward ships two: {@link SerializableTokenCache} (memory, MSAL-compatible
- * serialization, plugin hook) and {@link IndexedDbTokenCache} (persistent, encrypted, shared by tabs).
+ * keyward ships two, in `keyward/cache`: `SerializableTokenCache` (memory, MSAL-compatible
+ * serialization, plugin hook) and `IndexedDbTokenCache` (persistent, encrypted, shared by tabs).
  */
 export interface TokenCache {
   /** Loads persisted state; called once before the first read. */

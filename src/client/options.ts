@@ -62,7 +62,7 @@ export interface SharedClientOptions {
 export interface PublicClientApplicationOptions extends SharedClientOptions {
   /** Where the provider sends the person after sign-out. Default: `redirectUri`. */
   postLogoutRedirectUri?: string;
-  /** The token cache. Default: an {@link IndexedDbTokenCache} (persistent, encrypted, shared by tabs; in memory where IndexedDB is missing). */
+  /** The token cache. Default: an `IndexedDbTokenCache` from `keyward/cache` (persistent, encrypted, shared by tabs; in memory where IndexedDB is missing). */
   tokenCache?: TokenCache;
   /** Map-like store for discovery documents and Entra instance metadata (never key sets or tokens; entries are re-validated on read). Default: {@link StorageHttpCache} (localStorage, so a reload needs no metadata round trip). */
   httpCache?: HttpCacheStore;

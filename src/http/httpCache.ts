@@ -4,8 +4,11 @@
  * Only public documents go here, never tokens.
  */
 export interface HttpCacheStore {
+  /** The value stored under `key`, or `undefined`. */
   get(key: string): unknown;
+  /** Stores `value` (JSON-serializable) under `key`. */
   set(key: string, value: unknown): unknown;
+  /** Removes `key` (a document that failed re-validation). */
   delete?(key: string): unknown;
 }
 

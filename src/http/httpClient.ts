@@ -1,8 +1,12 @@
 /** An HTTP request keyward needs sent. Bodies are always strings (form or JSON). */
 export interface HttpRequest {
+  /** Absolute URL (https, or http on loopback). */
   url: string;
+  /** `GET` for discovery and key sets, `POST` for token requests. */
   method: 'GET' | 'POST';
+  /** Headers to send, names lower-case. */
   headers: Record<string, string>;
+  /** Form-encoded (`application/x-www-form-urlencoded`) body of a POST; it carries codes, refresh tokens and secrets, so never log it. */
   body?: string;
   /** Aborted when the client's `timeout` elapses. */
   signal?: AbortSignal;
@@ -10,8 +14,11 @@ export interface HttpRequest {
 
 /** What keyward needs back. Header names must be lower-case. */
 export interface HttpResponse {
+  /** HTTP status code. */
   status: number;
+  /** Response headers, names lower-case (keyward reads `retry-after`, `dpop-nonce`, `www-authenticate`, `content-type`). */
   headers: Record<string, string>;
+  /** The body as text (keyward parses JSON itself). */
   body: string;
 }
 
@@ -20,6 +27,7 @@ export interface HttpResponse {
  * Throw for transport failures (no HTTP answer); resolve for every HTTP status.
  */
 export interface HttpClient {
+  /** Sends one request; rejects only when there is no HTTP answer (network, DNS, CORS, abort). */
   send(request: HttpRequest): Promise<HttpResponse>;
 }
 

@@ -14,6 +14,7 @@ export class StorageHttpCache implements HttpCacheStore {
     this.#prefix = prefix;
   }
 
+  /** The value for `key`: from memory, else from localStorage. */
   get(key: string): unknown {
     if (this.#memory.has(key)) return this.#memory.get(key);
     try {
@@ -27,6 +28,7 @@ export class StorageHttpCache implements HttpCacheStore {
     }
   }
 
+  /** Stores `value` in memory and, when it can, in localStorage. */
   set(key: string, value: unknown): void {
     this.#memory.set(key, value);
     try {
@@ -36,6 +38,7 @@ export class StorageHttpCache implements HttpCacheStore {
     }
   }
 
+  /** Removes `key` from memory and localStorage. */
   delete(key: string): void {
     this.#memory.delete(key);
     try {

@@ -6,17 +6,28 @@ import { sdkSku, sdkVersion } from '../version.js';
  * Each flow sends its own: an interactive sign-in 169, the code redemption an app drives itself 832.
  */
 export const ApiId = {
+  /** `acquireTokenSilent` (a refresh; cache hits send nothing). */
   acquireTokenSilent: 84,
+  /** `acquireTokenByRefreshToken`. */
   acquireTokenByRefreshToken: 85,
+  /** `acquireTokenInteractive` (popup or redirect sign-in). */
   acquireTokenInteractive: 169,
+  /** `acquireTokenByUsernamePassword`. */
   acquireTokenByUsernamePassword: 301,
+  /** `acquireTokenByDeviceFlow`. */
   acquireTokenByDeviceFlow: 622,
+  /** `acquireTokenByAuthCodeFlow` / `acquireTokenByAuthorizationCode` (a code redemption the app drives). */
   acquireTokenByAuthCode: 832,
+  /** keyward/server `acquireTokenOnBehalfOf`. */
   acquireTokenOnBehalfOf: 523,
+  /** keyward/server `acquireTokenForClient`. */
   acquireTokenForClient: 730,
+  /** `getAccounts` (logged, never sent). */
   getAccounts: 902,
+  /** `removeAccount` (logged, never sent). */
   removeAccount: 903,
 } as const;
+/** One of the {@link ApiId} numbers. */
 export type ApiIdValue = (typeof ApiId)[keyof typeof ApiId];
 
 /**
@@ -24,15 +35,25 @@ export type ApiIdValue = (typeof ApiId)[keyof typeof ApiId];
  * (string) values, for code ported from MSAL. `ApiId` holds the same numbers in camelCase.
  */
 export const MsalApiIds = {
+  /** `ApiId.acquireTokenByAuthCode`. */
   ACQUIRE_TOKEN_BY_AUTHORIZATION_CODE_ID: '832',
+  /** `ApiId.acquireTokenByDeviceFlow`. */
   ACQUIRE_TOKEN_BY_DEVICE_FLOW_ID: '622',
+  /** `ApiId.acquireTokenByRefreshToken`. */
   ACQUIRE_TOKEN_BY_REFRESH_TOKEN: '85',
+  /** `ApiId.acquireTokenByUsernamePassword`. */
   ACQUIRE_TOKEN_BY_USERNAME_PASSWORD_ID: '301',
+  /** `ApiId.acquireTokenForClient`. */
   ACQUIRE_TOKEN_FOR_CLIENT_ID: '730',
+  /** `ApiId.acquireTokenInteractive`. */
   ACQUIRE_TOKEN_INTERACTIVE: '169',
+  /** `ApiId.acquireTokenOnBehalfOf`. */
   ACQUIRE_TOKEN_ON_BEHALF_OF_ID: '523',
+  /** `ApiId.acquireTokenSilent`. */
   ACQUIRE_TOKEN_SILENT_ID: '84',
+  /** `ApiId.getAccounts`. */
   GET_ACCOUNTS_ID: '902',
+  /** `ApiId.removeAccount`. */
   REMOVE_ACCOUNT_ID: '903',
 } as const satisfies Record<string, `${ApiIdValue}`>;
 

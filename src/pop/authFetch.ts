@@ -4,12 +4,17 @@ import { DpopNonces } from './dpopProof.js';
 import type { AccountInfo, AuthenticationResult, SilentOptions, AuthScheme } from '../types.js';
 
 /** What {@link createAuthFetch} needs of a client: `PublicClientApplication` fits. */
+/** What {@link createAuthFetch} needs of a client (a `PublicClientApplication` has it). */
 export interface AuthFetchClient {
+  /** The signed-in accounts (the first is used when no `account` is given). */
   getAccounts(): Promise<AccountInfo[]>;
+  /** A token for `scopes` without interaction, or `null`. */
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
 }
 
+/** Options of {@link createAuthFetch}. */
 export interface AuthFetchOptions {
+  /** Scopes of the API's token, e.g. `['api://my-api/read']`. */
   scopes: string[];
   /** Default: the first signed-in account. */
   account?: AccountInfo;

@@ -12,16 +12,21 @@ export interface AuthCodeFlow {
   state: string;
   /** keyward's own random id of this flow: what makes it single-use (absent in flows saved by older versions). */
   flowId?: string;
+  /** The redirect URI the request named; the code redemption sends it again. */
   redirectUri: string;
   /** Scopes as sent, defaults included. */
   scopes: string[];
+  /** The PKCE verifier (RFC 7636): a secret until the code is redeemed. Keep the flow server-side or in session storage, never in a URL or a log. */
   codeVerifier: string;
+  /** The nonce the id_token must carry (OIDC Core 3.1.2.1). */
   nonce: string;
   /** Seconds; the id_token's `auth_time` must be within it. */
   maxAge?: number;
+  /** The claims request sent, if any. */
   claimsChallenge?: string;
   /** Canonical authority the flow was started against. */
   authority: string;
+  /** The client that started the flow; another client refuses it (`flow_mismatch`). */
   clientId: string;
   /** The authority's issuer when the flow started (RFC 9207 `iss` check). */
   issuer: string;

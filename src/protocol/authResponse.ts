@@ -6,14 +6,23 @@ import type { AuthCodeFlow } from './authCodeFlow.js';
  * RFC 9207), keeping wire names. Apps hand this to `acquireTokenByAuthCodeFlow`.
  */
 export interface AuthResponse {
+  /** The authorization code (single-use, short-lived); keyward redeems it with the PKCE verifier. */
   code?: string;
+  /** The `state` of the request, echoed: must match the flow's (`state_mismatch` otherwise). */
   state?: string;
+  /** RFC 9207 issuer identifier: which provider answered (checked when present or promised). */
   iss?: string;
+  /** OAuth error instead of a code, e.g. `access_denied`, `login_required`. */
   error?: string;
+  /** Human-readable detail of `error`. */
   error_description?: string;
+  /** A page about `error`. */
   error_uri?: string;
+  /** Entra's base64url `{ uid, utid }`, giving the account's home id. */
   client_info?: string;
+  /** OIDC Session Management `session_state`; kept, not used. */
   session_state?: string;
+  /** Any other response parameter, as received. */
   [name: string]: string | undefined;
 }
 

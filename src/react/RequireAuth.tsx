@@ -3,14 +3,17 @@ import { useAuthClient } from './authContext.js';
 import { type AccountFilter, useAccount } from './useAccount.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
 
+/** Props of {@link RequireAuth}; the {@link AccountFilter} fields choose which account counts. */
 export interface RequireAuthProps extends AccountFilter {
   /** How to sign in when nobody is: default `redirect` (a popup needs a click to get past popup blockers). */
   interaction?: 'redirect' | 'popup';
+  /** Scopes to consent to during that sign-in. Default none (only `openid profile offline_access`). */
   scopes?: string[];
   /** Shown while initializing and while signing in. */
   loading?: ReactNode;
   /** Shown when sign-in failed. */
   error?: ReactNode | ((error: Error) => ReactNode);
+  /** Rendered once an account (matching the filter) is signed in. */
   children?: ReactNode;
 }
 

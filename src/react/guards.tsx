@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
 import { type AccountFilter, useAccount } from './useAccount.js';
 
+/** Props of {@link Authenticated} and {@link Unauthenticated}; the {@link AccountFilter} fields choose which account counts. */
 export interface GuardProps extends AccountFilter {
+  /** Rendered while the condition holds; nothing otherwise. */
   children?: ReactNode;
 }
 

@@ -4,9 +4,13 @@ import { useAuthSnapshot } from './useAuthSnapshot.js';
 import type { AccountInfo } from '../types.js';
 
 /** Picks an account by any of these; all given must match (usernames case-insensitively). */
+/** Which account a hook or guard is about; with no field set, the active account. */
 export interface AccountFilter {
+  /** Match the account with this `homeAccountId` (exact). */
   homeAccountId?: string;
+  /** Match the account with this `localAccountId` (exact). */
   localAccountId?: string;
+  /** Match the account with this `username` (case-insensitive). */
   username?: string;
 }
 

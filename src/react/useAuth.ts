@@ -3,11 +3,17 @@ import { useAuthClient } from './authContext.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
 import type { AccountInfo, AuthenticationResult, InteractiveOptions, LogoutOptions, AuthClient, AuthSnapshot } from '../types.js';
 
+/** What {@link useAuth} returns: the auth state of the nearest `AuthProvider` and the actions on it. */
 export interface UseAuthResult {
+  /** The client of the nearest `AuthProvider`, for calls the hook does not wrap. */
   client: AuthClient;
+  /** Every signed-in account; empty when nobody is (and while `status` is `initializing`). */
   accounts: readonly AccountInfo[];
+  /** The account set with `setActiveAccount`, else the first signed-in one; `null` when nobody is signed in. */
   activeAccount: AccountInfo | null;
+  /** Chooses the active account (`null`: back to the first signed-in one); re-renders every consumer. */
   setActiveAccount(account: AccountInfo | null): void;
+  /** `initializing` until the cache is loaded and a redirect response handled; `interacting` while a sign-in runs; `idle` otherwise. */
   status: AuthSnapshot['status'];
   /** Interactive sign-in; default `interaction: 'redirect'`. */
   signIn(options: Partial<InteractiveOptions> & { scopes?: string[] }): Promise<AuthenticationResult>;

@@ -14,7 +14,12 @@ import { useAccount } from './useAccount.js';
 export function useTokenSuspense(
   scopes: readonly string[],
   options: Omit<TokenRequestOptions, 'enabled' | 'interaction'> = {},
-): { token: string; result: AuthenticationResult } {
+): {
+  /** The access token. */
+  token: string;
+  /** The whole result behind it (expiry, scopes, account). */
+  result: AuthenticationResult;
+} {
   const client = useAuthClient('useTokenSuspense');
   const active = useAccount();
   const account = options.account === undefined ? active : options.account;

@@ -16,7 +16,10 @@ import type { AccountInfo, AuthenticationResult } from '../types.js';
  * credentials) or for a downstream API on a user's behalf are cached without an account,
  * as MSAL Node caches them, so `account` is `null` for those.
  */
-export type ServerAuthenticationResult = Omit<AuthenticationResult, 'account'> & { account: AccountInfo | null };
+export type ServerAuthenticationResult = Omit<AuthenticationResult, 'account'> & {
+  /** The person the token is for; `null` for app-only tokens (`acquireTokenForClient`). */
+  account: AccountInfo | null;
+};
 
 /** An access token entry as MSAL Node writes it, with the on-behalf-of assertion hash when there is one. */
 type AppAccessToken = AccessTokenEntity & { user_assertion_hash?: string };

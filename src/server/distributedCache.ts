@@ -8,7 +8,9 @@ import { CacheError, ErrorCode } from '../errors.js';
  * (field → entry JSON) and entries to delete, each with the value it had when loaded.
  */
 export interface PartitionChange {
+  /** Entries to write: field → entry JSON. */
   set: Record<string, string>;
+  /** Entries to delete: field → the entry JSON it had when loaded (deleted only if unchanged). */
   remove: Record<string, string>;
 }
 
@@ -29,7 +31,9 @@ export interface DistributedCacheStore {
 
 /** The two commands of a Redis client the store uses, in ioredis's shape (node-redis: see the README recipe). */
 export interface RedisCommands {
+  /** Redis `HGETALL`: every field of a hash. */
   hgetall(key: string): Promise<Record<string, string>>;
+  /** Redis `EVAL`: runs the compare-and-set script atomically. */
   eval(script: string, numberOfKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 

@@ -6,7 +6,14 @@ import { nodeFs } from './node.js';
  * Proxies as MSAL Python's `proxies` takes them (the `requests` shape: the key is the scheme
  * of the URL being fetched), or one proxy URL for both.
  */
-export type ProxyOption = string | { http?: string; https?: string };
+export type ProxyOption =
+  | string
+  | {
+      /** Proxy URL for `http:` requests. */
+      http?: string;
+      /** Proxy URL for `https:` requests (every request to Entra). */
+      https?: string;
+    };
 
 /**
  * TLS verification as MSAL Python's `verify` (handed to `requests`): `true` verifies as Node

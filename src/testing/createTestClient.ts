@@ -58,10 +58,16 @@ export interface TestClientOptions {
 
 /** One call of an {@link AuthClient} method on a test client, with its arguments. */
 export type TestClientCall = {
-  [M in LoggedMethod]: { method: M; args: Parameters<AuthClient[M]> };
+  [M in LoggedMethod]: {
+    /** The method called. */
+    method: M;
+    /** Its arguments, as passed. */
+    args: Parameters<AuthClient[M]>;
+  };
 }[LoggedMethod];
 
-type LoggedMethod = Exclude<keyof AuthClient, 'getSnapshot' | 'subscribeSnapshot'>;
+/** The methods a test client records in `calls`: every {@link AuthClient} method but the snapshot ones. */
+export type LoggedMethod = Exclude<keyof AuthClient, 'getSnapshot' | 'subscribeSnapshot'>;
 
 /** An in-memory {@link AuthClient} with helpers for tests and stories. */
 export interface TestClient extends AuthClient {

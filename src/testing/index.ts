@@ -4,6 +4,6 @@
  * @packageDocumentation
  */
 export { createTestClient } from './createTestClient.js';
-export type { TestClient, TestClientCall, TestClientOptions, TestFailures } from './createTestClient.js';
+export type { LoggedMethod, TestClient, TestClientCall, TestClientOptions, TestFailures } from './createTestClient.js';
 export { testAccount } from './testData.js';
 export type { TestAccount, TestToken } from './testData.js';

@@ -6,7 +6,9 @@ import type { AccountInfo, AuthenticationResult, IdTokenClaims } from '../types.
  * claims given are merged over the defaults (handy for `roles` or `groups`).
  */
 export type TestAccount = Partial<Omit<AccountInfo, 'idTokenClaims'>> & {
+  /** The account's username (e.g. `ada@contoso.com`); ids and claims are derived from it. */
   username: string;
+  /** Claims merged over the defaults (`name`, `preferred_username`, `oid`, `tid`, ...). */
   idTokenClaims?: Partial<IdTokenClaims>;
 };
 

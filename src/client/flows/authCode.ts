@@ -17,27 +17,39 @@ import type { AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions } from
 
 /** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */
 export interface AuthorizationRequestUrlOptions {
+  /** Pre-fills the sign-in name (`login_hint`). */
   loginHint?: string;
+  /** The `state` to send; keep it to compare with the response. Default: a fresh random value. */
   state?: string;
+  /** Where the provider sends the response (registered exactly). Default: the client's `redirectUri`. */
   redirectUri?: string;
+  /** OAuth `response_type`. Default `code`. */
   responseType?: string;
+  /** OIDC `prompt` (`login`, `select_account`, `consent`, `none`, `create`). */
   prompt?: string;
+  /** The nonce the id_token must echo. Default: a fresh random value (kept nowhere: check it yourself). */
   nonce?: string;
+  /** Entra `domain_hint`. */
   domainHint?: string;
+  /** A JSON claims request (`claims`), e.g. from a resource's challenge. */
   claimsChallenge?: string;
   /** PKCE challenge (S256) if you manage the verifier yourself; prefer `initiateAuthCodeFlow`. */
   codeChallenge?: string;
+  /** Authority override for this request, in the same family as the configured one. */
   authority?: string;
 }
 
 /** Options of `acquireTokenByAuthorizationCode`. */
 export interface AuthorizationCodeOptions {
+  /** The redirect URI the authorization request used; must be the same. Default: the client's `redirectUri`. */
   redirectUri?: string;
   /** The nonce sent in the authorization request; the id_token must carry it. */
   nonce?: string;
   /** The PKCE verifier, when the authorization request carried a challenge. */
   codeVerifier?: string;
+  /** A JSON claims request to send with the redemption. */
   claimsChallenge?: string;
+  /** Authority override, in the same family as the configured one. */
   authority?: string;
 }
 

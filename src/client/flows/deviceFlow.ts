@@ -11,9 +11,13 @@ import type { AuthenticationResult } from '../../types.js';
 
 /** A started device-code flow (RFC 8628 3.2), in our camelCase; show `message` to the person. */
 export interface DeviceFlow {
+  /** The short code the person types at `verificationUri`. */
   userCode: string;
+  /** The device code keyward polls with; a secret: do not show or log it. */
   deviceCode: string;
+  /** Where the person goes to enter `userCode` (e.g. `https://microsoft.com/devicelogin`). */
   verificationUri: string;
+  /** A URL with the code filled in (for a QR code), when the provider sends one. */
   verificationUriComplete?: string;
   /** Seconds the codes live. */
   expiresIn: number;
@@ -23,15 +27,21 @@ export interface DeviceFlow {
   message: string;
   /** Epoch milliseconds after which polling stops. */
   expiresAt: number;
+  /** The scopes asked for. */
   scopes: string[];
+  /** The authority the flow runs against. */
   authority: string;
 }
 
+/** Options of `initiateDeviceFlow`. */
 export interface DeviceFlowOptions {
+  /** A JSON claims request to send. */
   claimsChallenge?: string;
+  /** Authority override, in the same family as the configured one. */
   authority?: string;
 }
 
+/** Options of `acquireTokenByDeviceFlow`. */
 export interface DeviceFlowPollOptions {
   /** Aborting stops polling at once with `aborted`. */
   signal?: AbortSignal;

@@ -8,8 +8,11 @@ import { exchangeToken } from '../token/tokenExchange.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 import type { AuthenticationResult, AuthScheme } from '../../types.js';
 
+/** Options of `acquireTokenByUsernamePassword`. */
 export interface UsernamePasswordOptions {
+  /** A JSON claims request to send. */
   claimsChallenge?: string;
+  /** Authority override, in the same family as the configured one. */
   authority?: string;
   /** Bind the tokens: MSAL AT-PoP or DPoP. */
   authScheme?: AuthScheme;
