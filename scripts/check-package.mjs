@@ -3,7 +3,8 @@
 // (so nothing resolves from this repo's node_modules by accident), and then
 //   - checks the install: the runtime dependencies and nothing else (no node-forge, no
 //     undici, no oidc-client-ts: optional peers are not installed by npm);
-//   - imports and requires every entry point in Node;
+//   - imports and requires every entry point in Node, and checks that keyward/server refuses
+//     a PFX credential with node_forge_missing when node-forge is not installed;
 //   - type-checks an ESM (.mts) and a CommonJS (.cts) consumer under node16 and nodenext
 //     resolution, and a bundler-resolution consumer, with skipLibCheck off so keyward's own
 //     declaration files are checked too;
@@ -76,6 +77,19 @@ if (!require.resolve('keyward').endsWith('.cjs')) throw new Error('require resol
   const exitScript = (load) => `${load}
 const app = new PublicClientApplication({ clientId: 'spa', oidcAuthority: 'https://idp.example.com' });
 app.getAccounts().then((accounts) => console.log('accounts:' + accounts.length));\n`;
+  // keyward/server without node-forge (an optional peer, not installed): a PFX credential is refused with a typed error.
+  writeFileSync(join(app, 'not-a.pfx'), 'not read: node-forge is loaded first');
+  writeFileSync(
+    join(app, 'pfx.cjs'),
+    `const { ConfidentialClientApplication } = require('keyward/server');
+try {
+  new ConfidentialClientApplication({ clientId: 'web', authority: 'https://login.microsoftonline.com/common', clientCredential: { privateKeyPfxPath: 'not-a.pfx' } });
+  throw new Error('constructed without node-forge');
+} catch (error) {
+  if (error.errorCode !== 'node_forge_missing' || !/npm install node-forge/.test(error.message)) throw error;
+  console.log('node_forge_missing: ' + error.message);
+}\n`,
+  );
   writeFileSync(join(app, 'exit.mjs'), exitScript("import { PublicClientApplication } from 'keyward';"));
   writeFileSync(join(app, 'exit.cjs'), exitScript("const { PublicClientApplication } = require('keyward');"));
 
@@ -166,6 +180,7 @@ try {
   }
   await run('import every entry (ESM)', process.execPath, ['import.mjs']);
   await run('require every entry (CommonJS build)', process.execPath, ['require.cjs']);
+  await run('a PFX credential without node-forge: node_forge_missing', process.execPath, ['pfx.cjs']);
   await Promise.all([exitsByItself('exit.mjs'), exitsByItself('exit.cjs')]);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const name of ['node16', 'nodenext', 'bundler']) await run(`tsc consumers (${name})`, process.execPath, [tsc, '-p', `tsconfig.${name}.json`]);
