@@ -40,7 +40,13 @@ async function buildPages() {
     root: pagesDir,
     base: './',
     logLevel: 'warn',
-    resolve: { alias: { keyward: `${repoRoot}/src/index.ts` } },
+    // Exact matches: a plain `keyward` alias would also rewrite `keyward/cache` to `src/index.ts/cache`.
+    resolve: {
+      alias: [
+        { find: /^keyward$/, replacement: `${repoRoot}/src/index.ts` },
+        { find: /^keyward\/(cache|react)$/, replacement: `${repoRoot}/src/$1/index.ts` },
+      ],
+    },
     build: {
       outDir,
       emptyOutDir: true,
