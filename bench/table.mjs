@@ -28,10 +28,10 @@ export function tableRows(results) {
     rows.push({ metric: label, keyward: [raw, gzip, brotli].map(format).join(' / '), unit: 'bytes: min / gzip / brotli' });
   }
   if (results.runtime?.table) rows.push(...results.runtime.table);
-  return rows.map((row) => [row.metric, ...columns.map((c) => format(row[c.key])), row.unit ?? '', row.note ?? '']);
+  return rows.map((row) => [row.metric, ...columns.map((c) => format(row[c.key])), row.unit ?? '', row.ratio ?? '', row.note ?? '']);
 }
 
-const header = ['', ...columns.map((c) => c.label), 'unit', 'note'];
+const header = ['', ...columns.map((c) => c.label), 'unit', 'keyward ÷ others', 'note'];
 
 /** Plain-text table for the console. */
 export function consoleTable(results) {
@@ -50,8 +50,8 @@ export function consoleTable(results) {
 /** Markdown table for the README. */
 export function markdownTable(results) {
   const rows = tableRows(results);
-  const hasNotes = rows.some((r) => r[6]);
-  const cut = (r) => (hasNotes ? r : r.slice(0, 6));
+  const hasNotes = rows.some((r) => r[7]);
+  const cut = (r) => (hasNotes ? r : r.slice(0, 7));
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(cut(header)), line(cut(header).map((_, i) => (i > 0 && i < 5 ? '---:' : '---'))), ...rows.map((r) => line(cut(r)))].join('\n');
 }

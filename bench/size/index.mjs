@@ -44,6 +44,11 @@ export async function runSizeBenchmarks() {
     metric: `Bundle, typical app (${unit === 'raw' ? 'minified' : `min+${unit}`})`,
     ...Object.fromEntries(sdks.map((sdk) => [sdk.key, apps[sdk.key][unit]])),
     unit: 'bytes',
+    // keyward ÷ each other SDK's app (below 1: keyward is smaller).
+    ratio: sdks
+      .filter((sdk) => sdk.key !== 'keyward')
+      .map((sdk) => `${sdk.app} ${(apps.keyward[unit] / apps[sdk.key][unit]).toFixed(2)}×`)
+      .join(', '),
   }));
   return { apps, keyward, table, targets: targets(apps, keyward) };
 }

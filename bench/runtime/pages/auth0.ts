@@ -29,6 +29,8 @@ install({
   },
   signIn: () => client.loginWithRedirect(),
   silent: () => client.getTokenSilently(),
+  // cacheMode 'off': always the refresh-token grant (useRefreshTokens, no iframe fallback).
+  refresh: () => client.getTokenSilently({ cacheMode: 'off' }),
   // auth0-spa-js keeps one user per client; extra tokens are entries for other scopes, in its own localStorage format.
   async seedTokens(count) {
     const keys = Object.keys(localStorage).filter((k) => k.startsWith('@@auth0spajs@@::') && !k.endsWith('@@user@@'));

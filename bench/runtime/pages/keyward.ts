@@ -46,14 +46,25 @@ install({
     if (!/[?#&](code|error)=/.test(location.href)) return false;
     return (await app.handleRedirectPromise()) !== null;
   },
+  // Who is signed in, synchronously (the cache's clear account index; no claims yet) …
   async boot() {
-    const accounts = await app.getAccounts();
+    const accounts = app.getAllAccounts();
     account = accounts[0];
     return accounts.length;
+  },
+  // … and the same accounts with their id_token claims, once the cache has loaded.
+  async bootClaims() {
+    const accounts = await app.getAccounts();
+    account = accounts[0];
   },
   signIn: () => app.acquireTokenInteractive({ scopes, interaction: 'redirect' }).then(() => undefined),
   async silent() {
     const result = await app.acquireTokenSilent(scopes, account!);
+    if (!result) throw new Error('no token');
+    return result.accessToken;
+  },
+  async refresh() {
+    const result = await app.acquireTokenSilent(scopes, account!, { forceRefresh: true });
     if (!result) throw new Error('no token');
     return result.accessToken;
   },
@@ -70,6 +81,10 @@ install({
     return Object.keys(cache.read().AccessToken).length;
   },
   extra: {
+    /** Every account's tokens unsealed, as if each had been used once. */
+    async useAll() {
+      await cache.openAll();
+    },
     async tokenCount() {
       return Object.keys(cache.read().AccessToken).length;
     },

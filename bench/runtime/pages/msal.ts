@@ -34,6 +34,10 @@ install({
     const result = await pca.acquireTokenSilent({ scopes, account: account! });
     return result.accessToken;
   },
+  async refresh() {
+    const result = await pca.acquireTokenSilent({ scopes, account: account!, forceRefresh: true });
+    return result.accessToken;
+  },
   // Extra access tokens (other scopes) go through MSAL's own cache code (its BrowserCacheManager
   // writes them encrypted to localStorage, as it does for real tokens). Its public
   // loadExternalTokens re-initializes (decrypts) the whole cache per call: too slow for 1,000.

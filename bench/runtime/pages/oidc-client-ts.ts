@@ -40,4 +40,10 @@ install({
   },
   signIn: () => manager.signinRedirect(),
   silent,
+  // signinSilent() renews with the stored User's refresh token (refresh_token grant).
+  async refresh() {
+    const user = await manager.signinSilent();
+    if (!user) throw new Error('no user after renew');
+    return user.access_token;
+  },
 });
