@@ -1,7 +1,8 @@
 import { createStore, promisifyRequest, update, get, type UseStore } from 'idb-keyval';
+import { AccountIndex } from './accountIndex.js';
 import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheBroadcast, parseCacheBroadcast } from './cacheBroadcast.js';
-import { cacheSections, type CacheSection } from './entities.js';
+import { type AccountEntity, type CacheData, cacheSections, type CacheSection } from './entities.js';
 import { createCacheKey, open, seal } from './encryption.js';
 import { accountGroup } from './keys.js';
 import { SerializableTokenCache } from './serializableTokenCache.js';
@@ -87,11 +88,36 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   readonly #opening = new SingleFlight<void>();
   /** Counts removals seen; a read that raced one is done again, so it cannot bring a removed entry back. */
   #removals = 0;
+  readonly #index: AccountIndex;
+  /**
+   * Sealed access and refresh token records of the indexed accounts, read in the load
+   * transaction; the first `openAccount` of such an account uses them instead of a second
+   * transaction. Dropped at the first change from anywhere (they would be stale).
+   */
+  #prefetched: { records: [IDBValidKey, unknown][]; generations: [string, number][]; groups: Set<string> } | undefined;
 
   constructor(options: IndexedDbTokenCacheOptions = {}) {
     super();
     this.#databaseName = options.databaseName ?? 'keyward';
     this.#openTimeout = options.openTimeout ?? 3000;
+    this.#index = new AccountIndex(this.#databaseName);
+  }
+
+  /**
+   * The accounts known before {@link load} settles, from a clear localStorage copy of the
+   * Account records (no token, no claims; see `accountIndex.ts`): who is signed in, without
+   * waiting for IndexedDB. Once loaded, `read()` is the truth.
+   */
+  peekAccounts(): AccountEntity[] {
+    return this.#index.read();
+  }
+
+  // The index follows this tab's accounts whenever IndexedDB is in use (a tab running in memory
+  // leaves it alone: its accounts are not stored, so no next page would find them).
+  protected override replaceData(next: CacheData): void {
+    const accountsChanged = next.Account !== this.data.Account;
+    super.replaceData(next);
+    if (accountsChanged && this.#store) this.#index.write(next.Account);
   }
 
   /** True once loaded from IndexedDB; false when running in memory only. */
@@ -113,7 +139,17 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const store = createStore(this.#databaseName, storeName);
       // One read transaction for everything a page load needs (a cold start is dominated by
       // transactions): meta, key, the schema 0 record, generations, accounts and id tokens.
-      const snapshot = await withTimeout(readSnapshot(store), this.#openTimeout, 'opening IndexedDB timed out (blocked by another connection?)');
+      // The accounts the index names (at most two people: the common case) get their access and
+      // refresh tokens read in the same transaction, still sealed: the page's first token then
+      // needs no second transaction, and tokens are unsealed only as before, on first use.
+      const indexed = [...new Set(this.#index.read().map((a) => accountGroup(a.home_account_id, a.environment)))];
+      const prefetch = indexed.length <= 2 ? indexed : [];
+      const prefetchPrefixes = prefetch.flatMap((group) => lazySections.map((section) => `${entryPrefix}${section}|${group}-`));
+      const snapshot = await withTimeout(
+        readSnapshot(store, prefetchPrefixes),
+        this.#openTimeout,
+        'opening IndexedDB timed out (blocked by another connection?)',
+      );
       // Checked before anything is written: a newer keyward's cache is left exactly as it is.
       if ((snapshot.meta?.schemaVersion ?? 0) > cacheSchemaVersion) {
         throw new CacheError(
@@ -137,11 +173,15 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         settled = false;
       }
       // Records read before this page wrote anything are still the whole story; otherwise read again.
-      const records = settled ? snapshot.records : (await readSnapshot(store)).records;
+      const records = settled ? snapshot.records : (await readSnapshot(store, [])).records;
       for (const [group, generation] of snapshot.generations) this.generations.set(group, generation);
       const read = await this.#readRecords(store, key, records);
+      // Kept sealed until the account's first use; valid only while nothing has changed since
+      // (a first run wrote the key or migrated: read again then, as before).
+      if (settled && prefetch.length) this.#prefetched = { records: snapshot.prefetched, generations: snapshot.generations, groups: new Set(prefetch) };
       this.replaceData(applyChange(this.data, { set: read.set }));
       this.#store = store;
+      this.#index.write(this.data.Account);
     } catch (error) {
       this.#store = undefined;
       this.warn(
@@ -176,10 +216,20 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         if (!cacheSections.includes(section as CacheSection)) return { slot, dropped: true as const };
         try {
           const sealed = sealedSections.has(section as CacheSection);
+          const entryKey = rest.join('|');
+          // The version this tab already holds, as stored (not an unstored write of its own or
+          // another tab's): the same record, so it is not unsealed again. A record's version is
+          // stored once per content (compare-and-set refuses an equal version), so this is exact;
+          // it keeps a refresh's re-read of an account with 1,000 tokens from decrypting them all.
+          const held =
+            sealed && !this.#unstored.has(slot) && this.#revs.get(slot) === revOf(value)
+              ? (this.data[section as CacheSection] as Record<string, unknown>)[entryKey]
+              : undefined;
+          if (held !== undefined) return { slot, section: section as CacheSection, entryKey, entry: held, rev: revOf(value) };
           const plain = sealed ? await open(key, slot, value) : value;
           const entry = normalizeEntry(section as CacheSection, plain);
           if (!entry) throw new CacheError(ErrorCode.cacheEntryDropped, 'not a valid entry');
-          return { slot, section: section as CacheSection, entryKey: rest.join('|'), entry, rev: sealed ? revOf(value) : undefined };
+          return { slot, section: section as CacheSection, entryKey, entry, rev: sealed ? revOf(value) : undefined };
         } catch {
           return { slot, dropped: true as const };
         }
@@ -296,11 +346,10 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     if (!store || !key) return;
     for (;;) {
       const removals = this.#removals;
-      const { records, generations } = await readRanges(
-        store,
-        group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`),
-        group,
-      );
+      const prefetched = group !== undefined && sections === lazySections && this.#prefetched?.groups.has(group) ? this.#prefetched : undefined;
+      const { records, generations } = prefetched
+        ? { records: prefetched.records, generations: prefetched.generations.filter(([g]) => g === group) }
+        : await readRanges(store, group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`), group);
       const read = await this.#readRecords(store, key, records, group);
       if (removals !== this.#removals) continue;
       const signedOut: string[] = [];
@@ -353,6 +402,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
    * `CacheError` with `keptInMemory: true` is thrown and the same error goes to `onWarning`.
    */
   protected override commit(change: CacheChange): Promise<void> {
+    this.#prefetched = undefined;
     return this.#queued(async () => {
       const store = this.#store;
       const key = this.#key;
@@ -525,6 +575,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
    * refresh under the cross-tab lock needs nothing else.
    */
   async sync(account?: { homeAccountId: string; environment: string }): Promise<void> {
+    this.#prefetched = undefined;
     await this.load();
     const group = account && accountGroup(account.homeAccountId, account.environment);
     await this.#queued(async () => {
@@ -555,6 +606,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
 
   /** Another tab's change: applied at once, no storage read needed, unless older than what this tab has. */
   #receive(message: CacheBroadcast): void {
+    this.#prefetched = undefined;
     const { change, revs, stored } = message;
     const signOut: string[] = [];
     for (const group of change.signOut ?? []) {
@@ -663,19 +715,24 @@ interface Snapshot {
   legacy: unknown;
   /** The eager sections' records: accounts, app metadata, id tokens. */
   records: [IDBValidKey, unknown][];
+  /** Records under the prefetch prefixes (sealed access and refresh tokens of the indexed accounts). */
+  prefetched: [IDBValidKey, unknown][];
   generations: [string, number][];
 }
 
-/** Meta, key, the schema 0 record, generations and the eager sections, in one readonly transaction. */
-function readSnapshot(store: UseStore): Promise<Snapshot> {
+/** Meta, key, the schema 0 record, generations, the eager sections and the `prefetch` key prefixes, in one readonly transaction. */
+function readSnapshot(store: UseStore, prefetch: readonly string[]): Promise<Snapshot> {
   return store('readonly', async (s) => {
     const ranges = eagerSections.map((section) => IDBKeyRange.bound(`${entryPrefix}${section}|`, `${entryPrefix}${section}|\uffff`));
+    const prefetchRanges = prefetch.map((prefix) => IDBKeyRange.bound(prefix, `${prefix}\uffff`));
     const genRange = IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`);
-    const [meta, key, legacy, parts, genKeys, genValues] = await Promise.all([
+    const both = (range: IDBKeyRange) => Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]);
+    const [meta, key, legacy, parts, extra, genKeys, genValues] = await Promise.all([
       promisifyRequest(s.get(metaSlot)),
       promisifyRequest(s.get(keySlot)),
       promisifyRequest(s.get(legacySlot)),
-      Promise.all(ranges.map((range) => Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]))),
+      Promise.all(ranges.map(both)),
+      Promise.all(prefetchRanges.map(both)),
       promisifyRequest(s.getAllKeys(genRange)),
       promisifyRequest(s.getAll(genRange)),
     ]);
@@ -684,6 +741,7 @@ function readSnapshot(store: UseStore): Promise<Snapshot> {
       key,
       legacy,
       records: parts.flatMap(([keys, values]) => keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown])),
+      prefetched: extra.flatMap(([keys, values]) => keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown])),
       generations: genKeys.flatMap((k, i) =>
         isGeneration(genValues[i]) ? [[String(k).slice(generationPrefix.length), genValues[i]] as [string, number]] : [],
       ),

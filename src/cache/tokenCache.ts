@@ -1,4 +1,4 @@
-import { type CacheData, cacheSections, type CacheSection } from './entities.js';
+import { type AccountEntity, type CacheData, cacheSections, type CacheSection } from './entities.js';
 import { accountGroup } from './keys.js';
 
 /** A batch of writes and removals applied atomically: readers see all of it or none. */
@@ -57,6 +57,11 @@ export interface TokenCache {
    * keep working. Optional; `PublicClientApplication.close()` calls it on the cache it created.
    */
   close?(): void;
+  /**
+   * Caches that keep a clear account index: the Account entities known before `load()`
+   * settles (synchronously, no token unsealed). Used only until the cache is loaded.
+   */
+  peekAccounts?(): AccountEntity[];
 }
 
 /** Applies a change to a copy of `data` (copy-on-write keeps earlier snapshots valid). */

@@ -2,6 +2,8 @@ import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
 import { errorResultFrom, accountsFrom } from './token/results.js';
+import { emptyCacheData } from '../cache/entities.js';
+import { accountKey } from '../cache/keys.js';
 import {
   acquireTokenByAuthCodeFlow,
   acquireTokenByAuthorizationCode,
@@ -257,6 +259,26 @@ export class PublicClientApplication implements AuthClient {
     const wanted = username?.toLowerCase();
     this.#ctx.logger.verbose(`getAccounts (api ${ApiId.getAccounts})`);
     return accountsFrom(data, this.#ctx.clientId).filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
+  }
+
+  /**
+   * The accounts known right now, synchronously (MSAL's `getAllAccounts`). Once the cache is
+   * loaded: the same as {@link getAccounts}. Before that, on a page's first moments, the
+   * accounts of the cache's clear account index (`IndexedDbTokenCache` keeps one in
+   * localStorage), *without* `idTokenClaims`: those need the sealed id_token, and are there
+   * once `initialize()` or `getAccounts()` has settled. Never does I/O beyond that
+   * synchronous read; `[]` where nothing is known (server rendering, a first visit).
+   */
+  getAllAccounts(username?: string): AccountInfo[] {
+    const wanted = username?.toLowerCase();
+    const loaded = this.#ctx.loadedCache;
+    const accounts = loaded
+      ? accountsFrom(loaded.read(), this.#ctx.clientId)
+      : accountsFrom(
+          { ...emptyCacheData(), Account: Object.fromEntries((this.#ctx.cache.peekAccounts?.() ?? []).map((a) => [accountKey(a), a])) },
+          this.#ctx.clientId,
+        );
+    return accounts.filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
   }
 
   /** Forgets an account and all its tokens, here only (see {@link logout} to end the provider session). */

@@ -4,6 +4,8 @@ import { parseAuthority } from '../../src/authority/authority.js';
 import type { AccountEntity, CacheData } from '../../src/cache/entities.js';
 import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenResponse.js';
 import { IndexedDbTokenCache } from '../../src/cache/indexedDbTokenCache.js';
+import { PublicClientApplication } from '../../src/client/PublicClientApplication.js';
+import { accountGroup } from '../../src/cache/keys.js';
 import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
 import type { CacheChange } from '../../src/cache/tokenCache.js';
 import { CacheError, ErrorCode } from '../../src/errors.js';
@@ -516,5 +518,166 @@ describe('IndexedDbTokenCache in a real browser', () => {
       await withOwnCache.close();
       expect(seen.closed).not.toContain(`keyward.cache.${name}`);
     });
+  });
+});
+
+describe('IndexedDbTokenCache account index (accounts known before IndexedDB opens)', () => {
+  const indexSlot = (name: string) => `keyward.accounts.${name}`;
+  afterEach(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith('keyward.accounts.kw-test-')) localStorage.removeItem(key);
+  });
+
+  it('a new page knows the accounts synchronously, before load(), from a clear copy that holds no token and no claim', async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    const write = changeFor('u1');
+    await first.apply(write.change);
+
+    const stored = localStorage.getItem(indexSlot(name));
+    expect(stored).not.toBeNull();
+    for (const secret of write.secrets) expect(stored).not.toContain(secret);
+    expect(stored).not.toContain('sub-u1'); // an id_token claim: the index copies Account fields only
+    expect(stored).not.toContain('client_info');
+
+    const { cache: second } = newCache(name);
+    const early = second.peekAccounts();
+    expect(early).toEqual(Object.values(write.change.set!.Account!).map(({ client_info: _, last_modification_time: __, ...rest }) => rest));
+    await second.load();
+    expect(Object.keys(second.read().Account)).toEqual(Object.keys(write.change.set!.Account!));
+  });
+
+  it('sign-out removes the account from the index in the same step, in this tab and for the next page', async () => {
+    const name = freshDatabase();
+    const { cache } = newCache(name);
+    await cache.load();
+    const u1 = changeFor('u1');
+    const u2 = changeFor('u2');
+    await cache.apply(u1.change);
+    await cache.apply(u2.change);
+    expect(
+      newCache(name)
+        .cache.peekAccounts()
+        .map((a) => a.local_account_id)
+        .sort(),
+    ).toEqual(['oid-u1', 'oid-u2']);
+    const account = Object.values(u1.change.set!.Account!)[0]!;
+    await cache.apply({ signOut: [accountGroup(account.home_account_id, account.environment)] });
+    expect(
+      newCache(name)
+        .cache.peekAccounts()
+        .map((a) => a.local_account_id),
+    ).toEqual(['oid-u2']);
+    await cache.apply({ remove: { Account: Object.keys(u2.change.set!.Account!) } });
+    expect(localStorage.getItem(indexSlot(name))).toBeNull();
+    expect(newCache(name).cache.peekAccounts()).toEqual([]);
+  });
+
+  it('an unreadable index is ignored (nothing thrown, nothing invented) and rewritten from IndexedDB on load', async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    const write = changeFor('u1');
+    await first.apply(write.change);
+    for (const junk of ['{not json', JSON.stringify({ v: 2, accounts: [] }), JSON.stringify({ v: 1, accounts: [{ username: 7 }, null, 'x'] })]) {
+      localStorage.setItem(indexSlot(name), junk);
+      const { cache } = newCache(name);
+      expect(cache.peekAccounts()).toEqual([]);
+      await cache.load();
+      expect(
+        newCache(name)
+          .cache.peekAccounts()
+          .map((a) => a.local_account_id),
+      ).toEqual(['oid-u1']);
+    }
+  });
+
+  it('PublicClientApplication.getAllAccounts(): synchronous; before the cache loads, the indexed accounts without claims; after, with them', async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    // A JWT-shaped id_token (claims are decoded from the stored id_token; it was validated when stored).
+    const jwt = [{ alg: 'none' }, { oid: 'oid-u1', sub: 'sub-u1' }].map((part) => base64url.encode(JSON.stringify(part))).join('.');
+    await first.apply(changeFor('u1', { id_token: `${jwt}.c2ln` }).change);
+
+    const { cache } = newCache(name);
+    const app = new PublicClientApplication({ clientId: 'spa', authority: 'https://login.microsoftonline.com/common', tokenCache: cache });
+    const early = app.getAllAccounts();
+    expect(early.map((a) => [a.username, a.localAccountId, a.tenantId])).toEqual([['u1@contoso.com', 'oid-u1', tid]]);
+    expect(early[0]!.idTokenClaims).toBeUndefined();
+    expect(app.getAllAccounts('U1@CONTOSO.COM')).toHaveLength(1);
+    expect(app.getAllAccounts('someone@else')).toEqual([]);
+    const loaded = await app.getAccounts();
+    expect(app.getAllAccounts()).toEqual(loaded);
+    expect(app.getAllAccounts()[0]!.idTokenClaims?.oid).toBe('oid-u1');
+  });
+
+  it("an indexed account's tokens come with the load transaction, still sealed: its first use opens no second transaction", async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    const write = changeFor('u1');
+    await first.apply(write.change);
+    const account = Object.values(write.change.set!.Account!)[0]!;
+
+    const transaction = IDBDatabase.prototype.transaction;
+    const modes: IDBTransactionMode[] = [];
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      modes.push(args[1] ?? 'readonly');
+      return transaction.apply(this, args);
+    } as IDBDatabase['transaction'];
+    try {
+      const { cache } = newCache(name);
+      await cache.load();
+      expect(cache.read().AccessToken).toEqual({}); // not unsealed before first use
+      expect(modes).toEqual(['readonly']);
+      await cache.openAccount(account.home_account_id, account.environment);
+      expect(modes).toEqual(['readonly']);
+      expect(cache.read().AccessToken).toEqual(write.change.set!.AccessToken);
+      expect(cache.read().RefreshToken).toEqual(write.change.set!.RefreshToken);
+    } finally {
+      IDBDatabase.prototype.transaction = transaction;
+    }
+  });
+
+  it('a change between load and first use makes the first use read storage again (the records read at load are stale then)', async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    const write = changeFor('u1');
+    await first.apply(write.change);
+    const account = Object.values(write.change.set!.Account!)[0]!;
+
+    const { cache } = newCache(name);
+    await cache.load();
+    // Another tab rotates the refresh token; its broadcast reaches this tab before its first use.
+    const rotated = changeFor('u1');
+    const received = new Promise<void>((resolve) => {
+      const off = cache.subscribe(() => {
+        off();
+        resolve();
+      });
+    });
+    await first.apply({ set: { RefreshToken: rotated.change.set!.RefreshToken! } });
+    await received;
+    await cache.openAccount(account.home_account_id, account.environment);
+    const secrets = Object.values(cache.read().RefreshToken).map((rt) => rt.secret);
+    expect(secrets).toEqual([rotated.secrets[1]]);
+  });
+
+  it('a tab running in memory (no IndexedDB) leaves the index alone: its accounts are not stored', async () => {
+    const name = `kw-test-${crypto.randomUUID()}`;
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB');
+    Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true, writable: true });
+    try {
+      const { cache } = newCache(name);
+      await cache.load();
+      await cache.apply(changeFor('u1').change);
+      expect(Object.keys(cache.read().Account)).toHaveLength(1);
+      expect(localStorage.getItem(indexSlot(name))).toBeNull();
+    } finally {
+      if (own) Object.defineProperty(globalThis, 'indexedDB', own);
+      else delete (globalThis as { indexedDB?: unknown }).indexedDB;
+    }
   });
 });

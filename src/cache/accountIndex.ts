@@ -1,0 +1,79 @@
+import type { AccountEntity } from './entities.js';
+import { accountKey } from './keys.js';
+import { normalizeEntry } from './validation.js';
+
+/**
+ * A clear copy of the cache's Account entities in localStorage, so a new page knows who is
+ * signed in synchronously, before IndexedDB has even opened (docs/architecture.md, `cache/`). Opening IndexedDB and its first transaction is most of a cold start (a profile of
+ * `bench/runtime/profile-coldstart.mjs` put 93–99% of "script start → accounts known" there);
+ * localStorage is read synchronously.
+ *
+ * It holds only what the Account records in IndexedDB already hold in clear (MSAL's Account
+ * entity: ids, environment, realm, username, name, authority type); no token, no id_token
+ * claims. It is a hint for the moment before the cache loads: once loaded, IndexedDB is the
+ * truth and the index is rewritten from it. Every entry is validated as an entry read from
+ * IndexedDB is; an unreadable index is ignored.
+ */
+export class AccountIndex {
+  readonly #slot: string;
+  #written: string | undefined;
+
+  constructor(databaseName: string) {
+    this.#slot = `keyward.accounts.${databaseName}`;
+  }
+
+  /** The accounts last written by any tab of this origin; `[]` without localStorage or with an unreadable index. */
+  read(): AccountEntity[] {
+    const text = storage()?.getItem(this.#slot);
+    if (!text) return [];
+    try {
+      const parsed = JSON.parse(text) as { v?: unknown; accounts?: unknown };
+      if (parsed.v !== 1 || !Array.isArray(parsed.accounts)) return [];
+      return parsed.accounts.flatMap((value) => {
+        const entry = normalizeEntry('Account', value);
+        return entry ? [entry] : [];
+      });
+    } catch {
+      return [];
+    }
+  }
+
+  /** Writes the accounts (skipped when unchanged); a full or refusing localStorage only loses the hint. */
+  write(accounts: Readonly<Record<string, AccountEntity>>): void {
+    const entries = Object.values(accounts).sort((a, b) => (accountKey(a) < accountKey(b) ? -1 : 1));
+    const text = JSON.stringify({ v: 1, accounts: entries.map(clearFields) });
+    if (text === this.#written) return;
+    try {
+      const store = storage();
+      if (!store) return;
+      if (entries.length) store.setItem(this.#slot, text);
+      else store.removeItem(this.#slot);
+      this.#written = text;
+    } catch {
+      // QuotaExceededError or SecurityError: the next page just waits for IndexedDB.
+    }
+  }
+}
+
+/** Only the Account entity's own fields (an entity from a newer MSAL may carry more): nothing else is copied to clear storage. */
+function clearFields(account: AccountEntity): AccountEntity {
+  const out: AccountEntity = {
+    home_account_id: account.home_account_id,
+    environment: account.environment,
+    realm: account.realm,
+    local_account_id: account.local_account_id,
+    username: account.username,
+    authority_type: account.authority_type,
+  };
+  if (account.name !== undefined) out.name = account.name;
+  return out;
+}
+
+function storage(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    // Opaque origins and some sandboxed iframes throw on the first access.
+    return undefined;
+  }
+}
