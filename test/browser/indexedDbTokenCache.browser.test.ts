@@ -4,7 +4,6 @@ import { parseAuthority } from '../../src/authority/authority.js';
 import type { AccountEntity, CacheData } from '../../src/cache/entities.js';
 import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenResponse.js';
 import { IndexedDbTokenCache } from '../../src/cache/indexedDbTokenCache.js';
-import { PublicClientApplication } from '../../src/client/PublicClientApplication.js';
 import { accountGroup } from '../../src/cache/keys.js';
 import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
 import type { CacheChange } from '../../src/cache/tokenCache.js';
