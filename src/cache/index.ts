@@ -9,4 +9,4 @@ export type { CacheData, AccountEntity, AccessTokenEntity, RefreshTokenEntity, I
 export { SerializableTokenCache } from './serializableTokenCache.js';
 export type { CacheAccessContext, CachePlugin, CacheWarning, SerializableTokenCacheOptions } from './serializableTokenCache.js';
 export { IndexedDbTokenCache, cacheSchemaVersion } from './indexedDbTokenCache.js';
-export type { IndexedDbTokenCacheOptions } from './indexedDbTokenCache.js';
+export type { IndexedDbTokenCacheOptions, SyncOptions } from './indexedDbTokenCache.js';

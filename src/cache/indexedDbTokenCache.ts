@@ -30,6 +30,17 @@ const sealedSections = new Set<CacheSection>(['IdToken', 'AccessToken', 'Refresh
 
 const slotFor = (section: CacheSection, key: string): string => `${entryPrefix}${section}|${key}`;
 
+/** What a {@link IndexedDbTokenCache.sync} of one account re-reads (see `TokenCache.sync`). */
+export interface SyncOptions {
+  /**
+   * Only the access tokens whose cache key passes are re-read (values fetched by key); the
+   * others in memory are left as they are. A refresh needs the refresh token and, unless it is
+   * forced, only the access tokens that could answer its scopes: with 1,000 cached tokens it
+   * then reads a handful, not all.
+   */
+  accessTokens?: (cacheKey: string) => boolean;
+}
+
 /** A change this tab could not store yet, with the record versions it was given on its first try. */
 interface PendingWrite {
   change: CacheChange;
@@ -340,7 +351,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
    * them, keeping what storage does not have yet (this tab's or another tab's unstored writes,
    * when newer). A removal seen meanwhile makes it read again.
    */
-  async #readGroup(group: string | undefined, sections: readonly CacheSection[]): Promise<void> {
+  async #readGroup(group: string | undefined, sections: readonly CacheSection[], accessTokens?: (cacheKey: string) => boolean): Promise<void> {
     const store = this.#store;
     const key = this.#key;
     if (!store || !key) return;
@@ -349,7 +360,12 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const prefetched = group !== undefined && sections === lazySections && this.#prefetched?.groups.has(group) ? this.#prefetched : undefined;
       const { records, generations } = prefetched
         ? { records: prefetched.records, generations: prefetched.generations.filter(([g]) => g === group) }
-        : await readRanges(store, group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`), group);
+        : await readRanges(
+            store,
+            group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`),
+            group,
+            accessTokens && { prefix: `${entryPrefix}AccessToken|`, keep: accessTokens },
+          );
       const read = await this.#readRecords(store, key, records, group);
       if (removals !== this.#removals) continue;
       const signedOut: string[] = [];
@@ -370,6 +386,8 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         };
         for (const [entryKey, entry] of Object.entries(current)) {
           if (group !== undefined && accountGroup(entry.home_account_id, entry.environment) !== group) continue;
+          // Access tokens left out of a filtered read were not compared with storage: left as they are.
+          if (accessTokens && section === 'AccessToken' && !accessTokens(entryKey)) continue;
           if (!(entryKey in stored) && !keep(slotFor(section, entryKey))) {
             remove[section] ??= [];
             remove[section].push(entryKey);
@@ -574,12 +592,16 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
    * changes that are newer). With an account, only that account's records are read: a
    * refresh under the cross-tab lock needs nothing else.
    */
-  async sync(account?: { homeAccountId: string; environment: string }): Promise<void> {
+  async sync(account?: { homeAccountId: string; environment: string }, options: SyncOptions = {}): Promise<void> {
     this.#prefetched = undefined;
     await this.load();
     const group = account && accountGroup(account.homeAccountId, account.environment);
     await this.#queued(async () => {
-      await this.#readGroup(group, group === undefined || this.#opened.has(group) ? cacheSections : eagerSections);
+      await this.#readGroup(
+        group,
+        group === undefined || this.#opened.has(group) ? cacheSections : eagerSections,
+        group !== undefined ? options.accessTokens : undefined,
+      );
     });
   }
 
@@ -688,16 +710,27 @@ function groupsOf(change: CacheChange): Set<string> {
 }
 
 /** Records under each prefix, and the generation of `group` (or every generation), in one readonly transaction. */
+/**
+ * Reads the records under `prefixes` and the generations, in one readonly transaction. With
+ * `filtered`, the records under a prefix starting with `filtered.prefix` are read by key: keys
+ * first (cheap), then only the values whose cache key `keep` accepts.
+ */
 function readRanges(
   store: UseStore,
   prefixes: string[],
   group: string | undefined,
+  filtered?: { prefix: string; keep: (cacheKey: string) => boolean },
 ): Promise<{ records: [IDBValidKey, unknown][]; generations: [string, number][] }> {
   return store('readonly', async (s) => {
-    const ranges = prefixes.map((prefix) => IDBKeyRange.bound(prefix, `${prefix}\uffff`));
     const genRange = group === undefined ? IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`) : IDBKeyRange.only(`${generationPrefix}${group}`);
+    const readPrefix = async (prefix: string): Promise<[IDBValidKey[], unknown[]]> => {
+      const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+      if (!filtered || !prefix.startsWith(filtered.prefix)) return Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]);
+      const keys = (await promisifyRequest(s.getAllKeys(range))).filter((key) => filtered.keep(String(key).slice(filtered.prefix.length)));
+      return [keys, await Promise.all(keys.map((key) => promisifyRequest(s.get(key))))];
+    };
     const [parts, genKeys, genValues] = await Promise.all([
-      Promise.all(ranges.map((range) => Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]))),
+      Promise.all(prefixes.map(readPrefix)),
       promisifyRequest(s.getAllKeys(genRange)),
       promisifyRequest(s.getAll(genRange)),
     ]);

@@ -42,8 +42,10 @@ export interface TokenCache {
   /**
    * Re-reads persisted state written by other tabs. Called inside the cross-tab refresh
    * lock, never on the hot path. Caches that only live in this page need not implement it.
+   * With `options.accessTokens`, a cache may re-read only the access tokens whose cache key
+   * passes (a refresh needs its refresh token and the tokens that could answer its scopes).
    */
-  sync?(account?: { homeAccountId: string; environment: string }): Promise<void>;
+  sync?(account?: { homeAccountId: string; environment: string }, options?: { accessTokens?: (cacheKey: string) => boolean }): Promise<void>;
   /**
    * Caches that unseal secrets lazily: makes the access and refresh tokens of one account
    * readable through `read()`. Returns `undefined` when they already are, so a cache hit

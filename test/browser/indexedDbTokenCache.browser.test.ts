@@ -664,6 +664,50 @@ describe('IndexedDbTokenCache account index (accounts known before IndexedDB ope
     expect(secrets).toEqual([rotated.secrets[1]]);
   });
 
+  it('sync of one account with an access-token filter reads only the access tokens it passes (by key), and leaves the others in memory as they are', async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    const files = changeFor('u1', { scope: 'Files.Read' });
+    const mail = changeFor('u1', { scope: 'Mail.Read' });
+    await first.apply(files.change);
+    await first.apply({ set: { AccessToken: mail.change.set!.AccessToken! } });
+    const account = Object.values(files.change.set!.Account!)[0]!;
+    const { cache } = newCache(name);
+    await cache.load();
+    await cache.openAccount(account.home_account_id, account.environment);
+    expect(Object.keys(cache.read().AccessToken)).toHaveLength(2);
+
+    const get = IDBObjectStore.prototype.get;
+    const getAll = IDBObjectStore.prototype.getAll;
+    const gets: string[] = [];
+    const getAlls: string[] = [];
+    IDBObjectStore.prototype.get = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
+      gets.push(String(query));
+      return get.call(this, query);
+    };
+    IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, query?: IDBValidKey | IDBKeyRange | null, count?: number) {
+      getAlls.push(query instanceof IDBKeyRange ? String(query.lower) : String(query));
+      return getAll.call(this, query, count);
+    };
+    try {
+      const ref = { homeAccountId: account.home_account_id, environment: account.environment };
+      await cache.sync(ref, { accessTokens: (key) => key.includes('mail.read') });
+      expect(gets).toEqual([slot('AccessToken', mail.key('AccessToken'))]);
+      expect(getAlls.some((lower) => lower.startsWith('entry|AccessToken|'))).toBe(false);
+      expect(getAlls.some((lower) => lower.startsWith('entry|RefreshToken|'))).toBe(true);
+      expect(Object.keys(cache.read().AccessToken).sort()).toEqual([files.key('AccessToken'), mail.key('AccessToken')].sort());
+
+      gets.length = 0;
+      await cache.sync(ref, { accessTokens: () => false }); // a forced refresh: no access token read
+      expect(gets).toEqual([]);
+      expect(cache.read().AccessToken).toEqual({ ...files.change.set!.AccessToken, ...mail.change.set!.AccessToken });
+    } finally {
+      IDBObjectStore.prototype.get = get;
+      IDBObjectStore.prototype.getAll = getAll;
+    }
+  });
+
   it('a tab running in memory (no IndexedDB) leaves the index alone: its accounts are not stored', async () => {
     const name = `kw-test-${crypto.randomUUID()}`;
     const own = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB');

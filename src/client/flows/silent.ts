@@ -6,7 +6,7 @@ import { bindingFor, present, schemeFor, type TokenBinding } from '../../pop/bin
 import { findAccessTokens, findAccount, findRefreshToken } from '../../cache/queries.js';
 import { ClientAuthError, ConfigurationError, ErrorCode, InteractionRequiredError } from '../../errors.js';
 import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../../http/telemetry.js';
-import { requestScopes } from '../../protocol/scopes.js';
+import { lookupScopes, requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import { nowSeconds } from '../../util/time.js';
 import { freshness, outcomeOf } from '../../cache/freshness.js';
@@ -146,8 +146,14 @@ function refresh(
   const lockName = `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
   return withCrossTabLock(lockName, async () => {
     const cache = await ctx.readyCache();
-    // Only this account's records: nothing else matters to its refresh.
-    await cache.sync?.({ homeAccountId: account.home_account_id, environment: account.environment });
+    // Only this account's records, and of its access tokens only those that could answer these
+    // scopes (none for a forced refresh): nothing else matters to this refresh, so an account
+    // with 1,000 cached tokens costs a refresh no more than one with a single token. A cache key
+    // holds the token's target in lower case, so every token whose target covers the wanted
+    // scopes passes this (a superset: the exact match is findAccessTokens' below).
+    const wanted = [...lookupScopes(requested)];
+    const accessTokens = outcome === CacheOutcome.forceRefresh ? () => false : (cacheKey: string) => wanted.every((scope) => cacheKey.includes(scope));
+    await cache.sync?.({ homeAccountId: account.home_account_id, environment: account.environment }, { accessTokens });
     const resolved = await ctx.resolve(authorityOverride);
     if (outcome !== CacheOutcome.forceRefresh) {
       const hit = cachedAccessToken(ctx, account, requested, binding);
