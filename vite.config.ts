@@ -63,6 +63,13 @@ export default defineConfig({
     rollupOptions: {
       // node:*, node-forge and undici only ever load inside keyward/server, lazily (see src/server/node.ts, nodeTransport.ts).
       external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts', 'node-forge', 'undici', /^node:/],
+      output: {
+        // keyward/react is a client module for React Server Components (Next.js App Router): its
+        // hooks and AuthProvider only run in the browser bundle, so a server component can render
+        // <AuthProvider> directly. The bundler drops module-level directives from sources, so the
+        // directive is written here, on the react entry's chunk only (the core stays usable on the server).
+        banner: (chunk) => (chunk.isEntry && chunk.name === 'react' ? "'use client';" : ''),
+      },
     },
   },
   test: {
