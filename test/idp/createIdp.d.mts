@@ -73,6 +73,8 @@ export interface IdpOptions {
   requirePushedAuthorizationRequests?: boolean;
   /** Default true (oidc-provider 9's default). False: no PAR endpoint at all, nothing about it in discovery. */
   pushedAuthorizationRequests?: boolean;
+  /** Extra headers on every response, e.g. `{ 'Cross-Origin-Opener-Policy': 'same-origin' }`. */
+  headers?: Record<string, string>;
   /** Seconds a pushed request lives (oidc-provider's is a fixed 60): `expires_in` says so and the request is destroyed then. */
   pushedRequestTtl?: number;
 }

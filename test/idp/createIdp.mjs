@@ -135,6 +135,7 @@ export async function createIdp(options) {
     requirePushedAuthorizationRequests = false,
     pushedAuthorizationRequests = true,
     pushedRequestTtl,
+    headers = {},
   } = options;
   const authPath = routes.authorization ?? AUTH_PATH;
 
@@ -263,6 +264,12 @@ export async function createIdp(options) {
   for (const [type, detail] of Object.entries(EVENTS)) {
     provider.on(type, (...args) => events.push({ type, at: Date.now(), detail: detail(...args) }));
   }
+
+  // Extra response headers on every page and endpoint (e.g. Cross-Origin-Opener-Policy).
+  provider.use(async (ctx, next) => {
+    for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
+    await next();
+  });
 
   provider.use((ctx, next) => {
     implicitConsent(ctx, authPath);

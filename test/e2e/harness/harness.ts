@@ -9,6 +9,8 @@ export interface E2EOptions {
   idpOptions?: Partial<IdpOptions>;
   /** Chromium's real popup blocker (see launchBrowser). */
   popupBlocking?: boolean;
+  /** Extra headers on every response of the app server (e.g. Cross-Origin-Opener-Policy). */
+  appHeaders?: Record<string, string>;
 }
 
 export interface E2E {
@@ -22,8 +24,8 @@ export interface E2E {
 }
 
 /** App server + IdP (redirect URIs `/` and `/popup.html`, CORS for the app) + Chromium. */
-export async function startE2E({ idpOptions = {}, popupBlocking = false }: E2EOptions = {}): Promise<E2E> {
-  const app = await startStaticServer(appOutDir);
+export async function startE2E({ idpOptions = {}, popupBlocking = false, appHeaders = {} }: E2EOptions = {}): Promise<E2E> {
+  const app = await startStaticServer(appOutDir, { headers: appHeaders });
   const idp = await createIdp({
     redirectUris: [`${app.origin}/`, `${app.origin}/popup.html`],
     corsOrigins: [app.origin],

@@ -20,8 +20,14 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Serves `dir` on 127.0.0.1; paths without an extension get index.html (SPA routes). */
-export async function startStaticServer(dir: string, { port = 0 }: { port?: number } = {}): Promise<StaticServer> {
+/**
+ * Serves `dir` on 127.0.0.1; paths without an extension get index.html (SPA routes).
+ * `headers` go on every response (e.g. Cross-Origin-Opener-Policy).
+ */
+export async function startStaticServer(
+  dir: string,
+  { port = 0, headers = {} }: { port?: number; headers?: Record<string, string> } = {},
+): Promise<StaticServer> {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     const { pathname } = new URL(req.url ?? '/', 'http://x');
@@ -30,6 +36,7 @@ export async function startStaticServer(dir: string, { port = 0 }: { port?: numb
     const file = join(root, path);
     // The header stops the browser from reusing a page across tests/runs.
     res.setHeader('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     try {
       if (!file.startsWith(`${root}/`) || !(await stat(file)).isFile()) throw new Error('not a file');
       const body = await readFile(file);
