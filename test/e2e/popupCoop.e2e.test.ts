@@ -4,8 +4,10 @@
 // redirect page (the app itself, same-origin with the opener) hands the response back on a
 // BroadcastChannel keyed by the flow's state; no extra bridge page.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
-import { accounts, openApp, popupSignIn, silent } from './fixtures';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { AuthenticationResult } from '../../src/index.js';
+import { accounts, openApp, popupSignIn, type Settled, silent } from './fixtures';
+import { completeLogin } from './harness/login';
 import { startE2E, type E2E } from './harness/harness';
 
 const coop = { 'Cross-Origin-Opener-Policy': 'same-origin' };
@@ -26,10 +28,21 @@ async function contextWithApp(e2e: E2E): Promise<BrowserContext> {
   return context;
 }
 
-async function signInUnderCoop(e2e: E2E): Promise<void> {
+/** A popup sign-in in which the person spends `dwellMs` on the provider's sign-in page first. */
+async function popupSignInSlowly(page: Page, dwellMs: number): Promise<Settled<AuthenticationResult>> {
+  const popupOpened = page.waitForEvent('popup');
+  const outcome = page.evaluate(() => window.settle(window.app.acquireTokenInteractive({ scopes: ['api://demo/read'], interaction: 'popup' })));
+  const popup = await popupOpened;
+  await popup.locator('input[name="login"]').waitFor({ timeout: 15_000 });
+  await new Promise((resolve) => setTimeout(resolve, dwellMs));
+  await completeLogin(popup, { login: 'alice' });
+  return outcome;
+}
+
+async function signInUnderCoop(e2e: E2E, dwellMs = 0): Promise<void> {
   const context = await contextWithApp(e2e);
   const page = await openApp(e2e, context);
-  const outcome = await popupSignIn(page, { login: 'alice' });
+  const outcome = dwellMs > 0 ? await popupSignInSlowly(page, dwellMs) : await popupSignIn(page, { login: 'alice' });
   expect(outcome.error).toBeUndefined();
   expect(outcome.result?.account.homeAccountId).toBe('alice');
   expect((await accounts(page)).map((a) => a.homeAccountId)).toEqual(['alice']);
@@ -55,5 +68,9 @@ describe('popup sign-in with Cross-Origin-Opener-Policy: same-origin', () => {
     const probe = await fetch(`${e2e.idp.issuer}/.well-known/openid-configuration`);
     expect(probe.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     await signInUnderCoop(e2e);
+    // The person takes a while on the provider's page: the severed popup (it reads closed all
+    // that time) is still not taken for a cancellation.
+    e2e.idp.reset();
+    await signInUnderCoop(e2e, 3_000);
   });
 });

@@ -4,8 +4,12 @@ import { BrowserError, ErrorCode } from '../../errors.js';
 export const popupNamePrefix = 'keyward.popup.';
 
 const pollIntervalMs = 50;
-/** How long after opening a popup that reads closed may still be one that COOP severed on its way to the provider. */
-const severWindowMs = 10_000;
+/**
+ * Polls (50 ms apart) that must find the popup open at the provider before its closing counts
+ * as the person's: when COOP severs it, the opener can glimpse it at the other origin for a
+ * moment before it reads closed; a person closing it had it on screen for longer.
+ */
+const seenElsewhereToCancel = 3;
 
 /**
  * Opens the popup synchronously (before any await), so it stays inside the click's
@@ -79,18 +83,18 @@ export function handBackToOpener(state: string, href: string): void {
  * accepted (docs/protocol.md check 5). Without `state` (a sign-out popup) only polling is used.
  *
  * `closed` alone cannot tell a person closing the popup from COOP severing it: a severed
- * popup reads as closed as soon as the provider's first page (or the redirect chain to it)
- * has loaded, often before this window ever saw it at another origin, while a popup the
- * person closes was seen at the provider first (polled every 50 ms) and usually later. So a
- * popup that reads closed before it was seen at the provider, or within the first
- * {@link severWindowMs}, is waited for on the channel (up to the timeout); one closed after
- * that is a cancellation.
+ * popup reads closed as soon as the provider's first page loads, having been seen at the
+ * provider for a moment at most, while a popup the person closes was there for a while
+ * (polled every 50 ms). So a popup that reads closed before it was seen open at the provider
+ * in {@link seenElsewhereToCancel} polls is waited for on the channel (up to the timeout);
+ * one seen there longer is a cancellation.
  */
 export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: number, state?: string, signal?: AbortSignal): Promise<string> {
   const target = new URL(redirectUri);
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    let seenElsewhere = false;
+    /** Polls that found the popup open at another origin. */
+    let seenElsewhere = 0;
     // A sign-out popup comes back without `state`: polling only.
     const channel = state === undefined || typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(handBackChannel(state));
     const finish = (action: () => void): void => {
@@ -122,7 +126,7 @@ export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: numb
     const timer = setInterval(() => {
       if (signal?.aborted) return finish(() => reject(new BrowserError(ErrorCode.userCancelled, 'The sign-in was cancelled.')));
       const closed = popup.closed;
-      if (closed && (!channel || (seenElsewhere && Date.now() - started > severWindowMs))) {
+      if (closed && (!channel || seenElsewhere >= seenElsewhereToCancel)) {
         return finish(() => reject(new BrowserError(ErrorCode.userCancelled, 'The sign-in popup was closed before sign-in finished.')));
       }
       if (!closed) {
@@ -131,7 +135,7 @@ export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: numb
           href = popup.location.href;
         } catch {
           href = undefined;
-          seenElsewhere = true; // Cross-origin: still at the provider.
+          seenElsewhere += 1; // Cross-origin: still at the provider.
         }
         if (href && href !== 'about:blank' && isResponseOn(href, target)) return finish(() => resolve(href));
       }
