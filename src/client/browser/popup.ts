@@ -4,12 +4,6 @@ import { BrowserError, ErrorCode } from '../../errors.js';
 export const popupNamePrefix = 'keyward.popup.';
 
 const pollIntervalMs = 50;
-/**
- * Polls (50 ms apart) that must find the popup open at the provider before its closing counts
- * as the person's: when COOP severs it, the opener can glimpse it at the other origin for a
- * moment before it reads closed; a person closing it had it on screen for longer.
- */
-const seenElsewhereToCancel = 3;
 
 /**
  * Opens the popup synchronously (before any await), so it stays inside the click's
@@ -82,12 +76,12 @@ export function handBackToOpener(state: string, href: string): void {
  * the popup from this window. Only a URL on our own redirect URI with this flow's `state` is
  * accepted (docs/protocol.md check 5). Without `state` (a sign-out popup) only polling is used.
  *
- * `closed` alone cannot tell a person closing the popup from COOP severing it: a severed
- * popup reads closed as soon as the provider's first page loads, having been seen at the
- * provider for a moment at most, while a popup the person closes was there for a while
- * (polled every 50 ms). So a popup that reads closed before it was seen open at the provider
- * in {@link seenElsewhereToCancel} polls is waited for on the channel (up to the timeout);
- * one seen there longer is a cancellation.
+ * `closed` alone cannot tell a person closing the popup from COOP severing it. A popup that
+ * reads closed after it was seen open at the provider is a cancellation (reported at once, as
+ * without COOP); one that reads closed before it was ever seen there (COOP on the app severs
+ * it as it leaves for the provider) is waited for on the channel, up to the timeout.
+ * COOP on the provider alone severs the popup as the provider's page loads, and the opener
+ * may glimpse it there first, so that case can still end as a cancellation.
  */
 export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: number, state?: string, signal?: AbortSignal): Promise<string> {
   const target = new URL(redirectUri);
@@ -126,7 +120,7 @@ export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: numb
     const timer = setInterval(() => {
       if (signal?.aborted) return finish(() => reject(new BrowserError(ErrorCode.userCancelled, 'The sign-in was cancelled.')));
       const closed = popup.closed;
-      if (closed && (!channel || seenElsewhere >= seenElsewhereToCancel)) {
+      if (closed && (!channel || seenElsewhere > 0)) {
         return finish(() => reject(new BrowserError(ErrorCode.userCancelled, 'The sign-in popup was closed before sign-in finished.')));
       }
       if (!closed) {
