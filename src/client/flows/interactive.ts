@@ -5,7 +5,7 @@ import { completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from '../context.js';
 import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
-import { handBackToOpener, monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
+import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { randomString } from '../../util/random.js';
 import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
 
@@ -42,7 +42,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
       return await new Promise<never>(() => {});
     }
     popup!.location.href = flow.authUri;
-    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout, flow.state);
+    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
     return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenInteractive);
@@ -76,18 +76,13 @@ const responseParams = ['code', 'state', 'session_state', 'iss', 'error', 'error
  */
 export async function handleRedirect(ctx: ClientContext): Promise<AuthenticationResult | null> {
   if (typeof window === 'undefined') return null;
-  const response = parseAuthResponseUrl(location.href);
   // Inside our own popup the opener reads the response; redeeming it here would burn the code.
-  if (window.name.startsWith(popupNamePrefix)) {
-    if (typeof response?.state === 'string' && response.state !== '') handBackToOpener(response.state, location.href);
-    return null;
-  }
+  if (window.name.startsWith(popupNamePrefix)) return null;
+  const response = parseAuthResponseUrl(location.href);
   if (!response) return null;
   const pending = peekPendingRedirect(ctx.clientId);
   if (!pending || typeof response.state !== 'string' || response.state === '' || response.state !== pending.flow?.state) {
     ctx.logger.verbose('the page URL has authorization-response parameters that match no sign-in of this client; left alone');
-    // Perhaps a popup that Cross-Origin-Opener-Policy severed from its opener (its name is gone too): offer it back.
-    if (typeof response.state === 'string' && response.state !== '') handBackToOpener(response.state, location.href);
     return null;
   }
   takePendingRedirect(ctx.clientId);
