@@ -164,6 +164,8 @@ export const ErrorCode = {
   userCancelled: 'user_cancelled',
   /** BrowserError: The popup did not come back within `popupTimeout`. */
   monitorWindowTimeout: 'monitor_window_timeout',
+  /** BrowserError: The hidden sign-in frame stopped on a page that is not the redirect URI (a provider page, or a framing refusal). */
+  frameNoRedirect: 'frame_no_redirect',
   /** BrowserError: Another sign-in of this app is still running. */
   interactionInProgress: 'interaction_in_progress',
   /** BrowserError: An interactive call ran without a window (server rendering, worker). */
@@ -198,6 +200,8 @@ export const ErrorCode = {
   noAccount: 'no_account',
   /** InteractionRequiredError: No token is cached for the account and no refresh token can get one (`acquireTokenSilent` with `forceRefresh`, or an account with no refresh token): sign in again. */
   noTokensFound: 'no_tokens_found',
+  /** The hidden-iframe sign-in was skipped: earlier on this page the provider's session was not visible in a frame (third-party cookies blocked, or no session). */
+  frameSsoUnavailable: 'frame_sso_unavailable',
 
   // React layer (ConfigurationError)
   /** ConfigurationError: A keyward/react hook or component was rendered outside `<AuthProvider>`: wrap the tree in one. */
@@ -208,6 +212,8 @@ export const ErrorCode = {
   invalidGrant: 'invalid_grant',
   /** InteractionRequiredError (Entra `suberror`): the refresh token is revoked or invalid; keyward drops it and the person must sign in again. */
   badToken: 'bad_token',
+  /** InteractionRequiredError (OIDC Core 3.1.2.6): a `prompt=none` request found no session the provider could use. */
+  loginRequired: 'login_required',
   /** Device code flow (RFC 8628 3.5): the person has not approved yet; keyward keeps polling, it is never thrown. */
   authorizationPending: 'authorization_pending',
   /** Device code flow (RFC 8628 3.5): poll less often; keyward adds 5 seconds to the interval, it is never thrown. */

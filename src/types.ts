@@ -94,6 +94,13 @@ export interface AccountInfo {
   idTokenClaims?: IdTokenClaims;
   /** Every tenant this person signed in to with this app (Entra guests, multi-tenant apps): one entry per tenant. */
   tenantProfiles?: TenantProfile[];
+  /**
+   * When this account's refresh token stops working, if known (the provider's
+   * `refresh_token_expires_in`, Entra's 24-hour rule for single-page apps, or the
+   * `refreshTokenLifetime` option). Before then keyward renews it through a hidden iframe
+   * when the provider still has a session, and emits `sessionExpiring` when it cannot.
+   */
+  sessionExpiresOn?: Date;
 }
 
 /** One tenant of a multi-tenant account. */
@@ -177,6 +184,39 @@ export interface SilentOptions {
   claimsChallenge?: string;
   /** Bearer (default), MSAL AT-PoP, or DPoP (the client's `dpop` option makes DPoP the default). */
   authScheme?: AuthScheme;
+  /** Which steps may run (MSAL.js `CacheLookupPolicy`); default `'default'`. See {@link CacheLookupPolicy}. */
+  cacheLookupPolicy?: CacheLookupPolicy;
+}
+
+/**
+ * Which steps `acquireTokenSilent` may take, as MSAL.js's `CacheLookupPolicy` means them:
+ * - `default`: cached access token, else the refresh token, else a hidden-iframe sign-in (`prompt=none`).
+ * - `accessToken`: the cached access token only (no network).
+ * - `accessTokenAndRefreshToken`: cached access token, else the refresh token; no iframe.
+ * - `refreshToken`: skip the cached access token, use the refresh token; no iframe.
+ * - `refreshTokenAndNetwork`: skip the cached access token, use the refresh token, else the iframe (as `forceRefresh`).
+ * - `skipCache`: straight to the iframe (new access and refresh tokens); fails where third-party cookies are blocked.
+ */
+export type CacheLookupPolicy = 'default' | 'accessToken' | 'accessTokenAndRefreshToken' | 'refreshToken' | 'refreshTokenAndNetwork' | 'skipCache';
+
+/** Options of `ssoSilent`: a sign-in through a hidden iframe with `prompt=none` (MSAL.js `ssoSilent`). */
+export interface SsoSilentRequest {
+  scopes: string[];
+  /** Sent as `login_hint`: which of the provider's signed-in people (a username or email). */
+  loginHint?: string;
+  /** Sent as `sid`: the provider session id (an id_token's `sid` claim). */
+  sid?: string;
+  /** Sent as `domain_hint` (Entra: `organizations`, `consumers`, or a tenant domain). */
+  domainHint?: string;
+  /** The account expected back: the answer must be this person (and its `sid`/username are sent as hints). */
+  account?: AccountInfo;
+  /** Authority override for this request. */
+  authority?: string;
+  /** JSON claims request, e.g. from a resource's claims challenge. */
+  claimsChallenge?: string;
+  /** Bind the tokens: MSAL AT-PoP or DPoP. */
+  authScheme?: AuthScheme;
+  redirectUri?: string;
 }
 
 /** Options of `initiateAuthCodeFlow` (MSAL `initiate_auth_code_flow`). */
@@ -260,6 +300,24 @@ export type AuthEvent =
       accounts: readonly AccountInfo[];
     }
   | {
+      /** The account's refresh token ends at `expiresOn` and keyward could not renew it silently: ask the person to sign in in good time. */
+      type: 'sessionExpiring';
+      /** The account whose session ends. */
+      account: AccountInfo;
+      /** When its refresh token stops working. */
+      expiresOn: Date;
+      /** Why the silent renewal failed, if it was tried. */
+      error?: unknown;
+    }
+  | {
+      /** A silent renewal through the hidden iframe moved the account's session deadline. */
+      type: 'sessionRenewed';
+      /** The account renewed. */
+      account: AccountInfo;
+      /** The new deadline. */
+      expiresOn: Date | undefined;
+    }
+  | {
       /** An operation failed. */
       type: 'error';
       /** What was being done. */
@@ -288,6 +346,8 @@ export interface AuthClient {
   acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
   /** Signs the person in through a popup or a redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult>;
+  /** Sign-in through a hidden iframe with `prompt=none` (optional: a test client may not have it). */
+  ssoSilent?(request: SsoSilentRequest): Promise<AuthenticationResult>;
   /** Signs out here and, unless `interaction: 'none'`, at the provider. */
   logout(options?: LogoutOptions): Promise<void>;
 }

@@ -75,6 +75,8 @@ export interface RefreshTokenEntity extends CredentialEntity {
   credential_type: 'RefreshToken';
   /** Space-separated scopes it was granted with, when known. */
   target?: string;
+  /** Epoch seconds after which the refresh token no longer works, when known (MSAL's `RefreshTokenEntity.expiresOn`). */
+  expires_on?: string;
   /** keyward: the DPoP key (RFC 7638 thumbprint) a sender-constrained refresh token is bound to. */
   key_id?: string;
   /** Entra family of client ids (FOCI) sharing the refresh token, e.g. `1`. */

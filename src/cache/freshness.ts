@@ -37,3 +37,27 @@ export function outcomeOf<T>(state: Freshness, token: T): { token?: T; outcome: 
   if (state === 'fresh') return { token, outcome: CacheOutcome.notApplicable };
   return { outcome: state === 'refreshDue' ? CacheOutcome.proactiveRefresh : CacheOutcome.expired };
 }
+
+/**
+ * A refresh token is treated as expired this long before its recorded deadline, so a request
+ * in flight does not reach the provider just after it (msal-common's refresh-token
+ * expiration offset works the same way).
+ */
+export const refreshTokenExpiryOffsetSeconds = 5;
+
+/** True when a refresh token with `expires_on` (epoch seconds, if known) can no longer be used at `now`. */
+export function refreshTokenExpired(token: { expires_on?: string | undefined }, now: number): boolean {
+  if (token.expires_on === undefined) return false;
+  const expiresOn = Number(token.expires_on);
+  return Number.isFinite(expiresOn) && expiresOn - refreshTokenExpiryOffsetSeconds <= now;
+}
+
+/**
+ * When (epoch seconds) keyward renews a session whose refresh token ends at `expiresOn` and
+ * was issued at `issuedAt`: five minutes before, or a quarter of its life before when that
+ * is shorter (a short-lived token still gets renewed in time).
+ */
+export function sessionRenewalAt(expiresOn: number, issuedAt: number): number {
+  const lead = Math.min(renewalOffsetSeconds, Math.max(1, (expiresOn - issuedAt) / 4));
+  return expiresOn - lead;
+}

@@ -28,6 +28,14 @@ export interface CacheWriteInput {
   keyId?: string;
   /** True when the refresh token is bound to that key too (DPoP, RFC 9449 5). */
   refreshTokenBound?: boolean;
+  /**
+   * Seconds a refresh token lives from the sign-in, when the response does not say
+   * (`refresh_token_expires_in`): Entra's 24 hours for single-page apps, or the app's
+   * `refreshTokenLifetime`. A refreshed token keeps its predecessor's deadline.
+   */
+  refreshTokenLifetime?: number;
+  /** True when this response answers a refresh-token grant (its deadline carries over). */
+  fromRefreshToken?: boolean;
 }
 
 export interface CacheWrite {
@@ -99,6 +107,8 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
     };
     if (response.foci) refreshToken.family_id = response.foci;
     if (input.refreshTokenBound && input.keyId) refreshToken.key_id = input.keyId;
+    const expiresOn = refreshTokenExpiry(input, current, refreshTokenKey(refreshToken));
+    if (expiresOn !== undefined) refreshToken.expires_on = String(expiresOn);
     set.RefreshToken = { [refreshTokenKey(refreshToken)]: refreshToken };
   }
   if (response.foci) {
@@ -123,6 +133,21 @@ export function cacheWriteFor(input: CacheWriteInput, current: Readonly<CacheDat
     .map(([key]) => key);
 
   return { change: { set, remove: { AccessToken: superseded } }, account, accessToken };
+}
+
+/**
+ * When the new refresh token stops working (docs/protocol.md, refresh-token deadline): what
+ * the provider says (`refresh_token_expires_in`, from the request time); else the assumed
+ * lifetime from the sign-in, where a refreshed token inherits its predecessor's deadline
+ * (Entra: "additional refresh tokens acquired using the initial refresh token carry over
+ * that expiration time", learn.microsoft.com/entra/identity-platform/refresh-tokens).
+ */
+function refreshTokenExpiry(input: CacheWriteInput, current: Readonly<CacheData>, key: string): number | undefined {
+  const { response, requestedAt } = input;
+  if (response.refresh_token_expires_in !== undefined) return requestedAt + response.refresh_token_expires_in;
+  if (input.refreshTokenLifetime === undefined) return undefined;
+  const previous = input.fromRefreshToken ? Number(current.RefreshToken[key]?.expires_on) : Number.NaN;
+  return Number.isFinite(previous) && previous > 0 ? previous : requestedAt + input.refreshTokenLifetime;
 }
 
 /** Account identity (docs/protocol.md A4): `uid.utid` from `client_info`, else `sub`. */

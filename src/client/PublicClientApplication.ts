@@ -22,6 +22,8 @@ import { acquireTokenByRefreshToken } from './flows/refreshToken.js';
 import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './flows/deviceFlow.js';
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js';
 import { acquireTokenSilent } from './flows/silent.js';
+import { ssoSilent } from './flows/ssoSilent.js';
+import { SessionDeadlines } from './flows/sessionDeadlines.js';
 import { acquireTokenByCode, type AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
@@ -36,6 +38,7 @@ import type {
   InteractiveOptions,
   LogoutOptions,
   SilentOptions,
+  SsoSilentRequest,
 } from '../types.js';
 
 /**
@@ -59,10 +62,13 @@ export class PublicClientApplication implements AuthClient {
   readonly #store = new AuthStore();
   readonly #events = new AuthEvents();
   readonly #unsubscribeCache: () => void;
+  readonly #deadlines: SessionDeadlines;
 
   constructor(options: PublicClientApplicationOptions) {
     validateOptions(options);
     this.#ctx = new ClientContext(options);
+    this.#ctx.browser = true;
+    this.#deadlines = new SessionDeadlines(this.#ctx, this.#events);
     // Subscribing does no I/O; the account list is derived whenever the cache changes (here or in another tab).
     this.#unsubscribeCache = this.#ctx.cache.subscribe(() => this.#refreshAccounts());
   }
@@ -89,12 +95,26 @@ export class PublicClientApplication implements AuthClient {
     const before = this.#store.getSnapshot().accounts;
     this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId));
     const after = this.#store.getSnapshot().accounts;
-    if (after !== before) this.#events.emit({ type: 'accountsChanged', accounts: after });
+    if (after !== before) {
+      this.#events.emit({ type: 'accountsChanged', accounts: after });
+      // Deadlines follow the cache: a renewal (here or in another tab) moves them, a sign-out ends them.
+      if (this.#store.getSnapshot().status !== 'initializing') this.#deadlines.update();
+    }
   }
 
   /** Calls `listener` for sign-in, sign-out, tokens acquired, account changes (also from other tabs) and errors. */
   addEventCallback(listener: (event: AuthEvent) => void): () => void {
     return this.#events.on(listener);
+  }
+
+  /**
+   * An interactive sign-in succeeded at `authority`: the provider has a session. A later
+   * `login_required` in a frame then means its cookies are blocked there (remembered for the
+   * page's life), not that nobody is signed in (forgotten here).
+   */
+  #sawProviderSession(authority: string): void {
+    this.#ctx.interactiveSignIns.add(authority);
+    if (this.#ctx.frameSso.get(authority) === 'noSession') this.#ctx.frameSso.delete(authority);
   }
 
   /** Emits the outcome of an operation and passes it through. */
@@ -125,6 +145,7 @@ export class PublicClientApplication implements AuthClient {
         await this.handleRedirectPromise();
       } finally {
         this.#store.markInitialized();
+        this.#deadlines.update();
       }
     })();
     return this.#initializing;
@@ -156,9 +177,10 @@ export class PublicClientApplication implements AuthClient {
    * processes the response once and returns the same promise.
    */
   handleRedirectPromise(): Promise<AuthenticationResult | null> {
-    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx)), 'signIn', (result) =>
-      result ? { type: 'signIn', result } : undefined,
-    );
+    this.#redirectPromise ??= this.#report(this.#interacting(handleRedirect(this.#ctx)), 'signIn', (result) => {
+      if (result) this.#sawProviderSession(result.authority);
+      return result ? { type: 'signIn', result } : undefined;
+    });
     return this.#redirectPromise;
   }
 
@@ -170,7 +192,10 @@ export class PublicClientApplication implements AuthClient {
 
   /** Signs the person in through a popup (resolves with the result) or a full-page redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult> {
-    return this.#report(this.#interacting(acquireTokenInteractive(this.#ctx, options)), 'signIn', (result) => ({ type: 'signIn', result }));
+    return this.#report(this.#interacting(acquireTokenInteractive(this.#ctx, options)), 'signIn', (result) => {
+      this.#sawProviderSession(result.authority);
+      return { type: 'signIn', result };
+    });
   }
 
   /**
@@ -182,6 +207,20 @@ export class PublicClientApplication implements AuthClient {
     return this.#report(acquireTokenSilent(this.#ctx, scopes, account, options), 'acquireToken', (result) =>
       result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined,
     );
+  }
+
+  /**
+   * Signs in without any window through a hidden iframe with `prompt=none`, when the
+   * provider still has a session (MSAL.js `ssoSilent`): tokens are stored as an interactive
+   * sign-in stores them. Concurrent identical calls share one iframe. Rejects with an
+   * `InteractionRequiredError` when the provider needs the person (`login_required`,
+   * `interaction_required`, `consent_required`, or `frame_sso_unavailable` when an earlier
+   * attempt on this page showed that iframe sign-in cannot work), with `BrowserError`
+   * `monitor_window_timeout` after `iframeTimeout`, or `frame_no_redirect` when the frame
+   * stopped on a provider page.
+   */
+  ssoSilent(request: SsoSilentRequest): Promise<AuthenticationResult> {
+    return this.#report(ssoSilent(this.#ctx, request), 'signIn', (result) => ({ type: 'signIn', result }));
   }
 
   /**

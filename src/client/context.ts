@@ -12,7 +12,7 @@ import { fetchHttpClient } from '../http/httpClient.js';
 import { StorageHttpCache } from '../http/storageHttpCache.js';
 import type { TransportOptions } from '../http/transport.js';
 import { Logger } from '../logger.js';
-import { defaultPopupTimeoutMs, defaultTimeoutMs, type PublicClientApplicationOptions } from './options.js';
+import { defaultIframeTimeoutMs, defaultPopupTimeoutMs, defaultTimeoutMs, type PublicClientApplicationOptions } from './options.js';
 
 import { SingleFlight } from '../util/singleFlight.js';
 import { UsedFlows } from './state/usedFlows.js';
@@ -56,6 +56,7 @@ export class ClientContext {
   readonly keySets: KeySetSource;
   readonly logger: Logger;
   readonly popupTimeout: number;
+  readonly iframeTimeout: number;
   readonly throttle = new Throttle();
   readonly keys: PopKeyStore;
   readonly dpopNonces = new DpopNonces();
@@ -64,6 +65,22 @@ export class ClientContext {
   readonly #resolving = new SingleFlight<ResolvedAuthority>();
   /** Silent requests on the wire, by request key: concurrent identical requests share one. */
   readonly silentFlights = new SingleFlight<AuthenticationResult | null>();
+  /** Hidden-iframe sign-ins on the wire, by request key: concurrent identical calls share one iframe. */
+  readonly frameFlights = new SingleFlight<AuthenticationResult>();
+  /**
+   * Authorities (canonical) whose `prompt=none` answer in a frame was `login_required`, and
+   * why it is believed: `noSession` until this page signs in interactively there, `blocked`
+   * (third-party cookies) when it came although this page had signed in there. Either way
+   * later silent fallbacks skip the iframe (docs/protocol.md, silent sign-in).
+   */
+  readonly frameSso = new Map<string, 'noSession' | 'blocked'>();
+  /** Authorities this page signed in to interactively (a provider session is known to exist there). */
+  readonly interactiveSignIns = new Set<string>();
+  /**
+   * True for a browser client: hidden-iframe fallbacks may run, and Entra refresh tokens follow the single-page-app rules (keyward/server has neither).
+   * Set by PublicClientApplication.
+   */
+  browser = false;
   /** Entra hybrid SPA codes being redeemed, by code: concurrent calls with one code share one redemption. */
   readonly spaCodeRedemptions = new SingleFlight<AuthenticationResult>();
   /** Flows already redeemed (single use, RFC 9700 4.2.4). */
@@ -90,6 +107,7 @@ export class ClientContext {
     this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;
+    this.iframeTimeout = options.iframeTimeout ?? defaultIframeTimeoutMs;
     if (options.allowBroker !== undefined) {
       // MSAL Python: "Deprecated. Please use enable_broker_on_windows instead."; keyward has no broker to enable.
       this.logger.warning(

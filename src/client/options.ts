@@ -70,10 +70,20 @@ export interface PublicClientApplicationOptions extends SharedClientOptions {
   popupTimeout?: number;
   /** Bind every token to this client's DPoP key (RFC 9449) unless a request says otherwise. Default false. */
   dpop?: boolean;
+  /** Milliseconds a hidden-iframe sign-in (`ssoSilent`, the silent fallback) may take before `monitor_window_timeout`. Default 10000. */
+  iframeTimeout?: number;
+  /**
+   * Seconds a refresh token lives from the sign-in that issued it, for providers that do not
+   * say (`refresh_token_expires_in`). Refreshed tokens keep the first one's deadline, as
+   * Entra's single-page-app tokens do. Default: unknown (no deadline), except Entra
+   * authorities, whose single-page-app refresh tokens live 24 hours.
+   */
+  refreshTokenLifetime?: number;
 }
 
 export const defaultTimeoutMs = 30_000;
 export const defaultPopupTimeoutMs = 300_000;
+export const defaultIframeTimeoutMs = 10_000;
 
 /** Rejects options that cannot work, with a message that says how to fix them. */
 export function validateOptions(options: PublicClientApplicationOptions): void {
@@ -105,10 +115,11 @@ export function validateOptions(options: PublicClientApplicationOptions): void {
       'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.',
     );
   }
-  for (const name of ['timeout', 'popupTimeout'] as const) {
+  for (const name of ['timeout', 'popupTimeout', 'iframeTimeout', 'refreshTokenLifetime'] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isFinite(value) || value <= 0)) {
-      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"${name}" must be a positive number of milliseconds.`);
+      const unit = name === 'refreshTokenLifetime' ? 'seconds' : 'milliseconds';
+      throw new ConfigurationError(ErrorCode.invalidConfiguration, `"${name}" must be a positive number of ${unit}.`);
     }
   }
 }

@@ -17,7 +17,12 @@ export interface TokenResponse {
   foci?: string;
   /** Entra hybrid SPA: a second authorization code for the browser, when the request sent `return_spa_code=1`. */
   spa_code?: string;
+  /** Seconds the refresh token lives (Entra, some OAuth servers; not in RFC 6749). */
+  refresh_token_expires_in?: number;
 }
+
+/** The longest refresh-token lifetime keyward believes: a year (Entra's longest configurable one is 90 days). */
+const maxRefreshTokenLifetime = 365 * 24 * 60 * 60;
 
 /** When the provider sends no `expires_in` (RFC 6749 5.1 makes it optional; MSAL Python assumes about an hour too). */
 const defaultExpiresIn = 3600;
@@ -49,6 +54,11 @@ export function parseTokenResponse(response: HttpResponse, url: string, correlat
   // msal-common ResponseHandler: `refresh_in` only counts when positive.
   const refreshIn = body.refresh_in === undefined ? 0 : expiresInSeconds(body.refresh_in);
   if (refreshIn > 0) tokenResponse.refresh_in = refreshIn;
+  // Only a positive whole-second count means anything; anything else is ignored rather than trusted.
+  const rtLifetime = Number(body.refresh_token_expires_in);
+  if (body.refresh_token_expires_in !== undefined && body.refresh_token_expires_in !== null && Number.isFinite(rtLifetime) && rtLifetime > 0) {
+    tokenResponse.refresh_token_expires_in = Math.min(Math.floor(rtLifetime), maxRefreshTokenLifetime);
+  }
   for (const name of ['refresh_token', 'id_token', 'scope', 'client_info', 'foci', 'spa_code'] as const) {
     const value = body[name];
     if (typeof value === 'string' && value !== '') tokenResponse[name] = value;

@@ -67,7 +67,7 @@ export type TestClientCall = {
 }[LoggedMethod];
 
 /** The methods a test client records in `calls`: every {@link AuthClient} method but the snapshot ones. */
-export type LoggedMethod = Exclude<keyof AuthClient, 'getSnapshot' | 'subscribeSnapshot'>;
+export type LoggedMethod = Exclude<keyof AuthClient, 'getSnapshot' | 'subscribeSnapshot' | 'ssoSilent'>;
 
 /** An in-memory {@link AuthClient} with helpers for tests and stories. */
 export interface TestClient extends AuthClient {

@@ -6,6 +6,7 @@ import type { ClientContext } from '../context.js';
 import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
+import { frameNamePrefix } from '../browser/iframe.js';
 import { randomString } from '../../util/random.js';
 import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
 
@@ -78,6 +79,8 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
   if (typeof window === 'undefined') return null;
   // Inside our own popup the opener reads the response; redeeming it here would burn the code.
   if (window.name.startsWith(popupNamePrefix)) return null;
+  // Likewise inside a hidden sign-in frame (ssoSilent): the page that opened it redeems the code.
+  if (window.name.startsWith(frameNamePrefix)) return null;
   const response = parseAuthResponseUrl(location.href);
   if (!response) return null;
   const pending = peekPendingRedirect(ctx.clientId);

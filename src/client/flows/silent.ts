@@ -9,13 +9,14 @@ import { ApiId, CacheOutcome, type CacheOutcomeValue } from '../../http/telemetr
 import { lookupScopes, requestScopes } from '../../protocol/scopes.js';
 import { randomUuid } from '../../util/random.js';
 import { nowSeconds } from '../../util/time.js';
-import { freshness, outcomeOf } from '../../cache/freshness.js';
+import { freshness, outcomeOf, refreshTokenExpired } from '../../cache/freshness.js';
 import { requestKey } from '../../util/requestKey.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
-import { accountAndIdToken, resultFrom } from '../token/results.js';
+import { accountAndIdToken, accountInfoFrom, resultFrom } from '../token/results.js';
+import { ssoSilent } from './ssoSilent.js';
 import { exchangeToken } from '../token/tokenExchange.js';
-import type { AccountInfo, AuthenticationResult, SilentOptions } from '../../types.js';
+import type { AccountInfo, AuthenticationResult, AuthScheme, CacheLookupPolicy, SilentOptions } from '../../types.js';
 
 /**
  * Silent acquisition: a cached access token, else the refresh-token grant. Resolves
@@ -32,6 +33,7 @@ export async function acquireTokenSilent(
   if (!account || typeof account.homeAccountId !== 'string') {
     throw new ConfigurationError(ErrorCode.noAccount, 'acquireTokenSilent needs an account: pass one from getAccounts().');
   }
+  const steps = stepsFor(ctx, options);
   const claims = mergeClaims(options.claimsChallenge, ctx.options.clientCapabilities);
   const scheme = schemeFor(options.authScheme, ctx.options.dpop);
   // The hot path (a Bearer cache hit) awaits nothing that has already settled: no key for
@@ -49,7 +51,7 @@ export async function acquireTokenSilent(
   if (opening) await opening;
 
   let outcome: CacheOutcomeValue = CacheOutcome.noAccessToken;
-  if (options.forceRefresh || options.claimsChallenge !== undefined) {
+  if (!steps.accessToken) {
     outcome = CacheOutcome.forceRefresh;
   } else {
     const hit = cachedAccessToken(ctx, entity, scopes, binding);
@@ -59,6 +61,8 @@ export async function acquireTokenSilent(
     }
     outcome = hit.outcome;
   }
+  // MSAL.js CacheLookupPolicy.AccessToken: the cache only, never the network.
+  if (!steps.refreshToken && !steps.frame) return null;
 
   const sentScopes = requestScopes(scopes, ctx.options.excludeScopes);
   const key = requestKey({
@@ -67,12 +71,50 @@ export async function acquireTokenSilent(
     authority: resolved.authority.canonical,
     ...(claims !== undefined && { claims }),
     ...(options.forceRefresh && { forceRefresh: true }),
-    // One network call per scheme and key; the presentation (SHR, DPoP proof) is per caller.
-    extra: scheme.type,
+    // One network call per scheme, key and set of allowed steps; the presentation (SHR, DPoP proof) is per caller.
+    extra: `${scheme.type}|${steps.accessToken ? 'at' : ''}|${steps.refreshToken ? 'rt' : ''}|${steps.frame ? 'frame' : ''}`,
   });
   // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
-  const result = await ctx.silentFlights.run(key, () => refresh(ctx, entity, scopes, sentScopes, claims, outcome, options.authority, binding, generation));
+  const result = await ctx.silentFlights.run(key, () =>
+    refresh(ctx, entity, { requested: scopes, scopes: sentScopes, claims, outcome, authorityOverride: options.authority, binding, generation, steps, options }),
+  );
   return result && present(result, scheme, binding);
+}
+
+const policies = new Set<CacheLookupPolicy>(['default', 'accessToken', 'accessTokenAndRefreshToken', 'refreshToken', 'refreshTokenAndNetwork', 'skipCache']);
+
+/** Which steps a silent request may take (MSAL.js `CacheLookupPolicy`, see its TSDoc in types.ts). */
+export interface SilentSteps {
+  accessToken: boolean;
+  refreshToken: boolean;
+  /** The hidden-iframe sign-in (`prompt=none`): only in a browser client. */
+  frame: boolean;
+}
+
+function stepsFor(ctx: ClientContext, options: SilentOptions): SilentSteps {
+  const policy = options.cacheLookupPolicy ?? 'default';
+  if (!policies.has(policy)) {
+    throw new ConfigurationError(ErrorCode.invalidRequest, `"cacheLookupPolicy" must be one of ${[...policies].map((p) => `'${p}'`).join(', ')}.`);
+  }
+  const skipAccessToken = options.forceRefresh === true || options.claimsChallenge !== undefined;
+  return {
+    accessToken: !skipAccessToken && (policy === 'default' || policy === 'accessToken' || policy === 'accessTokenAndRefreshToken'),
+    refreshToken: policy !== 'accessToken' && policy !== 'skipCache',
+    frame: ctx.browser && typeof document !== 'undefined' && (policy === 'default' || policy === 'refreshTokenAndNetwork' || policy === 'skipCache'),
+  };
+}
+
+/** What {@link refresh} needs of the request. */
+interface RefreshRequest {
+  requested: readonly string[];
+  scopes: string[];
+  claims: string | undefined;
+  outcome: CacheOutcomeValue;
+  authorityOverride: string | undefined;
+  binding: TokenBinding | undefined;
+  generation: number | undefined;
+  steps: SilentSteps;
+  options: SilentOptions;
 }
 
 /** The cached access token if one is usable, or why not (the telemetry cache outcome). */
@@ -132,19 +174,9 @@ function cachedResult(ctx: ClientContext, account: AccountEntity, token: AccessT
  * rotates, so a second redemption of the same one would be a replay that revokes the grant.
  * Inside the lock the cache is re-read, because another tab may have refreshed meanwhile.
  */
-function refresh(
-  ctx: ClientContext,
-  account: AccountEntity,
-  requested: readonly string[],
-  scopes: string[],
-  claims: string | undefined,
-  outcome: CacheOutcomeValue,
-  authorityOverride: string | undefined,
-  binding: TokenBinding | undefined,
-  generation: number | undefined,
-): Promise<AuthenticationResult | null> {
-  const lockName = `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
-  return withCrossTabLock(lockName, async () => {
+function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshRequest): Promise<AuthenticationResult | null> {
+  const { requested, scopes, claims, outcome, authorityOverride, binding, generation, steps } = request;
+  return withCrossTabLock(refreshLockName(ctx, account), async () => {
     const cache = await ctx.readyCache();
     // Only this account's records, and of its access tokens only those that could answer these
     // scopes (none for a forced refresh): nothing else matters to this refresh, so an account
@@ -157,10 +189,23 @@ function refresh(
     const resolved = await ctx.resolve(authorityOverride);
     if (outcome !== CacheOutcome.forceRefresh) {
       const hit = cachedAccessToken(ctx, account, requested, binding);
-      if (hit.token) return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
+      // Another tab (or caller) may have renewed meanwhile; with the access-token step allowed, that answer is ours.
+      if (hit.token && steps.accessToken) return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
     }
-    const found = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
-    if (!found) return null;
+    const viaFrame = (why: unknown): Promise<AuthenticationResult | null> => {
+      if (!steps.frame) {
+        if (why !== undefined) throw why;
+        return Promise.resolve(null);
+      }
+      return renewThroughFrame(ctx, account, request, resolved.authority.canonical, why);
+    };
+    let found = steps.refreshToken ? findRefreshToken(cache.read(), refOf(account), ctx.clientId) : undefined;
+    if (found && refreshTokenExpired(found[1], nowSeconds())) {
+      // Past its deadline (docs/protocol.md, refresh-token deadline): the provider would refuse it.
+      await cache.apply({ remove: { RefreshToken: [found[0]] } });
+      found = undefined;
+    }
+    if (!found) return viaFrame(undefined);
     const [rtKey, refreshToken] = found;
     // A DPoP-bound refresh token needs its own key (RFC 9449 5).
     if (refreshToken.key_id !== undefined) {
@@ -194,13 +239,71 @@ function refresh(
         ...(binding && { binding }),
       });
     } catch (error) {
-      // A refused refresh token is dead: drop it so the next call goes interactive instead of looping.
+      // A refused refresh token is dead: drop it so the next call does not send it again.
       if (refreshTokenRefused(error)) {
         await cache.apply({ remove: { RefreshToken: [rtKey] } });
       }
+      if (frameMayHelp(error)) return viaFrame(error);
       throw error;
     }
   });
+}
+
+/** The lock every renewal of one account takes, in every tab: refresh-token grants and iframe fallbacks alike. */
+export function refreshLockName(ctx: ClientContext, account: AccountEntity): string {
+  return `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
+}
+
+/**
+ * True when a refused refresh token may be replaced by a `prompt=none` sign-in: the provider
+ * refused the token (`invalid_grant`, `bad_token`) or asked for interaction, without a
+ * suberror that needs the person (MSAL.js `acquireTokenSilent` falls back to the iframe on
+ * the same errors; `basic_action`, `additional_action`, `message_only`, `consent_required`
+ * would come back from the iframe unchanged).
+ */
+function frameMayHelp(error: unknown): boolean {
+  if (!(error instanceof InteractionRequiredError)) return false;
+  const suberror = error.suberror ?? '';
+  if (suberror !== '' && suberror !== ErrorCode.badToken) return false;
+  return error.errorCode === ErrorCode.invalidGrant || error.errorCode === ErrorCode.badToken || error.errorCode === ErrorCode.interactionRequired;
+}
+
+/**
+ * The silent fallback: a hidden-iframe sign-in for this account (see ssoSilent.ts), inside the
+ * caller's cross-tab lock so tabs do not each open one. The answer must be the same person;
+ * the access token is then read from the cache, so every scheme gets its own presentation.
+ * When the iframe cannot help either, its error is thrown (an {@link InteractionRequiredError}
+ * for "ask the person"); `cause` keeps the refresh token's refusal, if there was one.
+ */
+async function renewThroughFrame(
+  ctx: ClientContext,
+  account: AccountEntity,
+  request: RefreshRequest,
+  authority: string,
+  refusal: unknown,
+): Promise<AuthenticationResult> {
+  const { options } = request;
+  const info = accountInfoFrom(account, ctx.cache.read(), ctx.clientId);
+  let result: AuthenticationResult;
+  try {
+    result = await ssoSilent(
+      ctx,
+      {
+        scopes: [...request.requested],
+        account: info,
+        ...(options.authority !== undefined && { authority: options.authority }),
+        ...(options.claimsChallenge !== undefined && { claimsChallenge: options.claimsChallenge }),
+        ...(options.authScheme && { authScheme: options.authScheme.type === 'pop' ? options.authScheme : ({ type: options.authScheme.type } as AuthScheme) }),
+      },
+      { account, ...(request.generation !== undefined && { generation: request.generation }) },
+    );
+  } catch (error) {
+    if (refusal !== undefined && error instanceof Error && error.cause === undefined) (error as { cause?: unknown }).cause = refusal;
+    throw error;
+  }
+  const hit = cachedAccessToken(ctx, account, request.requested, request.binding);
+  if (!hit.token) return result;
+  return { ...cachedResult(ctx, account, hit.token, authority), fromCache: false, correlationId: result.correlationId };
 }
 
 /**
@@ -208,8 +311,10 @@ function refresh(
  * msal-common `RefreshTokenClient.acquireTokenWithCachedRefreshToken` removes the refresh
  * token only for the `bad_token` suberror (`InteractionRequiredAuthErrorCodes.badToken`);
  * keyward also drops it for a plain `invalid_grant` without suberror (RFC 6749 5.2: the
- * refresh token is invalid, expired or revoked), since it has no hidden-iframe fallback
- * that MSAL.js would try next. Any other suberror (`consent_required`, `basic_action`,
+ * refresh token is invalid, expired or revoked): sending it again can only fail again.
+ * Where the hidden-iframe fallback may run (`cacheLookupPolicy` `default`,
+ * `refreshTokenAndNetwork`) it replaces the token at once; elsewhere the next call goes
+ * interactive instead of looping (docs/protocol.md, silent fallback). Any other suberror (`consent_required`, `basic_action`,
  * `additional_action`, `message_only`, `user_password_expired`…) concerns the one resource
  * or a step the person must take; the refresh token still serves other resources and stays.
  */

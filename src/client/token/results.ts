@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../../cache/entities.js';
-import { findIdToken } from '../../cache/queries.js';
+import { findIdToken, findRefreshToken } from '../../cache/queries.js';
 import type { ServerError } from '../../errors.js';
 import { splitScopes } from '../../protocol/scopes.js';
 import type { IdTokenClaims, AccountInfo, AuthenticationResult, TokenErrorResult } from '../../types.js';
@@ -41,6 +41,9 @@ export function accountAndIdToken(
     authorityType: account.authority_type,
   };
   if (account.name !== undefined) info.name = account.name;
+  const refreshToken = findRefreshToken(data, { homeAccountId: account.home_account_id, environment: account.environment, tenantId: account.realm }, clientId);
+  const sessionEnd = Number(refreshToken?.[1].expires_on);
+  if (Number.isFinite(sessionEnd) && sessionEnd > 0) info.sessionExpiresOn = new Date(sessionEnd * 1000);
   const idToken = findIdToken(data, { homeAccountId: account.home_account_id, environment: account.environment, tenantId: account.realm }, clientId);
   const claims = idToken?.secret ? claimsOf(idToken) : undefined;
   // A copy per caller, as a fresh decode gave: a caller changing its claims changes no one else's.

@@ -15,6 +15,7 @@ import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { accountInfoFrom, resultFrom } from './results.js';
 import type { IdTokenClaims, AuthenticationResult } from '../../types.js';
 import { accountGroup } from '../../cache/keys.js';
+import type { Authority } from '../../authority/authority.js';
 
 /** One call to the token endpoint: what is sent, and how. */
 export interface TokenRequest {
@@ -167,6 +168,7 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
         requestedScopes: exchange.scopes,
         requestedAt,
         ...(binding && { keyId: binding.key.thumbprint, refreshTokenBound: binding.type === 'dpop' }),
+        ...refreshTokenRules(ctx, authority, exchange.grant.grant_type),
       },
       cache.read(),
     );
@@ -206,6 +208,24 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   const result = resultFrom(exchange.state === undefined ? parts : { ...parts, state: exchange.state });
   if (tokens.spa_code !== undefined) result.spaCode = tokens.spa_code;
   return result;
+}
+
+/** Entra single-page-app refresh tokens live 24 hours from the sign-in (learn.microsoft.com/entra/identity-platform/refresh-tokens). */
+const entraSpaRefreshTokenLifetime = 24 * 60 * 60;
+
+/**
+ * The refresh-token lifetime to assume when the provider does not say (docs/protocol.md,
+ * refresh-token deadline): the app's `refreshTokenLifetime`, else 24 hours for a browser
+ * client of an Entra authority (a `spa` redirect URI; AD FS has no such rule), else none.
+ */
+function refreshTokenRules(
+  ctx: ClientContext,
+  authority: Authority,
+  grantType: string | undefined,
+): { refreshTokenLifetime?: number; fromRefreshToken: boolean } {
+  const entraSpa = ctx.browser && authority.kind !== 'oidc' && authority.kind !== 'adfs';
+  const lifetime = ctx.options.refreshTokenLifetime ?? (entraSpa ? entraSpaRefreshTokenLifetime : undefined);
+  return { ...(lifetime !== undefined && { refreshTokenLifetime: lifetime }), fromRefreshToken: grantType === 'refresh_token' };
 }
 
 /**
