@@ -13,7 +13,7 @@ export { isTokenErrorResult } from './client/token/results.js';
 export type { AuthorizationCodeOptions, AuthorizationRequestUrlOptions } from './client/flows/authCode.js';
 export type { AuthCodeFlowOptions } from './types.js';
 export type { InteractiveOptions } from './types.js';
-export type { SilentOptions } from './types.js';
+export type { SilentOptions, CacheLookupPolicy, SsoSilentRequest } from './types.js';
 export type { AcquireTokenByCodeRequest } from './client/flows/spaCode.js';
 export type { LogoutOptions } from './types.js';
 export type { DeviceFlow, DeviceFlowOptions, DeviceFlowPollOptions } from './client/flows/deviceFlow.js';

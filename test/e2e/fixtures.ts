@@ -3,7 +3,7 @@
  * provider. Every helper goes through the SDK's public API in the page.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import type { AccountInfo, AuthenticationResult, PublicClientApplicationOptions } from '../../src/index.js';
+import type { AccountInfo, AuthenticationResult, CacheLookupPolicy, PublicClientApplicationOptions } from '../../src/index.js';
 import type { CacheData } from '../../src/cache/index.js';
 import type { E2E } from './harness/harness';
 import { completeLogin } from './harness/login';
@@ -93,15 +93,26 @@ export function accounts(page: Page, username?: string): Promise<AccountInfo[]> 
 
 export function silent(
   page: Page,
-  options: { scopes?: string[]; forceRefresh?: boolean; claimsChallenge?: string } = {},
+  options: { scopes?: string[]; forceRefresh?: boolean; claimsChallenge?: string; cacheLookupPolicy?: CacheLookupPolicy } = {},
 ): Promise<Settled<AuthenticationResult | null>> {
   return page.evaluate(
-    async ({ scopes, forceRefresh, claimsChallenge }) => {
+    async ({ scopes, forceRefresh, claimsChallenge, cacheLookupPolicy }) => {
       const [account] = await window.app.getAccounts();
       if (!account) return { result: null };
-      return window.settle(window.app.acquireTokenSilent(scopes, account, { forceRefresh, ...(claimsChallenge && { claimsChallenge }) }));
+      return window.settle(
+        window.app.acquireTokenSilent(scopes, account, {
+          forceRefresh,
+          ...(claimsChallenge && { claimsChallenge }),
+          ...(cacheLookupPolicy && { cacheLookupPolicy }),
+        }),
+      );
     },
-    { scopes: options.scopes ?? SCOPES, forceRefresh: options.forceRefresh ?? false, claimsChallenge: options.claimsChallenge },
+    {
+      scopes: options.scopes ?? SCOPES,
+      forceRefresh: options.forceRefresh ?? false,
+      claimsChallenge: options.claimsChallenge,
+      cacheLookupPolicy: options.cacheLookupPolicy,
+    },
   );
 }
 

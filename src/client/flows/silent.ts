@@ -75,8 +75,21 @@ export async function acquireTokenSilent(
     extra: `${scheme.type}|${steps.accessToken ? 'at' : ''}|${steps.refreshToken ? 'rt' : ''}|${steps.frame ? 'frame' : ''}`,
   });
   // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
+  // What the cache held when this call began: a newer token found after waiting for the lock was renewed by someone else for us.
+  const seenCachedAt = newestCachedAt(ctx, entity, scopes, binding);
   const result = await ctx.silentFlights.run(key, () =>
-    refresh(ctx, entity, { requested: scopes, scopes: sentScopes, claims, outcome, authorityOverride: options.authority, binding, generation, steps, options }),
+    refresh(ctx, entity, {
+      requested: scopes,
+      scopes: sentScopes,
+      claims,
+      outcome,
+      authorityOverride: options.authority,
+      binding,
+      generation,
+      steps,
+      options,
+      seenCachedAt,
+    }),
   );
   return result && present(result, scheme, binding);
 }
@@ -115,6 +128,13 @@ interface RefreshRequest {
   generation: number | undefined;
   steps: SilentSteps;
   options: SilentOptions;
+  /** `cached_at` of the newest matching access token when the call began (-1: none). */
+  seenCachedAt: number;
+}
+
+function newestCachedAt(ctx: ClientContext, account: AccountEntity, scopes: readonly string[], binding: TokenBinding | undefined): number {
+  const matches = findAccessTokens(ctx.cache.read(), refOf(account), ctx.clientId, scopes, binding?.type ?? 'bearer', binding?.key.thumbprint);
+  return matches.reduce((newest, [, token]) => Math.max(newest, Number(token.cached_at)), -1);
 }
 
 /** The cached access token if one is usable, or why not (the telemetry cache outcome). */
@@ -187,10 +207,14 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
     const accessTokens = outcome === CacheOutcome.forceRefresh ? () => false : (cacheKey: string) => wanted.every((scope) => cacheKey.includes(scope));
     await cache.sync?.({ homeAccountId: account.home_account_id, environment: account.environment }, { accessTokens });
     const resolved = await ctx.resolve(authorityOverride);
-    if (outcome !== CacheOutcome.forceRefresh) {
-      const hit = cachedAccessToken(ctx, account, requested, binding);
-      // Another tab (or caller) may have renewed meanwhile; with the access-token step allowed, that answer is ours.
-      if (hit.token && steps.accessToken) return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
+    const hit = cachedAccessToken(ctx, account, requested, binding);
+    if (hit.token) {
+      // Another tab renewed while this call waited for the lock (a refresh or an iframe sign-in):
+      // that answer is ours, even when forced, so tabs share one renewal. A claims request needs its own.
+      const renewedMeanwhile = Number(hit.token.cached_at) > request.seenCachedAt && request.options.claimsChallenge === undefined;
+      if ((outcome !== CacheOutcome.forceRefresh && steps.accessToken) || renewedMeanwhile) {
+        return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
+      }
     }
     const viaFrame = (why: unknown): Promise<AuthenticationResult | null> => {
       if (!steps.frame) {
