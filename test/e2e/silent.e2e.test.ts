@@ -137,15 +137,20 @@ describe('acquireTokenSilent', () => {
     // Replaying the rotated-out token revokes the whole grant (RFC 9700 4.14.2), as a thief would cause.
     expect((await redeemFromOutside(stolen)).body.error).toBe('invalid_grant');
 
-    const refused = await silent(page, { forceRefresh: true });
+    // The refresh-token step alone (with the default policy the iframe fallback runs next: ssoSilent.e2e.test.ts).
+    const refused = await silent(page, { forceRefresh: true, cacheLookupPolicy: 'refreshToken' });
     expect(refused.error).toMatchObject({ name: 'InteractionRequiredError', errorCode: 'invalid_grant', status: 400 });
     expect(Object.keys((await cacheContents(page)).RefreshToken)).toEqual([]);
     expect(await accounts(page)).toHaveLength(1); // the account stays, for a login hint
 
     // With the refresh token gone, the next forced silent call is null, not another doomed request.
     e2e.idp.reset();
-    expect((await silent(page, { forceRefresh: true })).result).toBeNull();
+    expect((await silent(page, { forceRefresh: true, cacheLookupPolicy: 'refreshToken' })).result).toBeNull();
     expect(e2e.idp.tokenRequests).toEqual([]);
+    // With the default policy the iframe fallback is tried: the provider session lives, but the
+    // grant was revoked, so the provider asks for consent again. Interaction required, the refusal kept as the cause.
+    const fallback = await silent(page, { forceRefresh: true });
+    expect(fallback.error).toMatchObject({ name: 'InteractionRequiredError', errorCode: 'consent_required' });
     await context.close();
   });
 
@@ -156,7 +161,7 @@ describe('acquireTokenSilent', () => {
     await redeemFromOutside(stolen);
     const result = await page.evaluate(async (scopes) => {
       const [account] = await window.app.getAccounts();
-      return window.app.acquireTokenSilentWithError(scopes, account!, { forceRefresh: true });
+      return window.app.acquireTokenSilentWithError(scopes, account!, { forceRefresh: true, cacheLookupPolicy: 'refreshToken' });
     }, SCOPES);
     expect(result).toMatchObject({ error: 'invalid_grant' });
     expect(typeof (result as { errorDescription?: string }).errorDescription).toBe('string');

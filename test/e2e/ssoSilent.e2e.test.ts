@@ -177,7 +177,8 @@ describe('acquireTokenSilent iframe fallback', () => {
   /** Kills the account's refresh token at the provider (its stored record), the session stays. */
   async function revokeAtProvider(page: Page): Promise<void> {
     const secret = Object.values((await cacheContents(page)).RefreshToken)[0]!.secret;
-    const token = await e2e.idp.provider.RefreshToken.find(secret);
+    const { RefreshToken } = e2e.idp.provider as unknown as { RefreshToken: { find(value: string): Promise<{ destroy(): Promise<void> } | undefined> } };
+    const token = await RefreshToken.find(secret);
     expect(token).toBeTruthy();
     await token!.destroy();
   }

@@ -76,7 +76,7 @@ export async function acquireTokenSilent(
   });
   // Shared network call, per-caller presentation (a fresh SHR or DPoP proof for each).
   // What the cache held when this call began: a newer token found after waiting for the lock was renewed by someone else for us.
-  const seenCachedAt = newestCachedAt(ctx, entity, scopes, binding);
+  const seenToken = newestToken(ctx, entity, scopes, binding);
   const result = await ctx.silentFlights.run(key, () =>
     refresh(ctx, entity, {
       requested: scopes,
@@ -88,7 +88,7 @@ export async function acquireTokenSilent(
       generation,
       steps,
       options,
-      seenCachedAt,
+      seenToken,
     }),
   );
   return result && present(result, scheme, binding);
@@ -128,13 +128,13 @@ interface RefreshRequest {
   generation: number | undefined;
   steps: SilentSteps;
   options: SilentOptions;
-  /** `cached_at` of the newest matching access token when the call began (-1: none). */
-  seenCachedAt: number;
+  /** The newest matching access-token entry when the call began (entries are replaced, never mutated). */
+  seenToken: AccessTokenEntity | undefined;
 }
 
-function newestCachedAt(ctx: ClientContext, account: AccountEntity, scopes: readonly string[], binding: TokenBinding | undefined): number {
+function newestToken(ctx: ClientContext, account: AccountEntity, scopes: readonly string[], binding: TokenBinding | undefined): AccessTokenEntity | undefined {
   const matches = findAccessTokens(ctx.cache.read(), refOf(account), ctx.clientId, scopes, binding?.type ?? 'bearer', binding?.key.thumbprint);
-  return matches.reduce((newest, [, token]) => Math.max(newest, Number(token.cached_at)), -1);
+  return matches.map(([, token]) => token).sort((a, b) => Number(b.cached_at) - Number(a.cached_at))[0];
 }
 
 /** The cached access token if one is usable, or why not (the telemetry cache outcome). */
@@ -211,7 +211,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
     if (hit.token) {
       // Another tab renewed while this call waited for the lock (a refresh or an iframe sign-in):
       // that answer is ours, even when forced, so tabs share one renewal. A claims request needs its own.
-      const renewedMeanwhile = Number(hit.token.cached_at) > request.seenCachedAt && request.options.claimsChallenge === undefined;
+      const renewedMeanwhile = hit.token.secret !== request.seenToken?.secret && request.options.claimsChallenge === undefined;
       if ((outcome !== CacheOutcome.forceRefresh && steps.accessToken) || renewedMeanwhile) {
         return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
       }
