@@ -220,7 +220,8 @@ export class PublicClientApplication implements AuthClient {
    * stopped on a provider page.
    */
   ssoSilent(request: SsoSilentRequest): Promise<AuthenticationResult> {
-    return this.#report(ssoSilent(this.#ctx, request), 'signIn', (result) => ({ type: 'signIn', result }));
+    // `interacting` while it runs, so a UI shows neither signed-in nor signed-out content meanwhile.
+    return this.#report(this.#interacting(ssoSilent(this.#ctx, request)), 'signIn', (result) => ({ type: 'signIn', result }));
   }
 
   /**

@@ -11,6 +11,12 @@ export interface RequireAuthProps extends AccountFilter {
   scopes?: string[];
   /** Shown while initializing and while signing in. */
   loading?: ReactNode;
+  /**
+   * Try a silent sign-in through a hidden iframe (`ssoSilent`, `prompt=none`) first, and only
+   * when the provider needs the person start the interactive one. `loading` shows meanwhile,
+   * never the signed-out content. Default false.
+   */
+  silentFirst?: boolean;
   /** Shown when sign-in failed. */
   error?: ReactNode | ((error: Error) => ReactNode);
   /** Rendered once an account (matching the filter) is signed in. */
@@ -26,6 +32,7 @@ export function RequireAuth({
   scopes = [],
   loading = null,
   error: renderError = null,
+  silentFirst = false,
   children,
   ...filter
 }: RequireAuthProps): ReactNode {
@@ -34,11 +41,14 @@ export function RequireAuth({
   const account = useAccount(filter);
   const started = useRef(false);
   const [failure, setFailure] = useState<Error | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scopes and interaction are read once, when the single sign-in starts; only these decide whether to start.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scopes, interaction and silentFirst are read once, when the single sign-in starts; only these decide whether to start.
   useEffect(() => {
     if (account || status !== 'idle' || started.current) return;
     started.current = true;
-    client.acquireTokenInteractive({ scopes, interaction }).catch((error: Error) => setFailure(error));
+    const interactive = (): Promise<unknown> => client.acquireTokenInteractive({ scopes, interaction });
+    // A silent failure of any kind (interaction required, timeout, a framing refusal) falls through to the interactive sign-in.
+    const first = silentFirst && client.ssoSilent ? client.ssoSilent({ scopes }).catch(interactive) : interactive();
+    first.catch((error: Error) => setFailure(error));
   }, [account, status, client]);
   if (account) return children;
   if (failure) return typeof renderError === 'function' ? renderError(failure) : renderError;

@@ -13,6 +13,8 @@ export { Authenticated, Unauthenticated } from './guards.js';
 export { RequireAuth, withRequireAuth } from './RequireAuth.js';
 export type { RequireAuthProps } from './RequireAuth.js';
 export { useToken } from './useToken.js';
+export { useSession } from './useSession.js';
+export type { UseSessionResult } from './useSession.js';
 export type { UseTokenResult } from './useToken.js';
 export type { TokenRequestOptions, TokenState } from '../types.js';
 export { useAuthFetch } from './useAuthFetch.js';
