@@ -1,7 +1,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
-import { type ReactNode, useCallback, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import type { AccountInfo, AuthScheme } from '../src/index.js';
-import { Authenticated, Unauthenticated, useAuth, useAuthFetch, useToken } from '../src/react/index.js';
+import { Authenticated, Unauthenticated, useAuth, useAuthFetch, useSession, useToken } from '../src/react/index.js';
 
 export interface Settings {
   provider: string;
@@ -75,9 +75,24 @@ function Notice({ error, onClose }: { error: string | null; onClose(): void }): 
   );
 }
 
+let silentSignInTried = false;
+
 function SignedOut({ settings, onError }: { settings: Settings; onError(error: string): void }): ReactNode {
-  const { signIn, status } = useAuth();
+  const { signIn, status, client } = useAuth();
   const busy = status !== 'idle';
+  // Once per page load (not after a sign-out, which would sign the person straight back in): a
+  // silent sign-in through a hidden iframe, which restores the session without a click when
+  // the provider still has one (e.g. after "Clear this app's storage").
+  const [silent, setSilent] = useState<'trying' | 'failed' | null>(null);
+  useEffect(() => {
+    if (silentSignInTried || !client.ssoSilent) return;
+    silentSignInTried = true;
+    setSilent('trying');
+    client.ssoSilent({ scopes: settings.scopes }).then(
+      () => setSilent(null),
+      () => setSilent('failed'),
+    );
+  }, [client, settings.scopes]);
   const start = (interaction: 'popup' | 'redirect') =>
     signIn({ scopes: settings.scopes, interaction }).catch((error: unknown) => onError(describeError(error)));
   return (
@@ -95,7 +110,17 @@ function SignedOut({ settings, onError }: { settings: Settings; onError(error: s
           Sign in with redirect
         </button>
       </div>
-      {status === 'interacting' && <p className="muted">Waiting for the sign-in window…</p>}
+      {silent === 'trying' && (
+        <p className="muted" data-testid="silent-status">
+          Trying a silent sign-in (hidden iframe, prompt=none)…
+        </p>
+      )}
+      {silent === 'failed' && (
+        <p className="muted" data-testid="silent-status">
+          No provider session visible to a silent sign-in: sign in below.
+        </p>
+      )}
+      {status === 'interacting' && silent !== 'trying' && <p className="muted">Waiting for the sign-in window…</p>}
     </section>
   );
 }
@@ -146,6 +171,38 @@ function Accounts({ settings, onError }: { settings: Settings; onError(error: st
           onClick={() => signOut({ interaction: 'popup' }).catch((e: unknown) => onError(describeError(e)))}
         >
           Sign out
+        </button>
+      </div>
+    </Card>
+  );
+}
+
+/** Forgets everything this app stored (tokens, metadata), but not the provider's session cookie; then reloads. */
+async function clearAppStorage(client: unknown): Promise<void> {
+  const app = client as { getAccounts?: () => Promise<AccountInfo[]>; removeAccount?: (account: AccountInfo) => Promise<void> };
+  for (const account of (await app.getAccounts?.()) ?? []) await app.removeAccount?.(account);
+  localStorage.clear();
+  sessionStorage.clear();
+  // Completes once this page's connection closes (on reload), before the next page opens the database.
+  indexedDB.deleteDatabase('keyward');
+  location.reload();
+}
+
+function Session({ onError }: { onError(error: string): void }): ReactNode {
+  const { client } = useAuth();
+  const { expiresOn } = useSession();
+  return (
+    <Card title="Session" subtitle="silent single sign-on" testId="session">
+      <p>
+        Session deadline: <strong data-testid="session-deadline">{expiresOn ? expiresOn.toLocaleString() : 'not known (the provider does not say)'}</strong>
+      </p>
+      <p className="muted">
+        Before the deadline keyward renews the session through a hidden iframe. Clearing this app's storage keeps the provider's session: the reloaded page
+        signs in again without a click.
+      </p>
+      <div className="actions">
+        <button type="button" className="danger" onClick={() => clearAppStorage(client).catch((e: unknown) => onError(describeError(e)))}>
+          Clear this app's storage
         </button>
       </div>
     </Card>
@@ -383,6 +440,7 @@ export function App({ settings }: { settings: Settings }): ReactNode {
                   </Card>
                 )}
                 <Tokens settings={settings} />
+                <Session onError={onError} />
               </div>
             </Authenticated>
           </>

@@ -330,6 +330,9 @@ export class PublicClientApplication implements AuthClient {
   /** Signs out of this app and, through `end_session_endpoint`, of the provider. */
   logout(options?: LogoutOptions): Promise<void> {
     this.#events.emit({ type: 'signOut', account: options?.account ?? null });
+    // The provider session ends (or is no longer ours to assume): what frames showed before says nothing about the next sign-in.
+    this.#ctx.interactiveSignIns.clear();
+    this.#ctx.frameSso.clear();
     return logout(this.#ctx, options);
   }
 

@@ -133,6 +133,21 @@ describe('playground walkthrough', () => {
     await expect.poll(() => page.getByTestId('claims-toggle').isChecked(), settle).toBe(false);
 
     // 5. Sign out (popup; oidc-provider asks to confirm) and see the signed-out state.
+    // "Clear this app's storage": the page reloads with no tokens, and a silent sign-in (hidden
+    // iframe, prompt=none) restores the session from the provider's cookie without a click or popup.
+    let popups = 0;
+    const countPopup = () => popups++;
+    page.on('popup', countPopup);
+    expect(await page.getByTestId('session-deadline').textContent()).toBeTruthy();
+    const reloaded = page.waitForEvent('load');
+    await page.getByRole('button', { name: "Clear this app's storage" }).click();
+    await reloaded;
+    await expect.poll(() => page.getByTestId('account-name').first().textContent(), settle).toBe('Alice');
+    expect(await page.getByTestId('session-deadline').textContent()).toBeTruthy();
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(popups).toBe(0);
+    page.off('popup', countPopup);
+
     const logoutOpened = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Sign out' }).click();
     const logoutPopup = await logoutOpened;
