@@ -201,6 +201,7 @@ export type CacheLookupPolicy = 'default' | 'accessToken' | 'accessTokenAndRefre
 
 /** Options of `ssoSilent`: a sign-in through a hidden iframe with `prompt=none` (MSAL.js `ssoSilent`). */
 export interface SsoSilentRequest {
+  /** Scopes the access token is for (`openid`, `profile`, `offline_access` are added as for any sign-in). */
   scopes: string[];
   /** Sent as `login_hint`: which of the provider's signed-in people (a username or email). */
   loginHint?: string;
@@ -216,6 +217,7 @@ export interface SsoSilentRequest {
   claimsChallenge?: string;
   /** Bind the tokens: MSAL AT-PoP or DPoP. */
   authScheme?: AuthScheme;
+  /** Where the provider sends the frame back; default the client's `redirectUri`. A fast, light page of this app is best. */
   redirectUri?: string;
 }
 
