@@ -54,6 +54,7 @@ export default defineConfig({
       entry: {
         index: `${root}src/index.ts`,
         react: `${root}src/react/index.ts`,
+        router: `${root}src/router/index.ts`,
         cache: `${root}src/cache/index.ts`,
         testing: `${root}src/testing/index.ts`,
         server: `${root}src/server/index.ts`,

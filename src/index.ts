@@ -5,6 +5,8 @@
  */
 export { PublicClientApplication } from './client/PublicClientApplication.js';
 export type { PublicClientApplicationOptions, SharedClientOptions } from './client/options.js';
+export { browserNavigationClient } from './client/browser/navigation.js';
+export type { NavigationClient, NavigationOptions } from './client/browser/navigation.js';
 export type { AuthSnapshot } from './types.js';
 export type { AuthClient } from './types.js';
 export type { AuthEvent } from './types.js';

@@ -248,7 +248,7 @@ export interface AuthCodeFlowOptions {
 /** Options of `acquireTokenInteractive`. */
 export interface InteractiveOptions extends AuthCodeFlowOptions {
   /** Scopes to consent to and get a token for, e.g. `['User.Read']`; `openid`, `profile` and `offline_access` are added. */
-  scopes: string[];
+  scopes: readonly string[];
   /** `popup` resolves with the result; `redirect` navigates away and the result comes from `handleRedirectPromise()`. */
   interaction: 'redirect' | 'popup';
   /** Page to return to after a redirect sign-in. Default: the current page. */
@@ -273,6 +273,11 @@ export interface AuthSnapshot {
   accounts: readonly AccountInfo[];
   /** The account set with `setActiveAccount`, else the first signed-in one, else `null`. */
   activeAccount: AccountInfo | null;
+  /**
+   * The last failure of `initialize()` or of an interactive sign-in, until the next one starts
+   * (or `initialize()` is called again after failing); `null` otherwise.
+   */
+  error: Error | null;
 }
 
 /** Something that happened to a client's auth state (for logging, analytics, UI reactions). */
@@ -345,7 +350,7 @@ export interface AuthClient {
   /** The signed-in accounts, optionally only those with this username (case-insensitive). */
   getAccounts(username?: string): Promise<AccountInfo[]>;
   /** A token without interaction, or `null` when the cache holds nothing usable; throws `InteractionRequiredError` when the provider refuses. */
-  acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
+  acquireTokenSilent(scopes: readonly string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
   /** Signs the person in through a popup or a redirect. */
   acquireTokenInteractive(options: InteractiveOptions): Promise<AuthenticationResult>;
   /** Sign-in through a hidden iframe with `prompt=none` (optional: a test client may not have it). */

@@ -27,6 +27,7 @@ import { SessionDeadlines } from './flows/sessionDeadlines.js';
 import { acquireTokenByCode, type AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
+import type { NavigationClient } from './browser/navigation.js';
 import type {
   AccountInfo,
   AuthenticationResult,
@@ -126,6 +127,7 @@ export class PublicClientApplication implements AuthClient {
         return value;
       },
       (error: unknown) => {
+        if (operation === 'signIn') this.#store.setError(error);
         this.#events.emit({ type: 'error', operation, error });
         throw error;
       },
@@ -143,12 +145,29 @@ export class PublicClientApplication implements AuthClient {
         await this.#ctx.readyCache();
         this.#refreshAccounts();
         await this.handleRedirectPromise();
+        this.#store.setError(null);
+      } catch (error) {
+        // Without this line an app whose start-up failed shows a blank page and says nothing.
+        this.#ctx.logger.warning(`initialize failed: ${describe(error)}`);
+        this.#store.setError(error);
+        // Called again (a retry), it tries again; the redirect response is not redeemed twice.
+        this.#initializing = undefined;
+        this.#redirectPromise = undefined;
+        throw error;
       } finally {
         this.#store.markInitialized();
         this.#deadlines.update();
       }
     })();
     return this.#initializing;
+  }
+
+  /**
+   * Replaces the {@link NavigationClient} every navigation of this client goes through (MSAL.js
+   * `setNavigationClient`): for a router created after the client.
+   */
+  setNavigationClient(navigationClient: NavigationClient): void {
+    this.#ctx.navigation = navigationClient;
   }
 
   /** The current auth state; the same object until something changes (for `useSyncExternalStore`). */
@@ -203,7 +222,7 @@ export class PublicClientApplication implements AuthClient {
    * cache holds nothing usable for the account. Throws `InteractionRequiredError` when the
    * provider refuses the refresh token.
    */
-  acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
+  acquireTokenSilent(scopes: readonly string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
     return this.#report(acquireTokenSilent(this.#ctx, scopes, account, options), 'acquireToken', (result) =>
       result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined,
     );
@@ -229,7 +248,11 @@ export class PublicClientApplication implements AuthClient {
    * {@link TokenErrorResult} instead of being thrown (MSAL `acquire_token_silent_with_error`).
    * Transport failures still throw.
    */
-  async acquireTokenSilentWithError(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | TokenErrorResult | null> {
+  async acquireTokenSilentWithError(
+    scopes: readonly string[],
+    account: AccountInfo,
+    options?: SilentOptions,
+  ): Promise<AuthenticationResult | TokenErrorResult | null> {
     try {
       return await this.acquireTokenSilent(scopes, account, options);
     } catch (error) {
@@ -241,17 +264,17 @@ export class PublicClientApplication implements AuthClient {
   }
 
   /** Starts a PKCE authorization-code flow you drive yourself; store the returned flow until the response comes back. */
-  initiateAuthCodeFlow(scopes: string[], options?: AuthCodeFlowOptions): Promise<AuthCodeFlow> {
+  initiateAuthCodeFlow(scopes: readonly string[], options?: AuthCodeFlowOptions): Promise<AuthCodeFlow> {
     return initiateAuthCodeFlow(this.#ctx, scopes, options);
   }
 
   /** Finishes a flow from {@link initiateAuthCodeFlow} with the provider's response parameters. */
-  acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: string[]): Promise<AuthenticationResult | TokenErrorResult> {
+  acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: AuthResponse, scopes?: readonly string[]): Promise<AuthenticationResult | TokenErrorResult> {
     return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes);
   }
 
   /** Redeems an authorization code obtained by other means. */
-  acquireTokenByAuthorizationCode(code: string, scopes: string[], options?: AuthorizationCodeOptions): Promise<AuthenticationResult> {
+  acquireTokenByAuthorizationCode(code: string, scopes: readonly string[], options?: AuthorizationCodeOptions): Promise<AuthenticationResult> {
     return acquireTokenByAuthorizationCode(this.#ctx, code, scopes, options);
   }
 
@@ -265,12 +288,12 @@ export class PublicClientApplication implements AuthClient {
   }
 
   /** Migrates a refresh token obtained elsewhere into the cache. */
-  acquireTokenByRefreshToken(refreshToken: string, scopes: string[]): Promise<AuthenticationResult> {
+  acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[]): Promise<AuthenticationResult> {
     return acquireTokenByRefreshToken(this.#ctx, refreshToken, scopes);
   }
 
   /** Starts a device code flow (RFC 8628): show `flow.message` to the person, then call {@link acquireTokenByDeviceFlow}. */
-  initiateDeviceFlow(scopes: string[], options?: DeviceFlowOptions): Promise<DeviceFlow> {
+  initiateDeviceFlow(scopes: readonly string[], options?: DeviceFlowOptions): Promise<DeviceFlow> {
     return initiateDeviceFlow(this.#ctx, scopes, options);
   }
 
@@ -283,12 +306,17 @@ export class PublicClientApplication implements AuthClient {
    * Legacy resource-owner password grant. Discouraged (no MFA, RFC 9700 2.4); for
    * migrations and test automation only. The password is never logged or stored.
    */
-  acquireTokenByUsernamePassword(username: string, password: string, scopes: string[], options?: UsernamePasswordOptions): Promise<AuthenticationResult> {
+  acquireTokenByUsernamePassword(
+    username: string,
+    password: string,
+    scopes: readonly string[],
+    options?: UsernamePasswordOptions,
+  ): Promise<AuthenticationResult> {
     return acquireTokenByUsernamePassword(this.#ctx, username, password, scopes, options);
   }
 
   /** Builds an authorization URL (no flow state kept; prefer {@link initiateAuthCodeFlow}). */
-  getAuthorizationRequestUrl(scopes: string[], options?: AuthorizationRequestUrlOptions): Promise<string> {
+  getAuthorizationRequestUrl(scopes: readonly string[], options?: AuthorizationRequestUrlOptions): Promise<string> {
     return getAuthorizationRequestUrl(this.#ctx, scopes, options);
   }
 
@@ -353,4 +381,11 @@ export class PublicClientApplication implements AuthClient {
   subscribe(listener: () => void): () => void {
     return this.subscribeCacheChanges(listener);
   }
+}
+
+/** An error's name, code and message for a log line: keyward's messages carry no tokens or personal data. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { errorCode?: unknown }).errorCode;
+  return `${error.name}${typeof code === 'string' ? ` (${code})` : ''}: ${error.message}`;
 }

@@ -16,6 +16,7 @@ import { defaultIframeTimeoutMs, defaultPopupTimeoutMs, defaultTimeoutMs, type P
 
 import { SingleFlight } from '../util/singleFlight.js';
 import { UsedFlows } from './state/usedFlows.js';
+import { browserNavigationClient, type NavigationClient } from './browser/navigation.js';
 import type { AuthenticationResult } from '../types.js';
 
 /**
@@ -87,6 +88,8 @@ export class ClientContext {
   readonly usedFlows = new UsedFlows();
   /** One interactive sign-in at a time per client (MSAL's `interaction_in_progress`). */
   readonly interaction = { inProgress: false };
+  /** Every navigation keyward makes goes through it (replaceable: `setNavigationClient`). */
+  navigation: NavigationClient;
   /** Settled resolutions, so a cache hit need not await a promise that has long resolved. */
   readonly #resolved = new Map<string, ResolvedAuthority>();
   #cacheLoaded = false;
@@ -96,6 +99,7 @@ export class ClientContext {
     this.options = options;
     this.clientAuthentication = extras.clientAuthentication;
     this.clientId = options.clientId;
+    this.navigation = options.navigationClient ?? browserNavigationClient;
     this.defaultAuthority =
       options.oidcAuthority !== undefined ? parseOidcAuthority(options.oidcAuthority) : parseAuthority(options.authority ?? defaultAuthority);
     this.transport = { httpClient: options.httpClient ?? fetchHttpClient, timeout: options.timeout ?? defaultTimeoutMs };

@@ -4,6 +4,7 @@ import { ConfigurationError, ErrorCode } from '../errors.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
 import type { HttpClient } from '../http/httpClient.js';
 import type { LoggerOptions } from '../logger.js';
+import type { NavigationClient } from './browser/navigation.js';
 
 /**
  * Options both clients take (the browser's {@link PublicClientApplication} and keyward/server's
@@ -79,6 +80,19 @@ export interface PublicClientApplicationOptions extends SharedClientOptions {
    * authorities, whose single-page-app refresh tokens live 24 hours.
    */
   refreshTokenLifetime?: number;
+  /**
+   * Performs every navigation keyward makes: to the provider, and back to the page a redirect
+   * sign-in started on. Give your router's `navigate` here so the return is a client-side
+   * navigation. Default: `location.assign` / `location.replace`. Also settable later with
+   * `setNavigationClient` (MSAL.js `system.navigationClient`).
+   */
+  navigationClient?: NavigationClient;
+  /**
+   * After a redirect sign-in, go back to the page it started on (its path, query and hash, or
+   * the request's `redirectStartPage`). Default true; false stays on the redirect URI page
+   * (MSAL.js `navigateToLoginRequestUrl`).
+   */
+  navigateToLoginRequestUrl?: boolean;
 }
 
 export const defaultTimeoutMs = 30_000;

@@ -9,13 +9,13 @@ export interface AuthFetchClient {
   /** The signed-in accounts (the first is used when no `account` is given). */
   getAccounts(): Promise<AccountInfo[]>;
   /** A token for `scopes` without interaction, or `null`. */
-  acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
+  acquireTokenSilent(scopes: readonly string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null>;
 }
 
 /** Options of {@link createAuthFetch}. */
 export interface AuthFetchOptions {
   /** Scopes of the API's token, e.g. `['api://my-api/read']`. */
-  scopes: string[];
+  scopes: readonly string[];
   /** Default: the first signed-in account. */
   account?: AccountInfo;
   /** `bearer` (default), `pop` (MSAL AT-PoP, `Authorization: PoP <shr>`) or `dpop` (RFC 9449). */

@@ -6,11 +6,11 @@
 export { AuthProvider } from './AuthProvider.js';
 export type { AuthProviderProps } from './AuthProvider.js';
 export { useAuth } from './useAuth.js';
-export type { UseAuthResult } from './useAuth.js';
+export type { SignInOptions, UseAuthResult } from './useAuth.js';
 export { useAccount, useIsAuthenticated } from './useAccount.js';
 export type { AccountFilter } from './useAccount.js';
 export { Authenticated, Unauthenticated } from './guards.js';
-export { RequireAuth, withRequireAuth } from './RequireAuth.js';
+export { DefaultAuthError, RequireAuth, withRequireAuth } from './RequireAuth.js';
 export type { RequireAuthProps } from './RequireAuth.js';
 export { useToken } from './useToken.js';
 export { useSession } from './useSession.js';

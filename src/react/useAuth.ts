@@ -1,7 +1,11 @@
 import { useCallback, useMemo } from 'react';
 import { useAuthClient } from './authContext.js';
 import { useAuthSnapshot } from './useAuthSnapshot.js';
+import { retryAuth } from './retrySignal.js';
 import type { AccountInfo, AuthenticationResult, InteractiveOptions, LogoutOptions, AuthClient, AuthSnapshot } from '../types.js';
+
+/** Options of `signIn()`: every {@link InteractiveOptions} field is optional. */
+export type SignInOptions = Partial<InteractiveOptions>;
 
 /** What {@link useAuth} returns: the auth state of the nearest `AuthProvider` and the actions on it. */
 export interface UseAuthResult {
@@ -15,8 +19,22 @@ export interface UseAuthResult {
   setActiveAccount(account: AccountInfo | null): void;
   /** `initializing` until the cache is loaded and a redirect response handled; `interacting` while a sign-in runs; `idle` otherwise. */
   status: AuthSnapshot['status'];
-  /** Interactive sign-in; default `interaction: 'redirect'`. */
-  signIn(options: Partial<InteractiveOptions> & { scopes?: string[] }): Promise<AuthenticationResult>;
+  /** True until the client has loaded its cache and handled a redirect response (`status === 'initializing'`). */
+  isLoading: boolean;
+  /** True when someone is signed in (`activeAccount !== null`). */
+  isAuthenticated: boolean;
+  /** The last failure of initialization or of an interactive sign-in, until the next attempt; `null` otherwise. */
+  error: Error | null;
+  /**
+   * Tries again what failed: initialization, if it failed, and the sign-in of every
+   * `<RequireAuth>`. Call it from a click handler: a popup sign-in needs the click.
+   */
+  retry(): Promise<void>;
+  /**
+   * Interactive sign-in; default `interaction: 'redirect'` and the default OpenID scopes
+   * (`openid profile offline_access`), so `signIn()` needs no arguments.
+   */
+  signIn(options?: SignInOptions): Promise<AuthenticationResult>;
   /** Sign-out; default: the active account, `interaction: 'redirect'`. */
   signOut(options?: LogoutOptions): Promise<void>;
 }
@@ -27,8 +45,7 @@ export function useAuth(): UseAuthResult {
   const snapshot = useAuthSnapshot(client);
   const setActiveAccount = useCallback((account: AccountInfo | null) => client.setActiveAccount(account), [client]);
   const signIn = useCallback(
-    (options: Partial<InteractiveOptions> & { scopes?: string[] }) =>
-      client.acquireTokenInteractive({ interaction: 'redirect', ...options, scopes: options.scopes ?? [] }),
+    (options: SignInOptions = {}) => client.acquireTokenInteractive({ interaction: 'redirect', ...options, scopes: options.scopes ?? [] }),
     [client],
   );
   const signOut = useCallback(
@@ -38,8 +55,21 @@ export function useAuth(): UseAuthResult {
     },
     [client],
   );
+  const retry = useCallback(() => retryAuth(client), [client]);
   return useMemo(
-    () => ({ client, accounts: snapshot.accounts, activeAccount: snapshot.activeAccount, setActiveAccount, status: snapshot.status, signIn, signOut }),
-    [client, snapshot, setActiveAccount, signIn, signOut],
+    () => ({
+      client,
+      accounts: snapshot.accounts,
+      activeAccount: snapshot.activeAccount,
+      setActiveAccount,
+      status: snapshot.status,
+      isLoading: snapshot.status === 'initializing',
+      isAuthenticated: snapshot.activeAccount !== null,
+      error: snapshot.error ?? null,
+      retry,
+      signIn,
+      signOut,
+    }),
+    [client, snapshot, setActiveAccount, signIn, signOut, retry],
   );
 }

@@ -118,7 +118,7 @@ export class ConfidentialClientApplication {
    * `{resource}/.default`. Served from the cache while valid; `forceRefresh` asks anyway.
    * With `azureRegion`, the request goes to the regional host.
    */
-  async acquireTokenForClient(scopes: string[], options: AppTokenOptions = {}): Promise<ServerAuthenticationResult> {
+  async acquireTokenForClient(scopes: readonly string[], options: AppTokenOptions = {}): Promise<ServerAuthenticationResult> {
     const resolved = await this.#ctx.resolve();
     await this.#ctx.readyCache();
     const query: AppTokenQuery = { resolved, scopes };
@@ -135,7 +135,7 @@ export class ConfidentialClientApplication {
    * on-behalf-of; API id 523). `userAssertion` is the access token this API received.
    * Cached per user assertion (by its SHA-256 hash, never the token itself).
    */
-  async acquireTokenOnBehalfOf(userAssertion: string, scopes: string[], options: AppTokenOptions = {}): Promise<ServerAuthenticationResult> {
+  async acquireTokenOnBehalfOf(userAssertion: string, scopes: readonly string[], options: AppTokenOptions = {}): Promise<ServerAuthenticationResult> {
     if (typeof userAssertion !== 'string' || userAssertion === '') {
       throw new ConfigurationError(ErrorCode.invalidRequest, 'acquireTokenOnBehalfOf needs the access token this API received (the user assertion).');
     }
@@ -191,7 +191,7 @@ export class ConfidentialClientApplication {
   }
 
   /** Starts a PKCE authorization-code flow for a web app; keep the returned flow in the session until the redirect comes back. */
-  initiateAuthCodeFlow(scopes: string[], options?: AuthCodeFlowOptions): Promise<AuthCodeFlow> {
+  initiateAuthCodeFlow(scopes: readonly string[], options?: AuthCodeFlowOptions): Promise<AuthCodeFlow> {
     return initiateAuthCodeFlow(this.#ctx, scopes, options);
   }
 
@@ -202,20 +202,24 @@ export class ConfidentialClientApplication {
   acquireTokenByAuthCodeFlow(
     flow: AuthCodeFlow,
     authResponse: AuthResponse,
-    scopes?: string[],
+    scopes?: readonly string[],
     options: HybridSpaOptions = {},
   ): Promise<AuthenticationResult | TokenErrorResult> {
     return acquireTokenByAuthCodeFlow(this.#ctx, flow, authResponse, scopes, spaCodeGrant(options));
   }
 
   /** Redeems an authorization code obtained by other means; `returnSpaCode` as in {@link acquireTokenByAuthCodeFlow}. */
-  acquireTokenByAuthorizationCode(code: string, scopes: string[], options: AuthorizationCodeOptions & HybridSpaOptions = {}): Promise<AuthenticationResult> {
+  acquireTokenByAuthorizationCode(
+    code: string,
+    scopes: readonly string[],
+    options: AuthorizationCodeOptions & HybridSpaOptions = {},
+  ): Promise<AuthenticationResult> {
     const { returnSpaCode, ...rest } = options;
     return acquireTokenByAuthorizationCode(this.#ctx, code, scopes, rest, spaCodeGrant({ returnSpaCode }));
   }
 
   /** A cached token of a signed-in user, or a refresh with the client's credential; `null` when nothing usable is cached. */
-  acquireTokenSilent(scopes: string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
+  acquireTokenSilent(scopes: readonly string[], account: AccountInfo, options?: SilentOptions): Promise<AuthenticationResult | null> {
     return acquireTokenSilent(this.#ctx, scopes, account, options);
   }
 

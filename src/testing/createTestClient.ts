@@ -13,7 +13,7 @@ export interface TestFailures {
    * @example `new InteractionRequiredError(ErrorCode.interactionRequired, 'Sign in again.')`
    * @example `(_scopes, _account, options) => options?.claimsChallenge ? new InteractionRequiredError(ErrorCode.interactionRequired, 'Step up.') : undefined`
    */
-  silent?: KeywardError | ((scopes: string[], account: AccountInfo, options: SilentOptions | undefined) => KeywardError | undefined);
+  silent?: KeywardError | ((scopes: readonly string[], account: AccountInfo, options: SilentOptions | undefined) => KeywardError | undefined);
   /**
    * Thrown by `acquireTokenInteractive`; setting it makes `interaction` default to `'fail'`.
    * @example `new BrowserError(ErrorCode.popupWindowError, 'The browser blocked the sign-in popup.')`
@@ -145,8 +145,8 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
     publish();
   }
 
-  function tokenFor(scopes: string[]): { scopes: string[]; token: TestToken | undefined } | undefined {
-    return options.tokens ? findToken(options.tokens, scopes) : { scopes, token: undefined };
+  function tokenFor(scopes: readonly string[]): { scopes: string[]; token: TestToken | undefined } | undefined {
+    return options.tokens ? findToken(options.tokens, scopes) : { scopes: [...scopes], token: undefined };
   }
 
   /** Emits the outcome of a request and passes it through, as the real client does. */
@@ -164,7 +164,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
     );
   }
 
-  async function silent(scopes: string[], account: AccountInfo, silentOptions: SilentOptions | undefined): Promise<AuthenticationResult | null> {
+  async function silent(scopes: readonly string[], account: AccountInfo, silentOptions: SilentOptions | undefined): Promise<AuthenticationResult | null> {
     if (!account || typeof account.homeAccountId !== 'string') {
       throw new ConfigurationError(ErrorCode.noAccount, 'acquireTokenSilent needs an account: pass one from getAccounts().');
     }
@@ -201,6 +201,10 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
       upsert(account);
       const scopes = request.scopes ?? [];
       return testResult(account, scopes, tokenFor(scopes)?.token, false);
+    } catch (error) {
+      // As the real client: the snapshot's `error` shows the failed sign-in until the next one.
+      store.setError(error);
+      throw error;
     } finally {
       interacting = false;
       store.endInteraction();
@@ -239,7 +243,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
       return accounts.filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
     },
 
-    acquireTokenSilent(scopes: string[], account: AccountInfo, silentOptions?: SilentOptions): Promise<AuthenticationResult | null> {
+    acquireTokenSilent(scopes: readonly string[], account: AccountInfo, silentOptions?: SilentOptions): Promise<AuthenticationResult | null> {
       calls.push({ method: 'acquireTokenSilent', args: silentOptions === undefined ? [scopes, account] : [scopes, account, silentOptions] });
       return report(silent(scopes, account, silentOptions), 'acquireToken', (result) =>
         result && !result.fromCache ? { type: 'tokenAcquired', result } : undefined,

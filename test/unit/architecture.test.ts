@@ -15,7 +15,7 @@ interface Edge {
   typeOnly: boolean;
 }
 
-/** Lowest first. Entry points and the layers people build on (react, server, testing) sit on top. */
+/** Lowest first. Entry points and the layers people build on (react, router, server, testing) sit on top. */
 const floors: Record<string, number> = {
   types: 0,
   version: 1,
@@ -35,6 +35,7 @@ const floors: Record<string, number> = {
   client: 10,
   index: 11,
   react: 11,
+  router: 11,
   testing: 11,
   server: 11,
 };

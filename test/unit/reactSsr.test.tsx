@@ -20,10 +20,14 @@ describe('server rendering', () => {
         <Status />
         <Authenticated>secret area</Authenticated>
         <Unauthenticated>please sign in</Unauthenticated>
+        <Unauthenticated loading="checking your session">please sign in (slot)</Unauthenticated>
       </AuthProvider>,
     );
     expect(html).toContain('status=<!-- -->initializing');
-    expect(html).toContain('please sign in');
+    // Nobody can tell on the server whether someone is signed in: neither guard renders its
+    // children, so a signed-in person never sees the sign-in UI flash before hydration settles.
+    expect(html).not.toContain('please sign in');
+    expect(html).toContain('checking your session');
     expect(html).not.toContain('secret area');
   });
 

@@ -38,7 +38,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
     assertPushedRequestFresh(flow);
     if (options.interaction === 'redirect') {
       savePendingRedirect(ctx.clientId, { flow, startPage: options.redirectStartPage ?? location.href });
-      window.location.assign(flow.authUri);
+      await ctx.navigation.navigateExternal(flow.authUri, { reason: 'signIn', noHistory: false });
       // The page is navigating away; this promise intentionally never settles.
       return await new Promise<never>(() => {});
     }
@@ -91,11 +91,39 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
   takePendingRedirect(ctx.clientId);
   clearResponseFromUrl();
   ctx.interaction.inProgress = true;
+  let result: AuthenticationResult;
   try {
-    return await completeAuthCodeFlow(ctx, pending.flow, response, undefined, ApiId.acquireTokenInteractive);
+    result = await completeAuthCodeFlow(ctx, pending.flow, response, undefined, ApiId.acquireTokenInteractive);
   } finally {
     ctx.interaction.inProgress = false;
   }
+  if (await returnToStartPage(ctx, pending.startPage)) {
+    // A new document is loading (the start page, signed in from the cache); settling here
+    // would let the app render the redirect page for a moment first.
+    return await new Promise<never>(() => {});
+  }
+  return result;
+}
+
+/**
+ * Goes back to the page the sign-in started on (MSAL.js `navigateToLoginRequestUrl`), after
+ * the code is redeemed, so the start page finds the person signed in. Only within this
+ * origin: a stored start page never sends the person elsewhere. True when a new document loads.
+ */
+async function returnToStartPage(ctx: ClientContext, startPage: string | undefined): Promise<boolean> {
+  if (ctx.options.navigateToLoginRequestUrl === false || typeof startPage !== 'string' || startPage === '') return false;
+  let target: URL;
+  try {
+    target = new URL(startPage, location.href);
+  } catch {
+    return false;
+  }
+  if (target.origin !== location.origin) {
+    ctx.logger.warning('the redirect start page is not on this origin; staying on the redirect URI page');
+    return false;
+  }
+  if (target.href === location.href) return false;
+  return ctx.navigation.navigateInternal(target.href, { reason: 'returnToStartPage', noHistory: true });
 }
 
 function clearResponseFromUrl(): void {

@@ -55,7 +55,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
       await monitorPopup(popup, postLogout, ctx.popupTimeout);
       return;
     }
-    window.location.assign(url.toString());
+    await ctx.navigation.navigateExternal(url.toString(), { reason: 'signOut', noHistory: false });
     await new Promise<never>(() => {});
   } catch (error) {
     if (popup && !popup.closed) popup.close();

@@ -12,7 +12,7 @@ export interface AcquireTokenByCodeRequest {
   /** The `spaCode` keyward/server (or MSAL) obtained with `returnSpaCode: true`. Single-use. */
   code: string;
   /** Scopes to ask for; `openid profile offline_access` are added. Default: those alone. */
-  scopes?: string[];
+  scopes?: readonly string[];
   /** Authority override; default the configured one. */
   authority?: string;
 }

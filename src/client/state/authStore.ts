@@ -6,6 +6,7 @@ export const initialAuthSnapshot: AuthSnapshot = Object.freeze({
   status: 'initializing',
   accounts: Object.freeze([]) as readonly AccountInfo[],
   activeAccount: null,
+  error: null,
 });
 
 /**
@@ -18,6 +19,7 @@ export class AuthStore extends Subscribable {
   #chosen: { homeAccountId: string; environment: string } | null = null;
   #interactions = 0;
   #initialized = false;
+  #error: Error | null = null;
 
   getSnapshot = (): AuthSnapshot => this.#snapshot;
 
@@ -37,8 +39,15 @@ export class AuthStore extends Subscribable {
     this.#publish({});
   }
 
+  /** Records the last initialization or sign-in failure (`null` clears it). Non-`Error` values are wrapped. */
+  setError(error: unknown): void {
+    this.#error = error == null ? null : error instanceof Error ? error : new Error(String(error));
+    this.#publish({});
+  }
+
   beginInteraction(): void {
     this.#interactions++;
+    this.#error = null;
     this.#publish({});
   }
 
@@ -51,10 +60,13 @@ export class AuthStore extends Subscribable {
     const accounts = change.accounts ?? this.#snapshot.accounts;
     const chosen = this.#chosen && accounts.find((a) => a.homeAccountId === this.#chosen!.homeAccountId && a.environment === this.#chosen!.environment);
     const activeAccount = chosen ?? accounts[0] ?? null;
-    const status = this.#interactions > 0 ? 'interacting' : this.#initialized ? 'idle' : 'initializing';
+    // `initializing` wins: while a redirect response is being redeemed nobody can yet say who is
+    // signed in, and guards that rendered signed-out content then would flash it.
+    const status = !this.#initialized ? 'initializing' : this.#interactions > 0 ? 'interacting' : 'idle';
     const previous = this.#snapshot;
-    if (previous.accounts === accounts && previous.activeAccount === activeAccount && previous.status === status) return;
-    this.#snapshot = Object.freeze({ status, accounts, activeAccount });
+    const error = this.#error;
+    if (previous.accounts === accounts && previous.activeAccount === activeAccount && previous.status === status && previous.error === error) return;
+    this.#snapshot = Object.freeze({ status, accounts, activeAccount, error });
     this.notify();
   }
 }
