@@ -49,6 +49,9 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
     return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenInteractive);
   } catch (error) {
     if (popup && !popup.closed) popup.close();
+    // A redirect that failed before leaving (provider unreachable, bad options) must not keep
+    // the lock, or every later sign-in (a retry) fails with interaction_in_progress.
+    ctx.interaction.inProgress = false;
     throw error;
   } finally {
     if (options.interaction === 'popup') ctx.interaction.inProgress = false;
