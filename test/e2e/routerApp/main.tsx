@@ -41,7 +41,7 @@ window.logLines = [];
 const runsKey = 'e2e.loaderRuns';
 window.loaderRuns = () => JSON.parse(sessionStorage.getItem(runsKey) ?? '[]') as LoaderRun[];
 function recordRun(route: string, url: string, token: string | null): void {
-  sessionStorage.setItem(runsKey, JSON.stringify([...window.loaderRuns(), { route, url, token: token && token.slice(-8) }]));
+  sessionStorage.setItem(runsKey, JSON.stringify([...window.loaderRuns(), { route, url, token: token ? token.slice(-8) : null }]));
 }
 
 const config = window.__APP__;
