@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { expect } from 'storybook/test';
+import { expect, userEvent } from 'storybook/test';
 import { BrowserError, ErrorCode } from '../src/index.js';
 import type { TestClientOptions } from '../src/testing/index.js';
 import { ProtectedPage } from './examples/ProtectedPage.js';
@@ -46,6 +46,33 @@ export const Error: Story = {
     await expect(alert).toHaveAttribute('data-error-code', 'user_cancelled');
     await expect(alert).toHaveTextContent('We could not sign you in: The sign-in popup was closed before sign-in finished.');
     await expect(interactiveCalls(context)).toHaveLength(1); // no retry loop
+    // "Try again" starts one more sign-in (a click, so a popup would get through).
+    await userEvent.click(context.canvas.getByRole('button', { name: 'Try again' }));
+    await expect(await context.canvas.findByRole('alert')).toBeVisible();
+    await expect(interactiveCalls(context)).toHaveLength(2);
+  },
+};
+
+/** No `error` given: RequireAuth's plain default error, with its retry button. */
+export const DefaultError: Story = {
+  args: { defaultError: true },
+  parameters: keyward({ failures: { interactive: new BrowserError(ErrorCode.popupWindowError, 'The browser blocked the sign-in popup.') } }),
+  play: async (context) => {
+    const alert = await context.canvas.findByRole('alert');
+    await expect(alert).toHaveAttribute('data-keyward-error', 'popup_window_error');
+    await expect(alert).toHaveTextContent('Sign-in failed: The browser blocked the sign-in popup.');
+    await userEvent.click(context.canvas.getByRole('button', { name: 'Try again' }));
+    await expect(await context.canvas.findByRole('alert')).toBeVisible();
+    await expect(interactiveCalls(context)).toHaveLength(2);
+  },
+};
+
+/** While the client initializes nobody can tell who is signed in: `loading`, no sign-in yet. */
+export const Initializing: Story = {
+  parameters: keyward({ initializeDelayMs: Number.POSITIVE_INFINITY }),
+  play: async (context) => {
+    await expect(await context.canvas.findByText('Signing you in…')).toBeVisible();
+    await expect(interactiveCalls(context)).toHaveLength(0);
   },
 };
 

@@ -13,7 +13,13 @@ function Dashboard() {
 }
 
 /** A page only signed-in people may see: `<RequireAuth>` with its loading and error states. */
-export function ProtectedPage({ interaction = 'popup' }: { interaction?: 'popup' | 'redirect' }) {
+export function ProtectedPage({ interaction = 'popup', defaultError = false }: { interaction?: 'popup' | 'redirect'; defaultError?: boolean }) {
+  if (defaultError)
+    return (
+      <RequireAuth interaction={interaction} scopes={['User.Read']} loading={<section style={card}>Signing you in…</section>}>
+        <Dashboard />
+      </RequireAuth>
+    );
   return (
     <RequireAuth
       interaction={interaction}
@@ -23,12 +29,15 @@ export function ProtectedPage({ interaction = 'popup' }: { interaction?: 'popup'
           Signing you in…
         </section>
       }
-      error={(error) => (
+      error={(error, retry) => (
         <section style={card}>
           <p style={alert} role="alert" data-error-code={error instanceof KeywardError ? error.errorCode : 'unknown'}>
             We could not sign you in: {error.message}
           </p>
-          <span style={muted}>Reload the page to try again.</span>
+          <button type="button" onClick={retry}>
+            Try again
+          </button>
+          <span style={muted}>A popup needs this click to get past popup blockers.</span>
         </section>
       )}
     >
