@@ -13,7 +13,7 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const update = process.argv.includes('--update');
-const entries = { keyward: 'index', react: 'react/index', cache: 'cache/index', testing: 'testing/index', server: 'server/index' };
+const entries = { keyward: 'index', react: 'react/index', cache: 'cache/index', testing: 'testing/index', server: 'server/index', router: 'router/index' };
 const generated = `${root}.tmp/api/`;
 mkdirSync(generated, { recursive: true });
 

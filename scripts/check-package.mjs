@@ -48,6 +48,7 @@ const entries = {
   'keyward/cache': ['IndexedDbTokenCache', 'SerializableTokenCache'],
   'keyward/testing': ['createTestClient', 'testAccount'],
   'keyward/server': ['ConfidentialClientApplication', 'redisCacheStore'],
+  'keyward/router': ['requireAuthLoader', 'requireAuthBeforeLoad', 'ensureSignedIn'],
 };
 
 function writeApp() {

@@ -57,6 +57,7 @@ export async function ensureSignedIn(client: AuthClient, returnTo: string, optio
 
 /** The part of React Router's `LoaderFunctionArgs` / `ClientLoaderFunctionArgs` a guard reads. */
 export interface LoaderArgsLike {
+  /** The route's request: its URL is where a sign-in returns to; its signal tells a superseded navigation. */
   request: Request;
 }
 
@@ -87,7 +88,16 @@ export function requireAuthLoader<Args extends LoaderArgsLike, Result>(
 /** The part of TanStack Router's `beforeLoad` arguments a guard reads. */
 export interface BeforeLoadArgsLike {
   /** The location being loaded; `href` is its path, search and hash (no origin). */
-  location: { href: string };
+  location: {
+    /** Path, search and hash of the location (no origin). */
+    href: string;
+  };
+}
+
+/** What {@link requireAuthBeforeLoad} adds to the route context. */
+export interface RouteAuthContext {
+  /** The token of the signed-in person for the guard's scopes. */
+  auth: AuthenticationResult;
 }
 
 /**
@@ -101,10 +111,7 @@ export interface BeforeLoadArgsLike {
  * createRoute({ path: 'orders', beforeLoad: requireAuthBeforeLoad(client, { scopes: ['api://orders/read'] }), loader: ({ context }) => fetchOrders(context.auth.accessToken) })
  * ```
  */
-export function requireAuthBeforeLoad(
-  client: AuthClient,
-  options: RouteAuthOptions = {},
-): (args: BeforeLoadArgsLike) => Promise<{ auth: AuthenticationResult }> {
+export function requireAuthBeforeLoad(client: AuthClient, options: RouteAuthOptions = {}): (args: BeforeLoadArgsLike) => Promise<RouteAuthContext> {
   return async ({ location }) => {
     const returnTo = new URL(location.href, typeof window === 'undefined' ? 'http://localhost' : window.location.href).href;
     return { auth: await ensureSignedIn(client, returnTo, options) };

@@ -51,7 +51,7 @@ expectTypeOf(app.initialize).toEqualTypeOf<() => Promise<void>>();
 expectTypeOf(app.handleRedirectPromise).returns.toEqualTypeOf<Promise<AuthenticationResult | null>>();
 expectTypeOf(app.getAccounts).parameters.toEqualTypeOf<[username?: string]>();
 expectTypeOf(app.getAccounts).returns.toEqualTypeOf<Promise<AccountInfo[]>>();
-expectTypeOf(app.acquireTokenSilent).parameters.toEqualTypeOf<[scopes: string[], account: AccountInfo, options?: SilentOptions]>();
+expectTypeOf(app.acquireTokenSilent).parameters.toEqualTypeOf<[scopes: readonly string[], account: AccountInfo, options?: SilentOptions]>();
 expectTypeOf(app.acquireTokenSilent).returns.toEqualTypeOf<Promise<AuthenticationResult | null>>();
 expectTypeOf(app.acquireTokenSilentWithError).returns.toEqualTypeOf<Promise<AuthenticationResult | TokenErrorResult | null>>();
 expectTypeOf(app.acquireTokenInteractive).parameters.toEqualTypeOf<[options: InteractiveOptions]>();
