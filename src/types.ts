@@ -202,7 +202,7 @@ export type CacheLookupPolicy = 'default' | 'accessToken' | 'accessTokenAndRefre
 /** Options of `ssoSilent`: a sign-in through a hidden iframe with `prompt=none` (MSAL.js `ssoSilent`). */
 export interface SsoSilentRequest {
   /** Scopes the access token is for (`openid`, `profile`, `offline_access` are added as for any sign-in). */
-  scopes: string[];
+  scopes: readonly string[];
   /** Sent as `login_hint`: which of the provider's signed-in people (a username or email). */
   loginHint?: string;
   /** Sent as `sid`: the provider session id (an id_token's `sid` claim). */
