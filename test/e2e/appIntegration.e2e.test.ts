@@ -130,7 +130,9 @@ describe('guards under StrictMode', () => {
       await page.getByRole('button', { name: 'Try again' }).click();
       await page.waitForURL((url) => url.href.startsWith(`${issuer}/`));
       await completeLogin(page, { login: 'again' });
-      await page.waitForURL((url) => url.href.startsWith(app.origin));
+      // The redirect URI page redeems the code, then goes back to the start page: wait for that
+      // page (the account can show on the redirect URI page for a moment before it leaves).
+      await page.waitForURL(`${app.origin}/orders?id=9`, { timeout: 15_000 });
       await expect.poll(() => page.locator('#who').textContent(), { timeout: 15_000 }).toBe('again@example.test');
       expect(page.url()).toBe(`${app.origin}/orders?id=9`);
     } finally {
