@@ -193,6 +193,10 @@ export const ErrorCode = {
   /** CacheError: The account was signed out (in any tab) while this token request was in flight; its answer was discarded. Sign in again if that was meant. */
   accountSignedOut: 'account_signed_out',
 
+  // Sign-out and session monitoring (reported through the client's `warning` event, never thrown)
+  revocationFailed: 'revocation_failed',
+  checkSessionUnavailable: 'check_session_unavailable',
+
   // Silent acquisition (InteractionRequiredError)
   /** InteractionRequiredError: The person must sign in again: call `acquireTokenInteractive`. */
   interactionRequired: 'interaction_required',

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { PublicClientApplication } from './client/PublicClientApplication.js';
-export type { PublicClientApplicationOptions, SharedClientOptions } from './client/options.js';
+export type { PublicClientApplicationOptions, SessionMonitorOptions, SharedClientOptions } from './client/options.js';
 export { browserNavigationClient } from './client/browser/navigation.js';
 export type { NavigationClient, NavigationOptions } from './client/browser/navigation.js';
 export type { AuthSnapshot } from './types.js';

@@ -261,7 +261,11 @@ export interface LogoutOptions {
   account?: AccountInfo;
   /** Where the provider sends the person after signing out; must be registered as a (front-channel) logout / post-logout redirect URI. Default: the client's `postLogoutRedirectUri`, else none (the provider shows its own page). */
   postLogoutRedirectUri?: string;
-  /** `redirect` (default) or `popup` end the provider session too; `none` only forgets the tokens here. */
+  /**
+   * `redirect` (default) or `popup` end the provider session too; `none` signs out of this app
+   * only (the provider session stays). In every mode the account's refresh token is revoked
+   * first where the provider has a `revocation_endpoint` (see `revokeTokenTypes`).
+   */
   interaction?: 'redirect' | 'popup' | 'none';
 }
 
@@ -331,6 +335,27 @@ export type AuthEvent =
       operation: 'signIn' | 'signOut' | 'acquireToken' | 'initialize';
       /** What it threw, usually a `KeywardError` (switch on its `errorCode`). */
       error: unknown;
+    }
+  | {
+      /**
+       * Something went wrong that did not stop the operation: `revocation_failed` (sign-out went
+       * on, the provider may still honour the token until it expires), `check_session_unavailable`
+       * (`monitorSession` is on but the provider has no `check_session_iframe`).
+       */
+      type: 'warning';
+      /** What was being done. */
+      operation: 'signOut' | 'sessionMonitor';
+      /** A `KeywardError` carrying that `errorCode`. */
+      error: Error & { errorCode: string };
+    }
+  | {
+      /**
+       * `monitorSession`: the provider's session for this account changed (the person signed out
+       * there, or someone else signed in there); the account and its tokens were removed here.
+       */
+      type: 'sessionChanged';
+      /** The account removed. */
+      account: AccountInfo;
     };
 
 /**

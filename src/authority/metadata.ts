@@ -47,6 +47,13 @@ export interface AuthorityMetadata {
   pushedAuthorizationRequestEndpoint: string | undefined;
   /** RFC 9126 5: the provider accepts only pushed authorization requests. */
   requirePushedAuthorizationRequests: boolean;
+  /**
+   * RFC 7009 / RFC 8414 2: where tokens are revoked. Entra ID (and B2C, CIAM, ADFS) publish
+   * none, so sign-out there revokes nothing.
+   */
+  revocationEndpoint: string | undefined;
+  /** OpenID Connect Session Management 1.0 section 3.3: the provider's session-status page. */
+  checkSessionIframe: string | undefined;
 }
 
 /** Discovery documents are public and change rarely; a day matches MSAL's metadata cache. */
@@ -110,9 +117,16 @@ function trustedCachedMetadata(authority: Authority, document: unknown): Authori
 
 /** The endpoints that receive credentials or decide which tokens are genuine. */
 function sensitiveEndpoints(metadata: AuthorityMetadata): string[] {
-  return [metadata.authorizationEndpoint, metadata.tokenEndpoint, metadata.jwksUri, metadata.endSessionEndpoint, metadata.deviceAuthorizationEndpoint].filter(
-    (url): url is string => url !== undefined,
-  );
+  // The revocation endpoint receives refresh tokens; the check_session iframe decides when an account is signed out here.
+  return [
+    metadata.authorizationEndpoint,
+    metadata.tokenEndpoint,
+    metadata.jwksUri,
+    metadata.endSessionEndpoint,
+    metadata.deviceAuthorizationEndpoint,
+    metadata.revocationEndpoint,
+    metadata.checkSessionIframe,
+  ].filter((url): url is string => url !== undefined);
 }
 
 function hostOf(url: string): string {
@@ -166,6 +180,8 @@ export function validateMetadata(authority: Authority, document: DiscoveryDocume
     dpopSigningAlgs: stringArray(document.dpop_signing_alg_values_supported),
     pushedAuthorizationRequestEndpoint: optionalEndpoint('pushed_authorization_request_endpoint'),
     requirePushedAuthorizationRequests: document.require_pushed_authorization_requests === true,
+    revocationEndpoint: optionalEndpoint('revocation_endpoint'),
+    checkSessionIframe: optionalEndpoint('check_session_iframe'),
   };
 }
 

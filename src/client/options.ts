@@ -93,6 +93,31 @@ export interface PublicClientApplicationOptions extends SharedClientOptions {
    * (MSAL.js `navigateToLoginRequestUrl`).
    */
   navigateToLoginRequestUrl?: boolean;
+  /**
+   * What `logout` revokes at the provider's `revocation_endpoint` (RFC 7009) before it forgets
+   * the tokens here. Default `['refresh_token']`; add `'access_token'` to revoke the cached
+   * access tokens too (a provider can revoke only the tokens it looks up: opaque ones, not
+   * self-contained JWTs); `[]` revokes nothing. Providers without the endpoint (Entra ID,
+   * B2C, CIAM, ADFS publish none) are skipped. A failed revocation does not stop the
+   * sign-out: it is reported as a `warning` event (`revocation_failed`). `removeAccount`
+   * never revokes (it only forgets, here).
+   */
+  revokeTokenTypes?: ReadonlyArray<'refresh_token' | 'access_token'>;
+  /**
+   * OpenID Connect Session Management 1.0: watch the active account's session at the provider
+   * through its `check_session_iframe`, and when it changes (signed out there, or another
+   * person signed in) remove the account here and emit `sessionChanged`. Default false; the
+   * code for it is loaded only when this is on. Needs the provider's cookies in a
+   * third-party iframe (or the provider on the app's own site): where the browser blocks
+   * them, the provider reports every session as changed.
+   */
+  monitorSession?: boolean | SessionMonitorOptions;
+}
+
+/** Options of `monitorSession`. */
+export interface SessionMonitorOptions {
+  /** Milliseconds between two questions to the provider's iframe. Default 2000 (oidc-client-ts's `checkSessionIntervalInSeconds`). */
+  checkInterval?: number;
 }
 
 export const defaultTimeoutMs = 30_000;
@@ -128,6 +153,14 @@ export function validateOptions(options: PublicClientApplicationOptions): void {
       ErrorCode.invalidConfiguration,
       'Pass either "authority" (Entra shapes) or "oidcAuthority" (any OpenID Connect provider), not both.',
     );
+  }
+  const types = options.revokeTokenTypes;
+  if (types !== undefined && (!Array.isArray(types) || types.some((t) => t !== 'refresh_token' && t !== 'access_token'))) {
+    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"revokeTokenTypes" must be an array of "refresh_token" and "access_token".');
+  }
+  const interval = typeof options.monitorSession === 'object' ? options.monitorSession.checkInterval : undefined;
+  if (interval !== undefined && (!Number.isFinite(interval) || interval <= 0)) {
+    throw new ConfigurationError(ErrorCode.invalidConfiguration, '"monitorSession.checkInterval" must be a positive number of milliseconds.');
   }
   for (const name of ['timeout', 'popupTimeout', 'iframeTimeout', 'refreshTokenLifetime'] as const) {
     const value = options[name];

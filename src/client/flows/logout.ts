@@ -7,6 +7,9 @@ import { accountGroup } from '../../cache/keys.js';
 import { assertBrowser } from './interactive.js';
 import { monitorPopup, openPopup } from '../browser/popup.js';
 import type { AccountInfo, LogoutOptions } from '../../types.js';
+import type { KeywardError } from '../../errors.js';
+import { dropSessionState } from '../browser/sessionStateStore.js';
+import { revokeTokens, tokensToRevoke } from './revoke.js';
 
 /** Removes an account (every tenant profile of it in that environment) and all its tokens. */
 export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {
@@ -17,16 +20,20 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
   // signing the account back in. Its tokens not yet unsealed here go with it (one key range).
   const change: CacheChange = { remove: keys, signOut: [accountGroup(account.homeAccountId, account.environment)] };
   await cache.apply(change);
+  dropSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment));
   // Keys are rotated once nobody is signed in: tokens bound to the old keys go with the accounts.
   if (Object.keys(cache.read().Account).length === 0) await ctx.keys.rotate();
 }
 
 /**
- * Signs out: forgets the account's tokens first (so a failed provider round trip still
- * leaves nobody signed in here), then ends the provider session through
- * `end_session_endpoint` when the provider has one (OIDC RP-Initiated Logout).
+ * Signs out: forgets the account's tokens (so a failed provider round trip still leaves
+ * nobody signed in here) while revoking them at the provider's `revocation_endpoint`
+ * (RFC 7009; `revokeTokenTypes`), then ends the provider session through
+ * `end_session_endpoint` when the provider has one (OIDC RP-Initiated Logout). A failed
+ * revocation goes to `warn` and does not stop the sign-out. The revocation is awaited before
+ * the page navigates away: a navigation would cancel the request.
  */
-export async function logout(ctx: ClientContext, options: LogoutOptions = {}): Promise<void> {
+export async function logout(ctx: ClientContext, options: LogoutOptions = {}, warn: (error: KeywardError) => void = () => {}): Promise<void> {
   const interaction = options.interaction ?? 'redirect';
   if (interaction !== 'none') assertBrowser('logout');
   const popup = interaction === 'popup' ? openPopup(randomString(8)) : undefined;
@@ -36,8 +43,15 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}): P
       ? [options.account]
       : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
     const hint = options.account ? sessionHint(ctx, options.account) : undefined;
-    for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
-    if (interaction === 'none') return; // signing out here needs no network
+    // The secrets are read first; the revocation then runs while the cache forgets them.
+    const tokens = await tokensToRevoke(ctx, accounts).catch(() => []); // unreadable secrets: nothing to revoke
+    const revoking = revokeTokens(ctx, tokens, warn);
+    try {
+      for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
+    } finally {
+      await revoking;
+    }
+    if (interaction === 'none') return; // the provider session stays
     const { metadata } = await ctx.resolve();
     if (!metadata.endSessionEndpoint) {
       popup?.close();
