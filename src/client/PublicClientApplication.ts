@@ -64,6 +64,7 @@ export class PublicClientApplication implements AuthClient {
   readonly #events = new AuthEvents();
   readonly #unsubscribeCache: () => void;
   readonly #deadlines: SessionDeadlines;
+  #sessionMonitor: Promise<unknown> | undefined;
 
   constructor(options: PublicClientApplicationOptions) {
     validateOptions(options);
@@ -200,7 +201,44 @@ export class PublicClientApplication implements AuthClient {
       if (result) this.#sawProviderSession(result.authority);
       return result ? { type: 'signIn', result } : undefined;
     });
+    void this.#redirectPromise.then(
+      () => this.#monitorSession(),
+      () => this.#monitorSession(),
+    );
     return this.#redirectPromise;
+  }
+
+  /**
+   * `monitorSession`: loads the session monitor (its own chunk, with oidc-client-ts's
+   * `CheckSessionIFrame`) once the page has handled its redirect response; without the
+   * option nothing is loaded or started.
+   */
+  #monitorSession(): void {
+    const option = this.#ctx.options.monitorSession;
+    if (!option || typeof window === 'undefined' || this.#sessionMonitor) return;
+    const ctx = this.#ctx;
+    this.#sessionMonitor = import('./flows/sessionMonitor.js')
+      .then(({ monitorSession }) =>
+        monitorSession({
+          ctx,
+          checkInterval: (typeof option === 'object' ? option.checkInterval : undefined) ?? 2000,
+          activeAccount: () => this.#store.getSnapshot().activeAccount,
+          subscribe: (listener) => {
+            const offSnapshot = this.#store.subscribe(listener);
+            const offEvents = this.#events.on((event) => event.type === 'signIn' && listener());
+            return () => {
+              offSnapshot();
+              offEvents();
+            };
+          },
+          sessionChanged: async (account) => {
+            await removeAccount(ctx, account);
+            this.#events.emit({ type: 'sessionChanged', account });
+          },
+          warn: (error) => this.#events.emit({ type: 'warning', operation: 'sessionMonitor', error }),
+        }),
+      )
+      .catch((error: unknown) => ctx.logger.warning(`session monitoring did not start: ${(error as { errorCode?: string })?.errorCode ?? 'load failure'}`));
   }
 
   /** Marks the snapshot `interacting` while `promise` runs. */
@@ -361,7 +399,7 @@ export class PublicClientApplication implements AuthClient {
     // The provider session ends (or is no longer ours to assume): what frames showed before says nothing about the next sign-in.
     this.#ctx.interactiveSignIns.clear();
     this.#ctx.frameSso.clear();
-    return logout(this.#ctx, options);
+    return logout(this.#ctx, options, (error) => this.#events.emit({ type: 'warning', operation: 'signOut', error }));
   }
 
   /** True when this runtime can hold non-extractable proof-of-possession keys (WebCrypto in a secure context). */

@@ -77,6 +77,14 @@ export interface IdpOptions {
   headers?: Record<string, string>;
   /** Seconds a pushed request lives (oidc-provider's is a fixed 60): `expires_in` says so and the request is destroyed then. */
   pushedRequestTtl?: number;
+  /**
+   * Default false. True: OpenID Connect Session Management 1.0 (test/idp/sessionManagement.mjs):
+   * `check_session_iframe` in discovery, `session_state` on authorization responses, and the OP
+   * iframe, whose answer changes when the person signs in again or signs out at the provider.
+   */
+  sessionManagement?: boolean;
+  /** Default true: RFC 7009 token revocation (`revocation_endpoint`). False: no endpoint, nothing in discovery. */
+  revocation?: boolean;
 }
 
 /** One POST to the pushed authorization request endpoint, as received (`client_secret` redacted). */

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 import { consentPolicy, IMPLICIT_CONSENT } from './implicitConsent.mjs';
 import { exportJWK, generateKeyPair } from 'jose';
+import { sessionManagement as sessionManagementFor } from './sessionManagement.mjs';
 
 /** The one resource server. Its scopes are spelled MSAL-style (`<audience>/<name>`). */
 import { API_AUDIENCE, API_SCOPES, demoApiResourceIndicators } from './demoApi.mjs';
@@ -136,6 +137,8 @@ export async function createIdp(options) {
     pushedAuthorizationRequests = true,
     pushedRequestTtl,
     headers = {},
+    sessionManagement = false,
+    revocation = true,
   } = options;
   const authPath = routes.authorization ?? AUTH_PATH;
 
@@ -178,6 +181,8 @@ export async function createIdp(options) {
     },
   ];
   const allowedOrigins = new Set(corsOrigins);
+  // OpenID Connect Session Management 1.0, which oidc-provider 9 lacks (see sessionManagement.mjs).
+  const session = sessionManagement ? sessionManagementFor(issuer) : undefined;
 
   const provider = new Provider(issuer, {
     clients,
@@ -198,6 +203,7 @@ export async function createIdp(options) {
     // (the rest is for userinfo); keyward reads the user from the id_token.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    ...(session ? { discovery: session.discovery } : {}),
     clientBasedCORS: (_ctx, origin) => allowedOrigins.has(origin),
     rotateRefreshToken: rotateRefreshTokens,
     // See implicitConsent() below for how offline_access survives a plain request.
@@ -232,7 +238,8 @@ export async function createIdp(options) {
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
-      revocation: { enabled: true },
+      // RFC 7009: sign-out revokes refresh tokens here (`revocation: false` for a provider without the endpoint).
+      revocation: { enabled: revocation },
       // DPoP (RFC 9449) is on by default in oidc-provider 9: a token request with
       // a `DPoP` proof gets token_type DPoP, an access token with cnf.jkt and (public
       // client) a refresh token bound to the same key. `dpopNonce` adds server
@@ -275,6 +282,7 @@ export async function createIdp(options) {
     implicitConsent(ctx, authPath);
     return next();
   });
+  session?.install(provider);
 
   // Token request log. Runs outside oidc-provider's router: after `next()` the
   // route has parsed the form into ctx.oidc.body (all fields, not only known

@@ -14,6 +14,8 @@ import { errorResultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
 import { assertNotExpiredRequestUri, pushAuthorizationRequest, usesPushedAuthorization } from './pushedAuthorization.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
+import { accountGroup } from '../../cache/keys.js';
+import { saveSessionState } from '../browser/sessionStateStore.js';
 import type { AuthenticationResult, TokenErrorResult, AuthCodeFlowOptions } from '../../types.js';
 
 /** Options of `getAuthorizationRequestUrl` (MSAL `get_authorization_request_url`). */
@@ -194,6 +196,10 @@ export async function completeAuthCodeFlow(
     ...(expected.account && { account: expected.account }),
     ...(expected.generation !== undefined && { generation: expected.generation }),
   });
+  // OIDC Session Management 1.0 section 2: the session this sign-in belongs to, for the session monitor.
+  if (ctx.options.monitorSession && typeof response.session_state === 'string' && response.session_state !== '') {
+    saveSessionState(ctx.clientId, accountGroup(result.account.homeAccountId, result.account.environment), response.session_state);
+  }
   return present(result, scheme, binding);
 }
 

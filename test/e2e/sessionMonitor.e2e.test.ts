@@ -1,0 +1,139 @@
+// monitorSession (OpenID Connect Session Management 1.0): the app watches the active account's
+// session through the provider's check_session_iframe (oidc-client-ts's CheckSessionIFrame) and
+// removes the account when the person signs out at the provider. Real Chromium, the real local
+// oidc-provider with test/idp/sessionManagement.mjs (oidc-provider 9 has no session management).
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdp, type Idp } from '../idp/createIdp.mjs';
+import { accounts, openApp, popupSignIn } from './fixtures';
+import { recordRequests, startE2E, type E2E } from './harness/harness';
+
+let e2e: E2E;
+
+beforeAll(async () => {
+  e2e = await startE2E({ idpOptions: { sessionManagement: true } });
+});
+afterAll(() => e2e?.close());
+
+const checkSessionUrl = () => `${e2e.idp.issuer}/session/check`;
+
+/** Records the client's events and the check_session iframe's answers, from the first script on. */
+async function watch(page: Page): Promise<void> {
+  await page.addInitScript((issuer) => {
+    const w = window as unknown as { opAnswers: unknown[]; events: unknown[] };
+    w.opAnswers = [];
+    w.events = [];
+    window.addEventListener('message', (e) => {
+      if (e.origin === issuer) w.opAnswers.push(e.data);
+    });
+  }, e2e.idp.issuer);
+}
+
+async function recordEvents(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { events: unknown[] };
+    window.app.addEventCallback((event) =>
+      w.events.push({
+        type: event.type,
+        ...(event.type === 'sessionChanged' && { username: event.account.username }),
+        ...(event.type === 'warning' && { errorCode: event.error.errorCode }),
+      }),
+    );
+  });
+}
+
+const eventsOf = (page: Page) => page.evaluate(() => (window as unknown as { events: Record<string, string>[] }).events);
+const answersOf = (page: Page) => page.evaluate(() => (window as unknown as { opAnswers: string[] }).opAnswers);
+const iframes = (page: Page) => page.evaluate((url) => [...document.querySelectorAll('iframe')].filter((f) => f.src === url).length, checkSessionUrl());
+
+/** Signs out at the provider in another page of the same browser, as a person would (oidc-provider's confirm form). */
+async function signOutAtProvider(context: BrowserContext): Promise<void> {
+  const other = await context.newPage();
+  await other.goto(`${e2e.idp.issuer}/session/end`);
+  await Promise.all([other.waitForURL(/\/session\/end\/success/), other.locator('button[autofocus], form button').first().click()]);
+  await other.close();
+}
+
+async function openWatched(context: BrowserContext, config = {}): Promise<Page> {
+  return openApp(e2e, context, config, { beforeLoad: watch });
+}
+
+describe('monitorSession', () => {
+  it('sign-out at the provider in another page: the account is removed here and sessionChanged fires', async () => {
+    const context = await e2e.newContext();
+    const chunks = recordRequests(context, `${e2e.app.origin}/assets/sessionMonitor`);
+    const page = await openWatched(context, { monitorSession: { checkInterval: 300 } });
+    await recordEvents(page);
+    expect((await popupSignIn(page, { login: 'hana' })).error).toBeUndefined();
+    expect(chunks).toHaveLength(1); // the monitor's own chunk, loaded because the app opted in
+
+    // The iframe is up and agrees with the session_state of the sign-in: the account stays.
+    await expect.poll(() => iframes(page)).toBe(1);
+    await expect.poll(() => answersOf(page)).toContain('unchanged');
+    expect(await answersOf(page)).not.toContain('changed');
+    expect((await accounts(page)).map((a) => a.username)).toEqual(['hana@example.test']);
+
+    await signOutAtProvider(context);
+    await expect.poll(() => accounts(page)).toEqual([]);
+    expect(await answersOf(page)).toContain('changed');
+    expect(await eventsOf(page)).toContainEqual({ type: 'sessionChanged', username: 'hana@example.test' });
+    expect(await page.evaluate(() => localStorage.getItem('keyward.session.spa'))).toBeNull();
+
+    // A new sign-in (the provider session is gone: the login form again) is watched again.
+    expect((await popupSignIn(page, { login: 'hana' })).error).toBeUndefined();
+    const answered = (await answersOf(page)).length;
+    await expect.poll(async () => (await answersOf(page)).slice(answered)).toContain('unchanged');
+    expect((await accounts(page)).map((a) => a.username)).toEqual(['hana@example.test']);
+    expect(await iframes(page)).toBe(1); // one iframe for the page's life
+    await context.close();
+  });
+
+  it('without monitorSession nothing is loaded or started: no chunk, no iframe, no question to the provider', async () => {
+    const context = await e2e.newContext();
+    const chunks = recordRequests(context, `${e2e.app.origin}/assets/sessionMonitor`);
+    const checks = recordRequests(context, checkSessionUrl());
+    const page = await openWatched(context);
+    await recordEvents(page);
+    expect((await popupSignIn(page, { login: 'ivan' })).error).toBeUndefined();
+    await signOutAtProvider(context);
+    // The sign-out at the provider is not noticed: nobody asked.
+    await page.evaluate(() => window.app.getAccounts());
+    expect(chunks).toEqual([]);
+    expect(checks).toEqual([]);
+    expect(await iframes(page)).toBe(0);
+    expect(await answersOf(page)).toEqual([]);
+    expect((await accounts(page)).map((a) => a.username)).toEqual(['ivan@example.test']);
+    expect(await page.evaluate(() => localStorage.getItem('keyward.session.spa'))).toBeNull();
+    await context.close();
+  });
+});
+
+describe('monitorSession against a provider without check_session_iframe', () => {
+  let plain: Idp;
+  beforeAll(async () => {
+    plain = await createIdp({ redirectUris: [`${e2e.app.origin}/`, `${e2e.app.origin}/popup.html`], corsOrigins: [e2e.app.origin] });
+  });
+  afterAll(() => plain?.close());
+
+  it('reports check_session_unavailable as a warning and starts nothing', async () => {
+    const context = await e2e.newContext();
+    const page = await context.newPage();
+    await page.addInitScript((issuer) => {
+      const w = window as unknown as { events: unknown[]; __E2E_CONFIG__: unknown };
+      w.events = [];
+      w.__E2E_CONFIG__ = { clientId: 'spa', oidcAuthority: issuer, redirectUri: `${location.origin}/`, monitorSession: true };
+    }, plain.issuer);
+    await page.goto(e2e.app.url);
+    await page.waitForFunction(() => typeof window.redirectOutcome === 'object');
+    // The monitor starts after handleRedirectPromise; its warning is read from the log (the event fired before a listener could be added here).
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () => window.logLines.filter((l) => l.startsWith('warning keyward: monitorSession is on, but the provider has no check_session_iframe')).length,
+        ),
+      )
+      .toBeGreaterThan(0);
+    expect(await iframes(page)).toBe(0);
+    await context.close();
+  });
+});
