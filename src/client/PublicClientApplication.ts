@@ -24,6 +24,7 @@ import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './
 import { acquireTokenSilent } from './flows/silent.js';
 import { ssoSilent } from './flows/ssoSilent.js';
 import { SessionDeadlines } from './flows/sessionDeadlines.js';
+import { startSessionMonitor } from './flows/startSessionMonitor.js';
 import { acquireTokenByCode, type AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
@@ -208,37 +209,23 @@ export class PublicClientApplication implements AuthClient {
     return this.#redirectPromise;
   }
 
-  /**
-   * `monitorSession`: loads the session monitor (its own chunk, with oidc-client-ts's
-   * `CheckSessionIFrame`) once the page has handled its redirect response; without the
-   * option nothing is loaded or started.
-   */
+  /** `monitorSession`: starts the session monitor once (see flows/startSessionMonitor.ts); without the option nothing is loaded. */
   #monitorSession(): void {
-    const option = this.#ctx.options.monitorSession;
-    if (!option || typeof window === 'undefined' || this.#sessionMonitor) return;
-    const ctx = this.#ctx;
-    this.#sessionMonitor = import('./flows/sessionMonitor.js')
-      .then(({ monitorSession }) =>
-        monitorSession({
-          ctx,
-          checkInterval: (typeof option === 'object' ? option.checkInterval : undefined) ?? 2000,
-          activeAccount: () => this.#store.getSnapshot().activeAccount,
-          subscribe: (listener) => {
-            const offSnapshot = this.#store.subscribe(listener);
-            const offEvents = this.#events.on((event) => event.type === 'signIn' && listener());
-            return () => {
-              offSnapshot();
-              offEvents();
-            };
-          },
-          sessionChanged: async (account) => {
-            await removeAccount(ctx, account);
-            this.#events.emit({ type: 'sessionChanged', account });
-          },
-          warn: (error) => this.#events.emit({ type: 'warning', operation: 'sessionMonitor', error }),
-        }),
-      )
-      .catch((error: unknown) => ctx.logger.warning(`session monitoring did not start: ${(error as { errorCode?: string })?.errorCode ?? 'load failure'}`));
+    if (!this.#ctx.options.monitorSession || typeof window === 'undefined' || this.#sessionMonitor) return;
+    this.#sessionMonitor = startSessionMonitor(this.#ctx, {
+      activeAccount: () => this.#store.getSnapshot().activeAccount,
+      subscribe: (listener) => {
+        const offSnapshot = this.#store.subscribe(listener);
+        // A new sign-in of the same account brings a new session_state without changing the snapshot.
+        const offEvents = this.#events.on((event) => event.type === 'signIn' && listener());
+        return () => {
+          offSnapshot();
+          offEvents();
+        };
+      },
+      sessionChanged: (account) => this.#events.emit({ type: 'sessionChanged', account }),
+      warn: (error) => this.#events.emit({ type: 'warning', operation: 'sessionMonitor', error }),
+    });
   }
 
   /** Marks the snapshot `interacting` while `promise` runs. */

@@ -1,26 +1,32 @@
 import { CheckSessionIFrame } from 'oidc-client-ts';
-import { accountGroup } from '../../cache/keys.js';
-import { ConfigurationError, ErrorCode, type KeywardError } from '../../errors.js';
-import type { ClientContext } from '../context.js';
+import type { Logger } from '../../logger.js';
 import type { AccountInfo } from '../../types.js';
-import { readSessionState, sessionStateKey } from '../browser/sessionStateStore.js';
 
 /**
- * What the session monitor needs of its client. The facade loads this module only when
- * `monitorSession` is on (a dynamic import), so apps that do not opt in download none of it,
- * and nothing here runs before a page has called `handleRedirectPromise()`.
+ * What the session monitor needs of its client (built by startSessionMonitor.ts, which loads
+ * this module only when `monitorSession` is on, through a dynamic import: apps that do not opt
+ * in download none of it). Everything comes through here, and this module imports nothing of
+ * keyward at run time, so its chunk holds only itself and oidc-client-ts's iframe.
  */
 export interface SessionMonitorHost {
-  ctx: ClientContext;
+  clientId: string;
+  logger: Logger;
   /** Milliseconds between two questions to the provider's iframe. */
   checkInterval: number;
+  /** The provider's `check_session_iframe`, if it has one. */
+  checkSessionIframe(): Promise<string | undefined>;
+  /** The `session_state` kept for an account (sessionStateStore.ts). */
+  sessionStateOf(account: AccountInfo): string | undefined;
+  /** The localStorage key of the kept values (other tabs' sign-ins arrive as `storage` events on it). */
+  storageKey: string;
+  /** `monitorSession` is on but the provider has no iframe. */
+  unavailable(): void;
   /** The account to watch: the provider's iframe knows one session per browser. */
   activeAccount(): AccountInfo | null;
   /** Called when the active account, the accounts or a sign-in may have changed what to watch. */
   subscribe(listener: () => void): () => void;
   /** The provider says the watched session changed: remove the account and tell the app. */
   sessionChanged(account: AccountInfo): Promise<void>;
-  warn(error: KeywardError): void;
 }
 
 /**
@@ -44,17 +50,9 @@ export interface SessionMonitorHost {
  * form. Returns a function that stops watching.
  */
 export async function monitorSession(host: SessionMonitorHost): Promise<() => void> {
-  const { ctx } = host;
-  const { metadata } = await ctx.resolve();
-  const url = metadata.checkSessionIframe;
+  const url = await host.checkSessionIframe();
   if (!url) {
-    ctx.logger.warning('monitorSession is on, but the provider has no check_session_iframe: sessions are not monitored');
-    host.warn(
-      new ConfigurationError(
-        ErrorCode.checkSessionUnavailable,
-        '"monitorSession" is on, but the provider advertises no "check_session_iframe" (OpenID Connect Session Management): sessions are not monitored. Entra ID does not support it for SPAs; turn the option off.',
-      ),
-    );
+    host.unavailable();
     return () => {};
   }
   let watched: { account: AccountInfo; sessionState: string } | undefined;
@@ -66,14 +64,14 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
     const ended = watched;
     watched = undefined;
     if (!ended || stopped) return;
-    ctx.logger.info("the provider reports the active account's session changed (check_session_iframe): removing the account");
+    host.logger.info("the provider reports the active account's session changed (check_session_iframe): removing the account");
     await host.sessionChanged(ended.account);
   };
 
   const update = (): void => {
     if (stopped) return;
     const account = host.activeAccount();
-    const sessionState = account ? readSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment)) : undefined;
+    const sessionState = account ? host.sessionStateOf(account) : undefined;
     if (watched && account && sessionState === watched.sessionState && watched.account.homeAccountId === account.homeAccountId) return;
     if (!account || !sessionState) {
       watched = undefined;
@@ -82,7 +80,7 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
     }
     watched = { account, sessionState };
     // One iframe for the page's life, created when there is first something to watch (as oidc-client-ts's SessionMonitor keeps its one).
-    frame ??= new CheckSessionIFrame(() => onChanged(), ctx.clientId, url, host.checkInterval / 1000, true);
+    frame ??= new CheckSessionIFrame(() => onChanged(), host.clientId, url, host.checkInterval / 1000, true);
     loaded ??= frame.load();
     const current = watched;
     void loaded.then(() => {
@@ -92,7 +90,7 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
 
   // A sign-in in another tab writes a new session_state there; this tab learns of it here.
   const onStorage = (event: StorageEvent): void => {
-    if (event.key === sessionStateKey(ctx.clientId)) update();
+    if (event.key === host.storageKey) update();
   };
   window.addEventListener('storage', onStorage);
   const unsubscribe = host.subscribe(update);
