@@ -43,7 +43,7 @@ export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorCl
           client.warn(
             new ConfigurationError(
               ErrorCode.checkSessionUnavailable,
-              '"monitorSession" is on, but the provider advertises no "check_session_iframe" (OpenID Connect Session Management): sessions are not monitored. Entra ID does not offer it to SPAs; turn the option off there.',
+              '"monitorSession" is on, but the provider advertises no "check_session_iframe" (OpenID Connect Session Management): sessions are not monitored. Entra ID (v2.0) advertises none; turn the option off there.',
             ),
           );
         },
