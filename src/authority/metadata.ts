@@ -17,6 +17,10 @@ export interface DiscoveryDocument {
   token_endpoint?: string;
   jwks_uri?: string;
   end_session_endpoint?: string;
+  /** RFC 7009 / RFC 8414 2. */
+  revocation_endpoint?: string;
+  /** OpenID Connect Session Management 1.0 section 3.3. */
+  check_session_iframe?: string;
   userinfo_endpoint?: string;
   scopes_supported?: string[];
   response_types_supported?: string[];
