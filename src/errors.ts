@@ -194,7 +194,9 @@ export const ErrorCode = {
   accountSignedOut: 'account_signed_out',
 
   // Sign-out and session monitoring (reported through the client's `warning` event, never thrown)
+  /** ServerError in a `warning` event: `logout` could not revoke a token at the `revocation_endpoint`; signed out here anyway. Never thrown. */
   revocationFailed: 'revocation_failed',
+  /** ConfigurationError in a `warning` event: `monitorSession` is on but the provider has no `check_session_iframe`. Never thrown. */
   checkSessionUnavailable: 'check_session_unavailable',
 
   // Silent acquisition (InteractionRequiredError)

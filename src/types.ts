@@ -346,7 +346,10 @@ export type AuthEvent =
       /** What was being done. */
       operation: 'signOut' | 'sessionMonitor';
       /** A `KeywardError` carrying that `errorCode`. */
-      error: Error & { errorCode: string };
+      error: Error & {
+        /** `revocation_failed` or `check_session_unavailable`. */
+        errorCode: string;
+      };
     }
   | {
       /**
