@@ -2,7 +2,8 @@
 // gets it. It packs the package, installs the tarball into a temporary app outside the repo
 // (so nothing resolves from this repo's node_modules by accident), and then
 //   - checks the install: the runtime dependencies and nothing else (no node-forge, no
-//     undici, no oidc-client-ts: optional peers are not installed by npm);
+//     undici: optional peers are not installed by npm); oidc-client-ts (and its jwt-decode)
+//     is a dependency because the session monitor's lazily loaded chunk imports it;
 //   - imports and requires every entry point in Node, and checks that keyward/server refuses
 //     a PFX credential with node_forge_missing when node-forge is not installed;
 //   - type-checks an ESM (.mts) and a CommonJS (.cts) consumer under node16 and nodenext
@@ -171,9 +172,9 @@ try {
   ]);
   await run('npm install <tarball>', 'npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock']);
   const installed = readdirSync(join(app, 'node_modules')).filter((name) => !name.startsWith('.'));
-  const expected = ['idb-keyval', 'jose', 'keyward'];
+  const expected = ['idb-keyval', 'jose', 'jwt-decode', 'keyward', 'oidc-client-ts'];
   if (installed.sort().join() !== expected.join()) failures.push(`installed packages: expected ${expected.join(', ')}, got ${installed.join(', ')}`);
-  else console.log(`ok  the install holds ${installed.join(', ')} only (no node-forge, undici, oidc-client-ts)`);
+  else console.log(`ok  the install holds ${installed.join(', ')} only (no node-forge, no undici)`);
   // What a React and TypeScript app has besides: this repo's React and type packages, linked.
   mkdirSync(join(app, 'node_modules', '@types'), { recursive: true });
   for (const name of ['react', 'react-dom', '@types/react', '@types/node', 'undici-types']) {
