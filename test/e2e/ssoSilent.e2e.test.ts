@@ -238,6 +238,8 @@ describe('acquireTokenSilent iframe fallback', () => {
     const [a, b] = await Promise.all([silent(first, { forceRefresh: true }), silent(second, { forceRefresh: true })]);
     expect(a.error).toBeUndefined();
     expect(b.error).toBeUndefined();
+    // One iframe sign-in for both tabs: the tab that waited for the lock has no refresh token
+    // (prompt=none brought none) and takes the renewal the other made instead of a second iframe.
     expect(a.result?.accessToken).toBe(b.result?.accessToken);
     expect(authorize).toHaveLength(1);
     await context.close();

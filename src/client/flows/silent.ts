@@ -210,8 +210,13 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
     const hit = cachedAccessToken(ctx, account, requested, binding);
     if (hit.token) {
       // Another tab renewed while this call waited for the lock (a refresh or an iframe sign-in):
-      // that answer is ours, even when forced, so tabs share one renewal. A claims request needs its own.
-      const renewedMeanwhile = hit.token.secret !== request.seenToken?.secret && request.options.claimsChallenge === undefined;
+      // that answer is ours, so tabs share one renewal. A forced refresh that still has a refresh
+      // token redeems it (MSAL's forceRefresh goes to the provider: forced calls in several tabs
+      // redeem one after another, each with the refresh token the previous one stored); one
+      // without a refresh token would open another iframe, so it shares the renewal instead. A
+      // claims request always needs its own.
+      const forcedWithRefreshToken = outcome === CacheOutcome.forceRefresh && findRefreshToken(cache.read(), refOf(account), ctx.clientId) !== undefined;
+      const renewedMeanwhile = !forcedWithRefreshToken && hit.token.secret !== request.seenToken?.secret && request.options.claimsChallenge === undefined;
       if ((outcome !== CacheOutcome.forceRefresh && steps.accessToken) || renewedMeanwhile) {
         return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
       }
