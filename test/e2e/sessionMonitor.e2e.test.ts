@@ -74,9 +74,10 @@ describe('monitorSession', () => {
     expect((await accounts(page)).map((a) => a.username)).toEqual(['hana@example.test']);
 
     await signOutAtProvider(context);
-    await expect.poll(() => accounts(page)).toEqual([]);
+    await expect.poll(() => accounts(page), { timeout: 10_000 }).toEqual([]);
     expect(await answersOf(page)).toContain('changed');
-    expect(await eventsOf(page)).toContainEqual({ type: 'sessionChanged', username: 'hana@example.test' });
+    // The account is removed first, then the event is emitted: poll for it.
+    await expect.poll(() => eventsOf(page), { timeout: 5_000 }).toContainEqual({ type: 'sessionChanged', username: 'hana@example.test' });
     expect(await page.evaluate(() => localStorage.getItem('keyward.session.spa'))).toBeNull();
 
     // A new sign-in (the provider session is gone: the login form again) is watched again.
