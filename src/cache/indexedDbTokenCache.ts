@@ -6,7 +6,7 @@ import { type AccountEntity, type CacheData, cacheSections, type CacheSection } 
 import { createCacheKey, open, seal } from './encryption.js';
 import { accountGroup } from './keys.js';
 import { SerializableTokenCache } from './serializableTokenCache.js';
-import { applyChange, type CacheChange, isEmptyChange } from './tokenCache.js';
+import { applyChange, type CacheChange, isEmptyChange, signedOutError } from './tokenCache.js';
 import { normalizeEntry } from './validation.js';
 import { SingleFlight } from '../util/singleFlight.js';
 
@@ -452,7 +452,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
           this.#pending = [];
           await this.#settle(store, key, batch, outcome);
           if (outcome.refused.has(write)) {
-            throw new CacheError(ErrorCode.accountSignedOut, 'The account was signed out while this request was in flight; its answer was discarded.');
+            throw signedOutError();
           }
           return;
         } catch (error) {

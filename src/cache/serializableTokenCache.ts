@@ -1,6 +1,6 @@
 import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheData, cacheSections, emptyCacheData } from './entities.js';
-import { applyChange, type CacheChange, type TokenCache } from './tokenCache.js';
+import { applyChange, type CacheChange, signedOutError, type TokenCache } from './tokenCache.js';
 import { accountGroup } from './keys.js';
 import { normalizeEntry } from './validation.js';
 import { Subscribable } from '../util/subscribable.js';
@@ -101,7 +101,7 @@ export class SerializableTokenCache implements TokenCache {
   protected assertCurrent(change: CacheChange, generations: ReadonlyMap<string, number>): void {
     for (const [group, generation] of Object.entries(change.expect ?? {})) {
       if ((generations.get(group) ?? 0) !== generation) {
-        throw new CacheError(ErrorCode.accountSignedOut, 'The account was signed out while this request was in flight; its answer was discarded.');
+        throw signedOutError();
       }
     }
   }

@@ -1,3 +1,4 @@
+import { CacheError, ErrorCode } from '../errors.js';
 import { type AccountEntity, type CacheData, cacheSections, type CacheSection } from './entities.js';
 import { accountGroup } from './keys.js';
 
@@ -93,4 +94,9 @@ export function isEmptyChange(change: CacheChange): boolean {
   return (
     !change.signOut?.length && cacheSections.every((section) => !change.remove?.[section]?.length && Object.keys(change.set?.[section] ?? {}).length === 0)
   );
+}
+
+/** The error a write refused by a sign-out (`expect`) gets, and a renewal a sign-out stopped. */
+export function signedOutError(): CacheError {
+  return new CacheError(ErrorCode.accountSignedOut, 'The account was signed out while this request was in flight; its answer was discarded.');
 }

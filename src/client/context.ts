@@ -16,6 +16,7 @@ import { defaultIframeTimeoutMs, defaultPopupTimeoutMs, defaultTimeoutMs, type P
 
 import { SingleFlight } from '../util/singleFlight.js';
 import { UsedFlows } from './state/usedFlows.js';
+import { AccountRenewals } from './state/accountRenewals.js';
 import { browserNavigationClient, type NavigationClient } from './browser/navigation.js';
 import type { AuthenticationResult } from '../types.js';
 
@@ -66,6 +67,8 @@ export class ClientContext {
   readonly #resolving = new SingleFlight<ResolvedAuthority>();
   /** Silent requests on the wire, by request key: concurrent identical requests share one. */
   readonly silentFlights = new SingleFlight<AuthenticationResult | null>();
+  /** Renewals of each account in flight in this page, so a sign-out can stop them (flows/renewalLock.ts). */
+  readonly renewals = new AccountRenewals();
   /** Hidden-iframe sign-ins on the wire, by request key: concurrent identical calls share one iframe. */
   readonly frameFlights = new SingleFlight<AuthenticationResult>();
   /**
@@ -107,6 +110,8 @@ export class ClientContext {
     // Persistent by default; it runs in memory by itself where IndexedDB is missing (SSR, Node).
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
     this.ownsCache = options.tokenCache === undefined;
+    // A sign-out in another tab reaches this page as a change raising the account's generation.
+    this.cache.subscribe(() => this.renewals.checkGenerations(this.cache));
     this.keySets = new KeySetSource(this.transport);
     this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);

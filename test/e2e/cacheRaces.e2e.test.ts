@@ -5,7 +5,7 @@
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, cacheContents, openApp, popupSignIn, reloadApp, silent } from './fixtures';
-import { startE2E, type E2E } from './harness/harness';
+import { recordRequests, startE2E, type E2E } from './harness/harness';
 
 const ROUNDS = 20;
 
@@ -96,7 +96,7 @@ describe('cross-tab races of the IndexedDB token cache', () => {
     await context.close();
   });
 
-  it('2. signing out while a refresh is on the wire: the answer is discarded, no account in any tab or after a reload', async () => {
+  it('2. signing out while a refresh is on the wire: the refresh is aborted in either tab before its answer arrives, the answer is discarded, no account in any tab or after a reload', async () => {
     const context = await e2e.newContext();
     // The local sign-out race only: revoking the refresh token at sign-out (RFC 7009) would make
     // oidc-provider revoke the grant, and every next round's sign-in would stop on its consent page.
@@ -107,7 +107,8 @@ describe('cross-tab races of the IndexedDB token cache', () => {
       // The provider answers (and rotates); the answer reaches the page only when released.
       const response = await route.fetch();
       await new Promise<void>((release) => held.push({ route, release }));
-      await route.fulfill({ response });
+      // The page aborted the request when the account was signed out: there is nobody to answer.
+      await route.fulfill({ response }).catch(() => {});
     });
     for (let i = 0; i < ROUNDS; i++) {
       const round = `round ${i + 1}`;
@@ -118,8 +119,10 @@ describe('cross-tab races of the IndexedDB token cache', () => {
       // Even rounds: sign-out in the other tab; odd rounds: in the refreshing tab itself.
       const signingOut = i % 2 === 0 ? b! : a!;
       await signingOut.evaluate(() => window.app.logout({ interaction: 'none' }));
-      held[0]!.release();
+      // Sign-out wins at once: the renewal is aborted in whichever tab runs it (the other tab
+      // learns of the sign-out from its broadcast) while the provider's answer is still held.
       const outcome = await refreshing;
+      held[0]!.release();
       expect(outcome.result ?? null, round).toBeNull();
       expect(outcome.error?.errorCode, round).toBe('account_signed_out');
       for (const page of [a!, b!]) {
@@ -133,6 +136,31 @@ describe('cross-tab races of the IndexedDB token cache', () => {
       await reloadApp(b!);
       expect(await accounts(b!), round).toEqual([]);
       expect(Object.keys((await cacheContents(b!)).RefreshToken), round).toEqual([]);
+    }
+    await context.close();
+  });
+
+  it('2b. signing out while a hidden-iframe renewal waits for the provider: it is aborted in either tab at once, its frame removed, nothing stored', async () => {
+    const context = await e2e.newContext();
+    const config = { revokeTokenTypes: [], iframeTimeout: 60_000 };
+    const [a, b] = await Promise.all([0, 1].map(() => openApp(e2e, context, config, { cache: 'indexeddb' })));
+    const authorize = recordRequests(context, `${e2e.idp.issuer}/auth?`);
+    for (let i = 0; i < ROUNDS; i++) {
+      const round = `round ${i + 1}`;
+      await signedIn([a!, b!], 'race2b');
+      // The frame's /authorize is held: the provider never answers (the timeout is a minute away).
+      await context.route(`${e2e.idp.issuer}/auth?*prompt=none*`, () => {});
+      authorize.length = 0;
+      const renewing = silent(a!, { cacheLookupPolicy: 'skipCache' });
+      await expect.poll(() => authorize.filter((r) => r.url.includes('prompt=none')).length, { timeout: 10_000 }).toBe(1);
+      const signingOut = i % 2 === 0 ? b! : a!;
+      await signingOut.evaluate(() => window.app.logout({ interaction: 'none' }));
+      const outcome = await renewing;
+      expect(outcome.result ?? null, round).toBeNull();
+      expect(outcome.error?.errorCode, round).toBe('account_signed_out');
+      expect(await a!.evaluate(() => document.querySelectorAll('iframe').length), round).toBe(0);
+      await context.unroute(`${e2e.idp.issuer}/auth?*prompt=none*`);
+      for (const page of [a!, b!]) await expect.poll(() => accounts(page), { timeout: 5_000 }).toEqual([]);
     }
     await context.close();
   });

@@ -156,7 +156,7 @@ export async function completeAuthCodeFlow(
   // Provider-specific token request fields (keyward/server's `return_spa_code`).
   extraGrant: Readonly<Record<string, string>> = {},
   // A silent renewal for a known account: the answer must be that person, and is not stored if it was signed out meanwhile.
-  expected: { account?: AccountEntity; generation?: number } = {},
+  expected: { account?: AccountEntity; generation?: number; signal?: AbortSignal } = {},
 ): Promise<AuthenticationResult> {
   if (flow?.clientId !== ctx.clientId || typeof flow.codeVerifier !== 'string' || typeof flow.state !== 'string') {
     throw new ClientAuthError(
@@ -195,6 +195,7 @@ export async function completeAuthCodeFlow(
     state: flow.state,
     ...(expected.account && { account: expected.account }),
     ...(expected.generation !== undefined && { generation: expected.generation }),
+    ...(expected.signal && { signal: expected.signal }),
   });
   // OIDC Session Management 1.0 section 2: the session this sign-in belongs to, for the session monitor.
   if (ctx.options.monitorSession && typeof response.session_state === 'string' && response.session_state !== '') {

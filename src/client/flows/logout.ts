@@ -10,16 +10,21 @@ import type { AccountInfo, LogoutOptions } from '../../types.js';
 import type { KeywardError } from '../../errors.js';
 import { dropSessionState } from '../browser/sessionStateStore.js';
 import { revokeTokens, tokensToRevoke } from './revoke.js';
+import { signOutBarrier } from './renewalLock.js';
 
 /** Removes an account (every tenant profile of it in that environment) and all its tokens. */
 export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {
   const cache = await ctx.readyCache();
+  // This page's renewals of the account stop now rather than after their answers (docs/protocol.md, sign-out wins).
+  ctx.renewals.abort(account.homeAccountId, account.environment);
   const keys = credentialKeysOf(cache.read(), account.homeAccountId, account.environment);
   // The sign-out raises the account's generation (in storage, for every tab): an answer still
   // on the wire for it, here or in another tab, is discarded when it arrives instead of
-  // signing the account back in. Its tokens not yet unsealed here go with it (one key range).
+  // signing the account back in, and the other tabs abort their renewals of it on receipt.
+  // Its tokens not yet unsealed here go with it (one key range).
   const change: CacheChange = { remove: keys, signOut: [accountGroup(account.homeAccountId, account.environment)] };
   await cache.apply(change);
+  await signOutBarrier(ctx, { home_account_id: account.homeAccountId, environment: account.environment });
   dropSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment));
   // Keys are rotated once nobody is signed in: tokens bound to the old keys go with the accounts.
   if (Object.keys(cache.read().Account).length === 0) await ctx.keys.rotate();

@@ -1,4 +1,3 @@
-import { withCrossTabLock } from '../../cache/crossTabLock.js';
 import type { AccountEntity } from '../../cache/entities.js';
 import { sessionRenewalAt } from '../../cache/freshness.js';
 import { refOf } from '../../cache/fromTokenResponse.js';
@@ -7,7 +6,7 @@ import { splitScopes } from '../../protocol/scopes.js';
 import { nowSeconds } from '../../util/time.js';
 import { frameNamePrefix } from '../browser/iframe.js';
 import type { ClientContext } from '../context.js';
-import { refreshLockName } from './silent.js';
+import { withAccountRenewal } from './renewalLock.js';
 import { ssoSilent } from './ssoSilent.js';
 import { accountInfoFrom } from '../token/results.js';
 import type { AuthEvents } from '../state/authEvents.js';
@@ -80,12 +79,12 @@ export class SessionDeadlines {
     const deadline = (): number => Number(findRefreshToken(cache.read(), refOf(entity), ctx.clientId)?.[1].expires_on);
     const info = accountInfoFrom(entity, cache.read(), ctx.clientId);
     try {
-      await withCrossTabLock(refreshLockName(ctx, entity), async () => {
+      const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
+      await withAccountRenewal(ctx, entity, generation, async (signal) => {
         await cache.sync?.({ homeAccountId: entity.home_account_id, environment: entity.environment });
         // Another tab renewed meanwhile.
         if (deadline() > expiresOn) return;
-        const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
-        await ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account: info }, { account: entity, ...(generation !== undefined && { generation }) });
+        await ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account: info }, { account: entity, signal, ...(generation !== undefined && { generation }) });
       });
     } catch (error) {
       this.#events.emit({ type: 'sessionExpiring', account: info, expiresOn: new Date(expiresOn * 1000), error });

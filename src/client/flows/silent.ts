@@ -1,7 +1,6 @@
 import { type Authority, multiTenantAliases } from '../../authority/authority.js';
 import type { AccessTokenEntity, AccountEntity } from '../../cache/entities.js';
 import { refOf } from '../../cache/fromTokenResponse.js';
-import { withCrossTabLock } from '../../cache/crossTabLock.js';
 import { bindingFor, present, schemeFor, type TokenBinding } from '../../pop/binding.js';
 import { findAccessTokens, findAccount, findRefreshToken } from '../../cache/queries.js';
 import { ClientAuthError, ConfigurationError, ErrorCode, InteractionRequiredError } from '../../errors.js';
@@ -15,6 +14,7 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
 import { accountAndIdToken, accountInfoFrom, resultFrom } from '../token/results.js';
 import { ssoSilent } from './ssoSilent.js';
+import { withAccountRenewal } from './renewalLock.js';
 import { exchangeToken } from '../token/tokenExchange.js';
 import type { AccountInfo, AuthenticationResult, AuthScheme, CacheLookupPolicy, SilentOptions } from '../../types.js';
 
@@ -196,7 +196,7 @@ function cachedResult(ctx: ClientContext, account: AccountEntity, token: AccessT
  */
 function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshRequest): Promise<AuthenticationResult | null> {
   const { requested, scopes, claims, outcome, authorityOverride, binding, generation, steps } = request;
-  return withCrossTabLock(refreshLockName(ctx, account), async () => {
+  return withAccountRenewal(ctx, account, generation, async (signal) => {
     const cache = await ctx.readyCache();
     // Only this account's records, and of its access tokens only those that could answer these
     // scopes (none for a forced refresh): nothing else matters to this refresh, so an account
@@ -226,7 +226,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
         if (why !== undefined) throw why;
         return Promise.resolve(null);
       }
-      return renewThroughFrame(ctx, account, request, resolved.authority.canonical, why);
+      return renewThroughFrame(ctx, account, request, resolved.authority.canonical, why, signal);
     };
     let found = steps.refreshToken ? findRefreshToken(cache.read(), refOf(account), ctx.clientId) : undefined;
     if (found && refreshTokenExpired(found[1], nowSeconds())) {
@@ -264,6 +264,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
         nonce: undefined,
         account,
         idTokenRequired: false,
+        signal,
         ...(generation !== undefined && { generation }),
         ...(binding && { binding }),
       });
@@ -276,11 +277,6 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
       throw error;
     }
   });
-}
-
-/** The lock every renewal of one account takes, in every tab: refresh-token grants and iframe fallbacks alike. */
-export function refreshLockName(ctx: ClientContext, account: AccountEntity): string {
-  return `keyward.refresh|${ctx.clientId}|${account.home_account_id}|${account.environment}`;
 }
 
 /**
@@ -310,6 +306,7 @@ async function renewThroughFrame(
   request: RefreshRequest,
   authority: string,
   refusal: unknown,
+  signal: AbortSignal,
 ): Promise<AuthenticationResult> {
   const { options } = request;
   const info = accountInfoFrom(account, ctx.cache.read(), ctx.clientId);
@@ -324,7 +321,7 @@ async function renewThroughFrame(
         ...(options.claimsChallenge !== undefined && { claimsChallenge: options.claimsChallenge }),
         ...(options.authScheme && { authScheme: options.authScheme.type === 'pop' ? options.authScheme : ({ type: options.authScheme.type } as AuthScheme) }),
       },
-      { account, ...(request.generation !== undefined && { generation: request.generation }) },
+      { account, signal, ...(request.generation !== undefined && { generation: request.generation }) },
     );
   } catch (error) {
     if (refusal !== undefined && error instanceof Error && error.cause === undefined) (error as { cause?: unknown }).cause = refusal;

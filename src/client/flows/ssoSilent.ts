@@ -18,6 +18,8 @@ export interface FrameRenewal {
   account: AccountEntity;
   /** Its sign-out generation when the renewal started: an answer after a sign-out is not stored. */
   generation?: number;
+  /** Aborted by a sign-out of the account (flows/renewalLock.ts): the frame is removed and nothing is redeemed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -96,14 +98,14 @@ async function runFrame(
   const frame = openFrame(flow.authUri, randomString(8));
   let responseUrl: string;
   try {
-    responseUrl = await monitorFrame(frame, flow.redirectUri, ctx.iframeTimeout);
+    responseUrl = await untilAborted(monitorFrame(frame, flow.redirectUri, ctx.iframeTimeout), renewal?.signal);
   } finally {
     removeFrame(frame);
   }
   const response = parseAuthResponseUrl(responseUrl);
   if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The hidden sign-in frame came back without an authorization response.');
   try {
-    return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenSilent, {}, renewal ?? {});
+    return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenSilent, {}, renewal);
   } catch (error) {
     // Only a validated answer (state and iss checked) may teach us anything about the provider.
     if (error instanceof InteractionRequiredError && error.errorCode === ErrorCode.loginRequired) {
@@ -111,4 +113,16 @@ async function runFrame(
     }
     throw error;
   }
+}
+
+/** `wait`, or an `aborted` error as soon as `signal` is aborted (a sign-out of the account being renewed). */
+function untilAborted<T>(wait: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return wait;
+  const aborted = (): ClientAuthError => new ClientAuthError(ErrorCode.aborted, 'The silent sign-in was aborted by a sign-out.');
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    wait.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
