@@ -1,6 +1,7 @@
 import type { AccountEntity } from './entities.js';
 import { accountKey } from './keys.js';
 import { normalizeEntry } from './validation.js';
+import { localStorageOrUndefined } from '../util/storage.js';
 
 /**
  * A clear copy of the cache's Account entities in localStorage, so a new page knows who is
@@ -69,11 +70,4 @@ function clearFields(account: AccountEntity): AccountEntity {
   return out;
 }
 
-function storage(): Storage | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    // Opaque origins and some sandboxed iframes throw on the first access.
-    return undefined;
-  }
-}
+const storage = localStorageOrUndefined;

@@ -1,3 +1,5 @@
+import { localStorageOrUndefined } from '../util/storage.js';
+
 /**
  * Runs `task` while holding a lock named `name` across every tab of the origin, so only one
  * tab redeems a refresh token at a time: providers rotate refresh tokens and revoke the
@@ -37,12 +39,7 @@ function withLocalLock<T>(name: string, task: () => Promise<T>): Promise<T> {
 export const leaseTiming = { leaseMs: 10_000, settleMs: 30 };
 
 async function withLease<T>(name: string, task: () => Promise<T>): Promise<T> {
-  let storage: Storage | undefined;
-  try {
-    storage = typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    storage = undefined;
-  }
+  const storage = localStorageOrUndefined();
   if (!storage) return task();
   const key = `keyward.lock.${name}`;
   const owner = crypto.randomUUID();

@@ -1,4 +1,5 @@
 import type { HttpCacheStore } from './httpCache.js';
+import { localStorageOrUndefined } from '../util/storage.js';
 
 /**
  * The default `httpCache`: discovery documents and instance metadata kept in localStorage, so a
@@ -49,6 +50,4 @@ export class StorageHttpCache implements HttpCacheStore {
   }
 }
 
-function storage(): Storage | undefined {
-  return typeof localStorage === 'undefined' ? undefined : localStorage;
-}
+const storage = localStorageOrUndefined;

@@ -1,3 +1,5 @@
+import { localStorageOrUndefined } from '../../util/storage.js';
+
 /**
  * The `session_state` of each account's last authorization response (OpenID Connect Session
  * Management 1.0 section 2), kept only when `monitorSession` is on, for the session monitor
@@ -7,13 +9,7 @@
  */
 const keyFor = (clientId: string): string => `keyward.session.${clientId}`;
 
-function storage(): Storage | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    return undefined; // Access can throw when storage is disabled.
-  }
-}
+const storage = localStorageOrUndefined;
 
 function readAll(clientId: string): Record<string, string> {
   try {
