@@ -207,6 +207,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
     const accessTokens = outcome === CacheOutcome.forceRefresh ? () => false : (cacheKey: string) => wanted.every((scope) => cacheKey.includes(scope));
     await cache.sync?.({ homeAccountId: account.home_account_id, environment: account.environment }, { accessTokens });
     const resolved = await ctx.resolve(authorityOverride);
+    const storedRefreshToken = findRefreshToken(cache.read(), refOf(account), ctx.clientId);
     const hit = cachedAccessToken(ctx, account, requested, binding);
     if (hit.token) {
       // Another tab renewed while this call waited for the lock (a refresh or an iframe sign-in):
@@ -215,7 +216,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
       // redeem one after another, each with the refresh token the previous one stored); one
       // without a refresh token would open another iframe, so it shares the renewal instead. A
       // claims request always needs its own.
-      const forcedWithRefreshToken = outcome === CacheOutcome.forceRefresh && findRefreshToken(cache.read(), refOf(account), ctx.clientId) !== undefined;
+      const forcedWithRefreshToken = outcome === CacheOutcome.forceRefresh && storedRefreshToken !== undefined;
       const renewedMeanwhile = !forcedWithRefreshToken && hit.token.secret !== request.seenToken?.secret && request.options.claimsChallenge === undefined;
       if ((outcome !== CacheOutcome.forceRefresh && steps.accessToken) || renewedMeanwhile) {
         return cachedResult(ctx, account, hit.token, resolved.authority.canonical);
@@ -228,7 +229,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
       }
       return renewThroughFrame(ctx, account, request, resolved.authority.canonical, why, signal);
     };
-    let found = steps.refreshToken ? findRefreshToken(cache.read(), refOf(account), ctx.clientId) : undefined;
+    let found = steps.refreshToken ? storedRefreshToken : undefined;
     if (found && refreshTokenExpired(found[1], nowSeconds())) {
       // Past its deadline (docs/protocol.md, refresh-token deadline): the provider would refuse it.
       await cache.apply({ remove: { RefreshToken: [found[0]] } });
