@@ -96,6 +96,7 @@ export class ClientContext {
   /** Settled resolutions, so a cache hit need not await a promise that has long resolved. */
   readonly #resolved = new Map<string, ResolvedAuthority>();
   #cacheLoaded = false;
+  readonly #unsubscribeCache: () => void;
   #cacheLoad: Promise<void> | undefined;
 
   constructor(options: PublicClientApplicationOptions, extras: ClientContextExtras = {}) {
@@ -111,7 +112,7 @@ export class ClientContext {
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
     this.ownsCache = options.tokenCache === undefined;
     // A sign-out in another tab reaches this page as a change raising the account's generation.
-    this.cache.subscribe(() => this.renewals.checkGenerations(this.cache));
+    this.#unsubscribeCache = this.cache.subscribe(() => this.renewals.checkGenerations(this.cache));
     this.keySets = new KeySetSource(this.transport);
     this.keys = new PopKeyStore(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
@@ -123,6 +124,11 @@ export class ClientContext {
         '"allowBroker" is ignored: it is deprecated in MSAL, and keyward has no broker (WAM) in a browser or on a server. Remove the option.',
       );
     }
+  }
+
+  /** Drops the context's own subscription to the cache (a cache passed in outlives the client). */
+  close(): void {
+    this.#unsubscribeCache();
   }
 
   /** Parses a per-request authority override in the same family as the configured one. */
