@@ -146,9 +146,37 @@ export function install(sdk: Sdk) {
     seedAccounts: (accounts: number, perAccount: number) =>
       sdk.seedAccounts ? sdk.seedAccounts(accounts, perAccount) : Promise.reject(new Error('not supported')),
     extra: sdk.extra ?? {},
+    /**
+     * The floor under any RS256 Signed HTTP Request: `crypto.subtle.sign` alone
+     * (RSASSA-PKCS1-v1_5, 2048-bit, SHA-256: the AT-PoP key of both keyward and msal-browser)
+     * over `bytes` bytes, in this page, with a key generated here as non-extractable.
+     */
+    async rs256Floor(n: number, warmup: number, bytes: number) {
+      const { privateKey } = (await crypto.subtle.generateKey(
+        { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+        false,
+        ['sign', 'verify'],
+      )) as CryptoKeyPair;
+      const data = new Uint8Array(bytes).fill(0x61);
+      return proofRate(async () => String(new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', privateKey, data))[0]), n, warmup);
+    },
   };
   window.bench = bench;
   return bench;
+}
+
+/**
+ * `n` sequential awaited calls of `call` after `warmup` unmeasured ones: calls per second, and
+ * how many distinct strings came back (every proof must be fresh: `distinct` = `n`).
+ */
+export async function proofRate(call: () => Promise<string>, n: number, warmup: number) {
+  const first = await call();
+  for (let i = 0; i < warmup; i++) await call();
+  const seen = new Set<string>();
+  const started = performance.now();
+  for (let i = 0; i < n; i++) seen.add(await call());
+  const ms = performance.now() - started;
+  return { ms, perSecond: (n / ms) * 1000, distinct: seen.size, length: first.length, first: first.slice(0, 24) };
 }
 
 /** A JWT-shaped string with these claims and no valid signature (only for SDKs that never verify a stored id_token again). */

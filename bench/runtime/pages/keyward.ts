@@ -1,6 +1,9 @@
 import { createAuthFetch, PublicClientApplication, type AccountInfo } from 'keyward';
 import { IndexedDbTokenCache, type AccessTokenEntity, type CacheData } from 'keyward/cache';
-import { config, install } from './common';
+import { createDpopProof } from '../../../src/pop/dpopProof';
+import { PopKeyStore } from '../../../src/pop/keyStore';
+import { createSignedHttpRequest } from '../../../src/pop/signedHttpRequest';
+import { config, install, proofRate } from './common';
 
 const { issuer, clientId, scopes, dpop, api } = config();
 const cache = new IndexedDbTokenCache({ databaseName: dpop ? 'keyward-dpop' : 'keyward' });
@@ -88,20 +91,30 @@ install({
     async tokenCount() {
       return Object.keys(cache.read().AccessToken).length;
     },
-    /** `n` cache-hit calls with a proof scheme: each returns a fresh proof (DPoP) or Signed HTTP Request (PoP). */
-    async proofs(type: 'dpop' | 'pop' | 'bearer', n: number, warmup: number) {
+    /**
+     * `n` cache-hit calls with a proof scheme: each returns a fresh proof (DPoP) or Signed HTTP
+     * Request (PoP). `pop-signer` / `dpop-signer`: keyward's signer on its own, no token lookup
+     * (the work msal's `SignedHttpRequest.signRequest` does: key from the in-memory key store,
+     * header and payload, signature); internal modules, as keyward has no public standalone signer.
+     */
+    async proofs(type: 'dpop' | 'pop' | 'bearer' | 'pop-signer' | 'dpop-signer', n: number, warmup: number) {
+      if (type === 'pop-signer' || type === 'dpop-signer') {
+        const keys = new PopKeyStore(clientId);
+        const token = (await app.acquireTokenSilent(scopes, account!))!.accessToken;
+        const url = api!;
+        return type === 'pop-signer'
+          ? proofRate(async () => createSignedHttpRequest(await keys.get('pop'), { accessToken: token, method: 'GET', url }), n, warmup)
+          : proofRate(async () => createDpopProof(await keys.get('dpop'), { htm: 'GET', htu: url, accessToken: token }), n, warmup);
+      }
       const authScheme = type === 'bearer' ? undefined : { type, method: 'GET', url: api! };
-      const call = async () => {
-        const result = await app.acquireTokenSilent(scopes, account!, authScheme ? { authScheme } : {});
-        return type === 'dpop' ? result!.dpopProof! : result!.accessToken;
-      };
-      const first = await call();
-      for (let i = 0; i < warmup; i++) await call();
-      const started = performance.now();
-      const seen = new Set<string>();
-      for (let i = 0; i < n; i++) seen.add(await call());
-      const ms = performance.now() - started;
-      return { ms, perSecond: (n / ms) * 1000, distinct: seen.size, first: first.slice(0, 24) };
+      return proofRate(
+        async () => {
+          const result = await app.acquireTokenSilent(scopes, account!, authScheme ? { authScheme } : {});
+          return type === 'dpop' ? result!.dpopProof! : result!.accessToken;
+        },
+        n,
+        warmup,
+      );
     },
     /**
      * `n` pairs, alternating which goes first: a plain fetch carrying the same access token as a
@@ -111,7 +124,7 @@ install({
     async fetches(type: 'bearer' | 'dpop' | 'pop', n: number) {
       const token = (await app.acquireTokenSilent(scopes, account!))?.accessToken;
       const plain = () => fetch(api!, { headers: { Authorization: `Bearer ${token}` } });
-      const authFetch = createAuthFetch(app, { scopes, scheme: type });
+      const authFetch = createAuthFetch(app, { scopes, scheme: type, allowedOrigins: [new URL(api!).origin] });
       const time = async (call: () => Promise<Response>) => {
         const t = performance.now();
         const response = await call();

@@ -1,5 +1,5 @@
 import { ProtocolMode, PublicClientApplication, SignedHttpRequest, type AccountInfo, type Configuration } from '@azure/msal-browser';
-import { config, install } from './common';
+import { config, install, proofRate } from './common';
 
 const { issuer, clientId, scopes, api } = config();
 const host = new URL(issuer).host;
@@ -69,17 +69,16 @@ install({
     async tokenCount() {
       return internalStorage().getTokenKeys().accessToken.length;
     },
-    /** MSAL's public Signed HTTP Request signer (its AT-PoP proof), on its own: no token request. */
+    /**
+     * MSAL's public Signed HTTP Request signer (its AT-PoP proof) on its own, no token lookup:
+     * per call msal-common's PopTokenGenerator.signPayload (key pair from its in-memory key
+     * cache, public JWK exported, SHR header and payload, crypto.subtle.sign).
+     */
     async proofs(_type: 'pop', n: number, warmup: number) {
       const shr = new SignedHttpRequest({ resourceRequestMethod: 'GET', resourceRequestUri: api! });
       const kid = await shr.generatePublicKeyThumbprint();
       const token = (await pca.acquireTokenSilent({ scopes, account: account! })).accessToken;
-      for (let i = 0; i < warmup; i++) await shr.signRequest(token, kid);
-      const seen = new Set<string>();
-      const started = performance.now();
-      for (let i = 0; i < n; i++) seen.add(await shr.signRequest(token, kid));
-      const ms = performance.now() - started;
-      return { ms, perSecond: (n / ms) * 1000, distinct: seen.size };
+      return proofRate(() => shr.signRequest(token, kid), n, warmup);
     },
   },
 });
