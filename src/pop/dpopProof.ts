@@ -1,6 +1,6 @@
-import { CompactSign } from 'jose';
 import { ClientAuthError, ErrorCode } from '../errors.js';
 import { isLoopbackHost } from '../authority/authority.js';
+import { encodeProtectedHeader, signCompact } from './compactJws.js';
 import type { PopKey } from './keyStore.js';
 import { sha256Base64url } from '../util/hash.js';
 
@@ -41,14 +41,33 @@ export async function createDpopProof(key: PopKey, input: DpopProofInput): Promi
     iat: Math.floor(Date.now() / 1000),
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;
-  if (input.accessToken !== undefined) {
-    claims.ath = await sha256Base64url(input.accessToken);
+  if (input.accessToken !== undefined) claims.ath = await accessTokenHash(key, input.accessToken);
+  return signCompact(key, entryFor(key).header, claims);
+}
+
+/**
+ * Per key: the encoded proof header (`typ`, `alg`, public `jwk`: the key's alone) and the last
+ * `ath` (the same access token is presented many times). Keyed by the `PopKey` object, so a
+ * rotated key (sign-out, removeAccount) starts afresh and the old key's entries go with it.
+ */
+const perKey = new WeakMap<PopKey, { header: string; ath?: { accessToken: string; hash: string } }>();
+
+function entryFor(key: PopKey): { header: string; ath?: { accessToken: string; hash: string } } {
+  let entry = perKey.get(key);
+  if (!entry) {
+    entry = { header: encodeProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk }) };
+    perKey.set(key, entry);
   }
-  // CompactSign over the JSON is byte-for-byte what SignJWT produces, without pulling in jose's
-  // JWT claims builder (about 300 B min+gzip; bench/README.md).
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk })
-    .sign(key.privateKey);
+  return entry;
+}
+
+/** `ath`: base64url SHA-256 of the access token (RFC 9449 4.2), remembered for the last token of each key. */
+async function accessTokenHash(key: PopKey, accessToken: string): Promise<string> {
+  const entry = entryFor(key);
+  if (entry.ath?.accessToken === accessToken) return entry.ath.hash;
+  const hash = await sha256Base64url(accessToken);
+  entry.ath = { accessToken, hash };
+  return hash;
 }
 
 function invalid(reason: string): ClientAuthError {

@@ -1,4 +1,5 @@
-import { base64url, CompactSign } from 'jose';
+import { base64url } from 'jose';
+import { encodeProtectedHeader, signCompact } from './compactJws.js';
 import type { PopKey } from './keyStore.js';
 
 export interface SignedHttpRequestInput {
@@ -30,13 +31,27 @@ export function createSignedHttpRequest(key: PopKey, input: SignedHttpRequestInp
   };
   if (url.search.length > 1) payload.q = [[], url.search.slice(1)];
   if (input.claims) payload.client_claims = JSON.stringify(input.claims);
-  const kid = base64url.encode(new TextEncoder().encode(JSON.stringify({ kid: key.thumbprint })));
-  // CompactSign over the JSON is byte-for-byte what SignJWT produces, without pulling in jose's
-  // JWT claims builder (about 300 B min+gzip; bench/README.md).
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ typ: 'pop', alg: key.alg, kid }).sign(key.privateKey);
+  return signCompact(key, shrHeader(key), payload);
+}
+
+/**
+ * The encoded SHR header depends on the key alone, so it is built once per key. Keyed by the
+ * `PopKey` object: a rotated key is a new object (a new header), and a dropped key takes its
+ * header with it.
+ */
+const shrHeaders = new WeakMap<PopKey, string>();
+
+function shrHeader(key: PopKey): string {
+  let header = shrHeaders.get(key);
+  if (header === undefined) {
+    const kid = base64url.encode(JSON.stringify({ kid: key.thumbprint }));
+    header = encodeProtectedHeader({ typ: 'pop', alg: key.alg, kid });
+    shrHeaders.set(key, header);
+  }
+  return header;
 }
 
 /** `req_cnf` for the token request: base64url JSON `{kid, xms_ksl}` (msal-common `addPopToken`). */
 export function requestConfirmation(key: PopKey): string {
-  return base64url.encode(new TextEncoder().encode(JSON.stringify({ kid: key.thumbprint, xms_ksl: 'sw' })));
+  return base64url.encode(JSON.stringify({ kid: key.thumbprint, xms_ksl: 'sw' }));
 }

@@ -1,5 +1,5 @@
 // Proof-of-possession keys and proofs in real Chromium: WebCrypto, IndexedDB, jose.
-import { base64url, calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+import { base64url, CompactSign, calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClientAuthError, createAuthFetch, ErrorCode, isPopSupported, PublicClientApplication } from '../../src/index.js';
 import { createDpopProof } from '../../src/pop/dpopProof.js';
@@ -140,6 +140,61 @@ describe('proofs', () => {
     });
     await compactVerify(shr, await importJWK(key.publicJwk, 'RS256'));
     expect(JSON.parse(new TextDecoder().decode(base64url.decode(requestConfirmation(key))))).toEqual({ kid: key.thumbprint, xms_ksl: 'sw' });
+  });
+});
+
+describe('signing without CompactSign, per-key header and ath cache', () => {
+  const segments = (jws: string) => jws.split('.') as [string, string, string];
+  const sha256 = async (text: string) => base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+
+  it('a Signed HTTP Request is byte for byte what jose CompactSign makes of the same header and payload (RS256 is deterministic)', async () => {
+    const key = await new PopKeyStore(clientId).get('pop');
+    const shr = await createSignedHttpRequest(key, { accessToken: 'at', method: 'GET', url: 'https://api.contoso.com/é?q=ü', claims: { name: 'Zoë' } });
+    const [, payload] = segments(shr);
+    const header = decodeProtectedHeader(shr);
+    const expected = await new CompactSign(base64url.decode(payload)).setProtectedHeader({ typ: 'pop', alg: 'RS256', kid: header.kid }).sign(key.privateKey);
+    expect(shr).toBe(expected);
+    expect(decodeJwt(shr).client_claims).toBe('{"name":"Zoë"}');
+  });
+
+  it('a DPoP proof has the header jose CompactSign writes and a raw 64-byte ES256 signature that verifies', async () => {
+    const key = await new PopKeyStore(clientId).get('dpop');
+    const proof = await createDpopProof(key, { htm: 'GET', htu: 'https://api.example.com/' });
+    const reference = await new CompactSign(new TextEncoder().encode('{}'))
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk })
+      .sign(key.privateKey);
+    expect(segments(proof)[0]).toBe(segments(reference)[0]);
+    expect(base64url.decode(segments(proof)[2])).toHaveLength(64);
+    await compactVerify(proof, await importJWK(key.publicJwk, 'ES256'));
+  });
+
+  it('after key rotation, proofs carry and are signed by the new key only (the old key header is not reused from memory)', async () => {
+    const store = new PopKeyStore(clientId);
+    const [oldPop, oldDpop] = await Promise.all([store.get('pop'), store.get('dpop')]);
+    await createSignedHttpRequest(oldPop, { accessToken: 'at', method: 'GET', url: 'https://api.contoso.com/' });
+    await createDpopProof(oldDpop, { htm: 'GET', htu: 'https://api.example.com/', accessToken: 'at' });
+    await store.rotate();
+    const [pop, dpop] = await Promise.all([store.get('pop'), store.get('dpop')]);
+    expect(pop.thumbprint).not.toBe(oldPop.thumbprint);
+    expect(dpop.thumbprint).not.toBe(oldDpop.thumbprint);
+
+    const shr = await createSignedHttpRequest(pop, { accessToken: 'at', method: 'GET', url: 'https://api.contoso.com/' });
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(decodeProtectedHeader(shr).kid!)))).toEqual({ kid: pop.thumbprint });
+    expect(decodeJwt(shr).cnf).toEqual({ jwk: pop.publicJwk });
+    await compactVerify(shr, await importJWK(pop.publicJwk, 'RS256'));
+    await expect(compactVerify(shr, await importJWK(oldPop.publicJwk, 'RS256'))).rejects.toThrow();
+
+    const proof = await createDpopProof(dpop, { htm: 'GET', htu: 'https://api.example.com/', accessToken: 'at' });
+    expect(decodeProtectedHeader(proof).jwk).toEqual(dpop.publicJwk);
+    expect(decodeJwt(proof).ath).toBe(await sha256('at'));
+    await compactVerify(proof, await importJWK(dpop.publicJwk, 'ES256'));
+    await expect(compactVerify(proof, await importJWK(oldDpop.publicJwk, 'ES256'))).rejects.toThrow();
+  });
+
+  it('ath follows the access token of each proof (the remembered hash is only reused for the same token)', async () => {
+    const key = await new PopKeyStore(clientId).get('dpop');
+    const ath = async (accessToken: string) => decodeJwt(await createDpopProof(key, { htm: 'GET', htu: 'https://api.example.com/', accessToken })).ath;
+    for (const token of ['token-a', 'token-a', 'token-b', 'token-a']) expect(await ath(token)).toBe(await sha256(token));
   });
 });
 
