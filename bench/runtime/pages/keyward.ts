@@ -103,8 +103,8 @@ install({
         const token = (await app.acquireTokenSilent(scopes, account!))!.accessToken;
         const url = api!;
         return type === 'pop-signer'
-          ? proofRate(async () => createSignedHttpRequest(await keys.get('pop'), { accessToken: token, method: 'GET', url }), n, warmup)
-          : proofRate(async () => createDpopProof(await keys.get('dpop'), { htm: 'GET', htu: url, accessToken: token }), n, warmup);
+          ? proofRate(async () => createSignedHttpRequest(await keys.get('pop'), { accessToken: token, method: 'GET', url }), n, warmup, 'RS256')
+          : proofRate(async () => createDpopProof(await keys.get('dpop'), { htm: 'GET', htu: url, accessToken: token }), n, warmup, 'ES256');
       }
       const authScheme = type === 'bearer' ? undefined : { type, method: 'GET', url: api! };
       return proofRate(
@@ -114,6 +114,7 @@ install({
         },
         n,
         warmup,
+        type === 'pop' ? 'RS256' : type === 'dpop' ? 'ES256' : undefined,
       );
     },
     /**

@@ -78,7 +78,7 @@ install({
       const shr = new SignedHttpRequest({ resourceRequestMethod: 'GET', resourceRequestUri: api! });
       const kid = await shr.generatePublicKeyThumbprint();
       const token = (await pca.acquireTokenSilent({ scopes, account: account! })).accessToken;
-      return proofRate(() => shr.signRequest(token, kid), n, warmup);
+      return proofRate(() => shr.signRequest(token, kid), n, warmup, 'RS256');
     },
   },
 });
