@@ -18,12 +18,12 @@ try {
   const context = await newContext(env, sdk, type.startsWith('dpop') ? { dpop: true } : {});
   const page = await signIn(env, context, sdk);
   // Warm-up outside the profile (first key load, JIT).
-  await page.evaluate((type) => window.bench.extra.proofs(type, 200, 50), type);
+  await page.evaluate((type) => window.bench.extra.proofs(type, 200, 50, false), type);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
   await cdp.send('Profiler.start');
-  const result = await page.evaluate(({ type, n }) => window.bench.extra.proofs(type, n, 0), { type, n });
+  const result = await page.evaluate(({ type, n }) => window.bench.extra.proofs(type, n, 0, false), { type, n });
   const { profile } = await cdp.send('Profiler.stop');
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map();

@@ -97,14 +97,24 @@ install({
      * (the work msal's `SignedHttpRequest.signRequest` does: key from the in-memory key store,
      * header and payload, signature); internal modules, as keyward has no public standalone signer.
      */
-    async proofs(type: 'dpop' | 'pop' | 'bearer' | 'pop-signer' | 'dpop-signer', n: number, warmup: number) {
+    async proofs(type: 'dpop' | 'pop' | 'bearer' | 'pop-signer' | 'dpop-signer', n: number, warmup: number, floor = true) {
       if (type === 'pop-signer' || type === 'dpop-signer') {
         const keys = new PopKeyStore(clientId);
         const token = (await app.acquireTokenSilent(scopes, account!))!.accessToken;
         const url = api!;
         return type === 'pop-signer'
-          ? proofRate(async () => createSignedHttpRequest(await keys.get('pop'), { accessToken: token, method: 'GET', url }), n, warmup, 'RS256')
-          : proofRate(async () => createDpopProof(await keys.get('dpop'), { htm: 'GET', htu: url, accessToken: token }), n, warmup, 'ES256');
+          ? proofRate(
+              async () => createSignedHttpRequest(await keys.get('pop'), { accessToken: token, method: 'GET', url }),
+              n,
+              warmup,
+              floor ? 'RS256' : undefined,
+            )
+          : proofRate(
+              async () => createDpopProof(await keys.get('dpop'), { htm: 'GET', htu: url, accessToken: token }),
+              n,
+              warmup,
+              floor ? 'ES256' : undefined,
+            );
       }
       const authScheme = type === 'bearer' ? undefined : { type, method: 'GET', url: api! };
       return proofRate(
@@ -114,7 +124,7 @@ install({
         },
         n,
         warmup,
-        type === 'pop' ? 'RS256' : type === 'dpop' ? 'ES256' : undefined,
+        !floor ? undefined : type === 'pop' ? 'RS256' : type === 'dpop' ? 'ES256' : undefined,
       );
     },
     /**

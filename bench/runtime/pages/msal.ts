@@ -74,11 +74,11 @@ install({
      * per call msal-common's PopTokenGenerator.signPayload (key pair from its in-memory key
      * cache, public JWK exported, SHR header and payload, crypto.subtle.sign).
      */
-    async proofs(_type: 'pop', n: number, warmup: number) {
+    async proofs(_type: 'pop', n: number, warmup: number, floor = true) {
       const shr = new SignedHttpRequest({ resourceRequestMethod: 'GET', resourceRequestUri: api! });
       const kid = await shr.generatePublicKeyThumbprint();
       const token = (await pca.acquireTokenSilent({ scopes, account: account! })).accessToken;
-      return proofRate(() => shr.signRequest(token, kid), n, warmup, 'RS256');
+      return proofRate(() => shr.signRequest(token, kid), n, warmup, floor ? 'RS256' : undefined);
     },
   },
 });
