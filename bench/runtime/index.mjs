@@ -768,6 +768,14 @@ function tableFrom(raw, sdks) {
       "batches of 25 bare signs (2048-bit RSASSA-PKCS1-v1_5 key generated in the page, over the SHR's signing input) alternating with batches of 25 SHRs: what a signer could reach at most under the same load",
     ),
     row(
+      'AT-PoP Signed HTTP Request, signer alone: share of the bare-sign floor reached',
+      '%',
+      'pop',
+      (r) => (r.popSigner?.floorPerSecond ? (100 * r.popSigner.perSecond) / r.popSigner.floorPerSecond : undefined),
+      1,
+      "signer rate ÷ floor rate in the same page and run: 100% would be a signer that costs nothing but the signature; higher is better (the ratio column's meaning flips here)",
+    ),
+    row(
       "AT-PoP Signed HTTP Request, signer alone: the SDK's own time above crypto.subtle.sign",
       'µs/proof',
       'pop',
