@@ -18,7 +18,7 @@ export interface DpopProofInput {
 const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
- * A DPoP proof JWT (RFC 9449 4.2), signed with jose over the non-extractable key:
+ * A DPoP proof JWT (RFC 9449 4.2), signed with WebCrypto over the non-extractable key (compactJws.ts):
  * header `typ: dpop+jwt`, `alg`, the public `jwk`; claims `jti`, `htm`, `htu`, `iat`,
  * `nonce` when the server gave one, `ath` for resource requests. Bad input is refused
  * before anything is signed (docs/protocol.md check 29).

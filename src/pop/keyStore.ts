@@ -31,9 +31,9 @@ interface StoredKey {
  * on sign-out. Where IndexedDB is missing the keys live for the page only.
  *
  * oidc-client-ts has a DPoP key store (`IndexedDbDPoPStore`) and proof helper, but they
- * reach for `window.crypto` (not in workers or during server rendering), sign without jose,
- * and cover DPoP only; MSAL AT-PoP needs an RSA key kept the same way. One store for both,
- * with jose for every signature, keeps the two schemes identical in how keys are held.
+ * reach for `window.crypto` (not in workers or during server rendering) and cover DPoP only;
+ * MSAL AT-PoP needs an RSA key kept the same way. One store and one signer (compactJws.ts) for
+ * both keep the two schemes identical in how keys are held and used.
  */
 export class PopKeyStore {
   readonly #clientId: string;
