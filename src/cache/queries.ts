@@ -86,6 +86,45 @@ function wantedScopes(scopes: readonly string[]): ReadonlySet<string> {
   return wanted;
 }
 
+const clientGroupIndexes = new WeakMap<object, Map<string, Set<string>>>();
+
+/** The account groups (`home|environment`, lower-case) holding at least one entry of `section` issued to `clientId`. */
+function groupsWithClient(section: Record<string, { home_account_id: string; environment: string; client_id: string }>, clientId: string): Set<string> {
+  let byClient = clientGroupIndexes.get(section);
+  if (!byClient) {
+    byClient = new Map();
+    clientGroupIndexes.set(section, byClient);
+  }
+  let groups = byClient.get(clientId);
+  if (!groups) {
+    groups = new Set();
+    for (const entry of Object.values(section)) if (entry.client_id === clientId) groups.add(refKey(entry.home_account_id, entry.environment, ''));
+    byClient.set(clientId, groups);
+  }
+  return groups;
+}
+
+/**
+ * True when the cache holds a credential (id, refresh or access token) of `clientId` for the
+ * account in that environment. The Account entity of MSAL's unified schema has no client id:
+ * two apps of one provider share it, and each owns it through its own credentials.
+ */
+export function clientHasCredentials(data: Readonly<CacheData>, homeAccountId: string, environment: string, clientId: string): boolean {
+  const group = refKey(homeAccountId, environment, '');
+  return (
+    groupsWithClient(data.IdToken, clientId).has(group) ||
+    groupsWithClient(data.RefreshToken, clientId).has(group) ||
+    groupsWithClient(data.AccessToken, clientId).has(group)
+  );
+}
+
+/** True when a client other than `clientId` still holds a credential for the account in that environment. */
+export function otherClientsHoldCredentials(data: Readonly<CacheData>, homeAccountId: string, environment: string, clientId: string): boolean {
+  const owned = (t: { home_account_id: string; environment: string; client_id: string }): boolean =>
+    t.client_id !== clientId && same(t.home_account_id, homeAccountId) && same(t.environment, environment);
+  return Object.values(data.IdToken).some(owned) || Object.values(data.RefreshToken).some(owned) || Object.values(data.AccessToken).some(owned);
+}
+
 /** Keys of every credential of an account (all tenants of it in that environment). */
 export function credentialKeysOf(
   data: Readonly<CacheData>,
@@ -98,6 +137,20 @@ export function credentialKeysOf(
       .filter(([, t]) => owned(t))
       .map(([key]) => key);
   return { Account: keys(data.Account), IdToken: keys(data.IdToken), AccessToken: keys(data.AccessToken), RefreshToken: keys(data.RefreshToken) };
+}
+
+/** Keys of the credentials `clientId` holds for an account (all tenants of it in that environment). */
+export function clientCredentialKeysOf(
+  data: Readonly<CacheData>,
+  homeAccountId: string,
+  environment: string,
+  clientId: string,
+): { IdToken: string[]; AccessToken: string[]; RefreshToken: string[] } {
+  const keys = <T extends { home_account_id: string; environment: string; client_id: string }>(section: Record<string, T>): string[] =>
+    Object.entries(section)
+      .filter(([, t]) => t.client_id === clientId && same(t.home_account_id, homeAccountId) && same(t.environment, environment))
+      .map(([key]) => key);
+  return { IdToken: keys(data.IdToken), AccessToken: keys(data.AccessToken), RefreshToken: keys(data.RefreshToken) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ApiId } from '../http/telemetry.js';
 import type { AuthCodeFlow } from '../protocol/authCodeFlow.js';
 import type { AuthResponse } from '../protocol/authResponse.js';
-import { errorResultFrom, accountsFrom } from './token/results.js';
+import { clientAccountsFrom, errorResultFrom } from './token/results.js';
 import { emptyCacheData } from '../cache/entities.js';
 import { accountKey } from '../cache/keys.js';
 import {
@@ -103,7 +103,7 @@ export class PublicClientApplication implements AuthClient {
 
   #refreshAccounts(): void {
     const before = this.#store.getSnapshot().accounts;
-    this.#store.setAccounts(accountsFrom(this.#ctx.cache.read(), this.#ctx.clientId));
+    this.#store.setAccounts(clientAccountsFrom(this.#ctx.cache.read(), this.#ctx));
     const after = this.#store.getSnapshot().accounts;
     if (after !== before) {
       this.#events.emit({ type: 'accountsChanged', accounts: after });
@@ -352,13 +352,18 @@ export class PublicClientApplication implements AuthClient {
     return getAuthorizationRequestUrl(this.#ctx, scopes, options);
   }
 
-  /** Signed-in accounts, optionally only those whose username matches (case-insensitive). */
+  /**
+   * Signed-in accounts of this client, optionally only those whose username matches
+   * (case-insensitive): accounts of its provider (environment) with tokens issued to its
+   * client id. Another client on the same page or origin (another provider or client id)
+   * shares the cache but not its accounts.
+   */
   async getAccounts(username?: string): Promise<AccountInfo[]> {
     const cache = await this.#ctx.readyCache();
     const data = cache.read();
     const wanted = username?.toLowerCase();
     this.#ctx.logger.verbose(`getAccounts (api ${ApiId.getAccounts})`);
-    return accountsFrom(data, this.#ctx.clientId).filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
+    return clientAccountsFrom(data, this.#ctx).filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
   }
 
   /**
@@ -373,10 +378,11 @@ export class PublicClientApplication implements AuthClient {
     const wanted = username?.toLowerCase();
     const loaded = this.#ctx.loadedCache;
     const accounts = loaded
-      ? accountsFrom(loaded.read(), this.#ctx.clientId)
-      : accountsFrom(
+      ? clientAccountsFrom(loaded.read(), this.#ctx)
+      : clientAccountsFrom(
           { ...emptyCacheData(), Account: Object.fromEntries((this.#ctx.cache.peekAccounts?.() ?? []).map((a) => [accountKey(a), a])) },
-          this.#ctx.clientId,
+          this.#ctx,
+          true,
         );
     return accounts.filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
   }

@@ -1,5 +1,6 @@
 import { type Authority, defaultAuthority, parseAuthority, parseOidcAuthority, withHost } from '../authority/authority.js';
 import { discoverInstance } from '../authority/instanceDiscovery.js';
+import { knownCloudGroup } from '../authority/microsoftHosts.js';
 import { KeySetSource } from '../authority/jwks.js';
 import { type AuthorityMetadata, loadMetadata } from '../authority/metadata.js';
 import { IndexedDbTokenCache } from '../cache/indexedDbTokenCache.js';
@@ -168,6 +169,25 @@ export class ClientContext {
   /** The cache, once `readyCache()` has loaded it; `undefined` before. */
   get loadedCache(): TokenCache | undefined {
     return this.#cacheLoaded ? this.cache : undefined;
+  }
+
+  /**
+   * True when cache entries of `environment` belong to this client's provider: the configured
+   * authority's host, an environment it resolved to on this page, or, for Entra, an alias of its
+   * cloud. MSAL keys its cache by environment and client id and lists only the accounts of
+   * its authority's environment (MSAL Python `get_accounts`: `environment=self.authority.instance`);
+   * so two clients of two providers on one page never list each other's accounts.
+   */
+  ownsEnvironment(environment: string): boolean {
+    const env = environment.toLowerCase();
+    const host = this.defaultAuthority.host;
+    if (env === host) return true;
+    for (const resolved of this.#resolved.values()) if (resolved.environment === env) return true;
+    if (this.defaultAuthority.kind !== 'aad') return false;
+    const cloud = knownCloudGroup(host);
+    // A custom Entra domain before instance discovery has answered: its cache alias is not known yet.
+    if (!cloud) return this.#resolved.size === 0;
+    return cloud.preferredCache === env || cloud.aliases.includes(env);
   }
 
   /** What `resolve(override)` resolved to, if it already has; `undefined` otherwise. */

@@ -11,7 +11,15 @@ export interface PendingRedirect {
   startPage: string;
 }
 
-const keyFor = (clientId: string): string => `keyward.redirect.${clientId}`;
+/**
+ * Which client a pending redirect belongs to: its client id and configured authority. Two
+ * clients on one page (two providers, or one provider and two client ids) each keep their
+ * own record, so neither can take the other's flow (MSAL.js likewise keys its temporary
+ * cache by client id).
+ */
+export const pendingRedirectScope = (clientId: string, authority: string): string => `${clientId}|${authority}`;
+
+const keyFor = (scope: string): string => `keyward.redirect.${scope}`;
 
 function storage(): Storage | undefined {
   try {
@@ -21,13 +29,13 @@ function storage(): Storage | undefined {
   }
 }
 
-export function savePendingRedirect(clientId: string, pending: PendingRedirect): void {
-  storage()?.setItem(keyFor(clientId), JSON.stringify(pending));
+export function savePendingRedirect(scope: string, pending: PendingRedirect): void {
+  storage()?.setItem(keyFor(scope), JSON.stringify(pending));
 }
 
-/** Reads the pending redirect of this client without removing it. */
-export function peekPendingRedirect(clientId: string): PendingRedirect | undefined {
-  const raw = storage()?.getItem(keyFor(clientId));
+/** Reads the pending redirect of this client (its {@link pendingRedirectScope}) without removing it. */
+export function peekPendingRedirect(scope: string): PendingRedirect | undefined {
+  const raw = storage()?.getItem(keyFor(scope));
   if (raw == null) return undefined;
   try {
     return JSON.parse(raw) as PendingRedirect;
@@ -37,11 +45,11 @@ export function peekPendingRedirect(clientId: string): PendingRedirect | undefin
 }
 
 /** Reads and deletes the pending redirect of this client, if any. */
-export function takePendingRedirect(clientId: string): PendingRedirect | undefined {
+export function takePendingRedirect(scope: string): PendingRedirect | undefined {
   const store = storage();
-  const raw = store?.getItem(keyFor(clientId));
+  const raw = store?.getItem(keyFor(scope));
   if (!store || raw == null) return undefined;
-  store.removeItem(keyFor(clientId));
+  store.removeItem(keyFor(scope));
   try {
     return JSON.parse(raw) as PendingRedirect;
   } catch {

@@ -4,7 +4,7 @@ import { parseAuthResponseUrl } from '../../protocol/authResponse.js';
 import { completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from '../context.js';
 import { assertPushedRequestFresh } from './pushedAuthorization.js';
-import { peekPendingRedirect, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
+import { peekPendingRedirect, pendingRedirectScope, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { frameNamePrefix } from '../browser/iframe.js';
 import { randomString } from '../../util/random.js';
@@ -37,7 +37,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
     const flow = await initiateAuthCodeFlow(ctx, options.scopes, options);
     assertPushedRequestFresh(flow);
     if (options.interaction === 'redirect') {
-      savePendingRedirect(ctx.clientId, { flow, startPage: options.redirectStartPage ?? location.href });
+      savePendingRedirect(redirectScope(ctx), { flow, startPage: options.redirectStartPage ?? location.href });
       await ctx.navigation.navigateExternal(flow.authUri, { reason: 'signIn', noHistory: false });
       // The page is navigating away; this promise intentionally never settles.
       return await new Promise<never>(() => {});
@@ -67,6 +67,9 @@ function tryOpenPopup(ctx: ClientContext): Window {
   }
 }
 
+/** The configured authority, not a per-request override: the page the provider returns to does not know which one was used. */
+const redirectScope = (ctx: ClientContext): string => pendingRedirectScope(ctx.clientId, ctx.defaultAuthority.canonical);
+
 /** Response parameters that must not stay in the address bar or history (RFC 9700 4.2, 4.3). */
 const responseParams = ['code', 'state', 'session_state', 'iss', 'error', 'error_description', 'error_uri', 'client_info'];
 
@@ -86,12 +89,14 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
   if (window.name.startsWith(frameNamePrefix)) return null;
   const response = parseAuthResponseUrl(location.href);
   if (!response) return null;
-  const pending = peekPendingRedirect(ctx.clientId);
+  // Another client's response (another provider or client id on this page) is not ours: its
+  // record is under its own scope, so this client finds no matching state and leaves it.
+  const pending = peekPendingRedirect(redirectScope(ctx));
   if (!pending || typeof response.state !== 'string' || response.state === '' || response.state !== pending.flow?.state) {
     ctx.logger.verbose('the page URL has authorization-response parameters that match no sign-in of this client; left alone');
     return null;
   }
-  takePendingRedirect(ctx.clientId);
+  takePendingRedirect(redirectScope(ctx));
   clearResponseFromUrl();
   ctx.interaction.inProgress = true;
   let result: AuthenticationResult;

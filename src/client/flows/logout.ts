@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { CacheChange } from '../../cache/tokenCache.js';
-import { credentialKeysOf } from '../../cache/queries.js';
+import { clientCredentialKeysOf, credentialKeysOf, otherClientsHoldCredentials } from '../../cache/queries.js';
 import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
 import { accountGroup } from '../../cache/keys.js';
@@ -11,12 +11,29 @@ import type { KeywardError } from '../../errors.js';
 import { dropSessionState } from '../browser/sessionStateStore.js';
 import { revokeTokens, tokensToRevoke } from './revoke.js';
 import { signOutBarrier } from './renewalLock.js';
+import { clientAccountsFrom } from '../token/results.js';
 
-/** Removes an account (every tenant profile of it in that environment) and all its tokens. */
+/**
+ * Removes an account (every tenant profile of it in that environment) and all its tokens of
+ * this client. When another client of the same provider (another client id sharing the cache)
+ * still holds tokens for the person, only this client's tokens go: the Account entity is
+ * shared (MSAL's unified schema has no client id on it) and the other client stays signed in.
+ */
 export async function removeAccount(ctx: ClientContext, account: AccountInfo): Promise<void> {
   const cache = await ctx.readyCache();
   // This page's renewals of the account stop now rather than after their answers (docs/protocol.md, sign-out wins).
   ctx.renewals.abort(account.homeAccountId, account.environment);
+  // Id tokens are read with the accounts (every cache loads them): enough to see another client's sign-in.
+  if (otherClientsHoldCredentials(cache.read(), account.homeAccountId, account.environment, ctx.clientId)) {
+    // Not a group sign-out: that would remove the other client's tokens and raise the
+    // generation its own requests in flight were started under. This client's refresh and
+    // access tokens are unsealed first where the cache reads them lazily, so all are removed.
+    await cache.openAccount?.(account.homeAccountId, account.environment);
+    await cache.apply({ remove: clientCredentialKeysOf(cache.read(), account.homeAccountId, account.environment, ctx.clientId) });
+    await signOutBarrier(ctx, { home_account_id: account.homeAccountId, environment: account.environment });
+    dropSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment));
+    return;
+  }
   const keys = credentialKeysOf(cache.read(), account.homeAccountId, account.environment);
   // The sign-out raises the account's generation (in storage, for every tab): an answer still
   // on the wire for it, here or in another tab, is discarded when it arrives instead of
@@ -44,9 +61,8 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}, wa
   const popup = interaction === 'popup' ? openPopup(randomString(8)) : undefined;
   try {
     const cache = await ctx.readyCache();
-    const accounts = options.account
-      ? [options.account]
-      : Object.values(cache.read().Account).map((a) => ({ homeAccountId: a.home_account_id, environment: a.environment }));
+    // Without an account: every account of this client, never another client's on the same page.
+    const accounts = options.account ? [options.account] : clientAccountsFrom(cache.read(), ctx);
     const hint = options.account ? sessionHint(ctx, options.account) : undefined;
     // The secrets are read first; the revocation then runs while the cache forgets them.
     const tokens = await tokensToRevoke(ctx, accounts).catch(() => []); // unreadable secrets: nothing to revoke

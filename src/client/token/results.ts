@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../../cache/entities.js';
-import { findIdToken, findRefreshToken } from '../../cache/queries.js';
+import { clientHasCredentials, findIdToken, findRefreshToken } from '../../cache/queries.js';
 import type { ServerError } from '../../errors.js';
 import { splitScopes } from '../../protocol/scopes.js';
 import type { IdTokenClaims, AccountInfo, AuthenticationResult, TokenErrorResult } from '../../types.js';
@@ -95,6 +95,26 @@ export function accountsFrom(data: Readonly<CacheData>, clientId: string): Accou
     }));
     return info;
   });
+}
+
+/** What {@link clientAccountsFrom} needs to know of a client (a `ClientContext` is one). */
+export interface AccountOwner {
+  clientId: string;
+  ownsEnvironment(environment: string): boolean;
+}
+
+/**
+ * The accounts of one client: those of its provider's environment for which the cache
+ * holds a credential of its client id (MSAL keys credentials by environment and client id;
+ * the Account entity is shared). Several clients on one page or origin share one cache and
+ * each lists only its own. `hint`: the Account entities of a cache's clear index, before the
+ * cache has loaded, which carry no credentials: filtered by environment only.
+ */
+export function clientAccountsFrom(data: Readonly<CacheData>, owner: AccountOwner, hint = false): AccountInfo[] {
+  const owned = (entity: AccountEntity): boolean =>
+    owner.ownsEnvironment(entity.environment) && (hint || clientHasCredentials(data, entity.home_account_id, entity.environment, owner.clientId));
+  if (Object.values(data.Account).every(owned)) return accountsFrom(data, owner.clientId);
+  return accountsFrom({ ...data, Account: Object.fromEntries(Object.entries(data.Account).filter(([, entity]) => owned(entity))) }, owner.clientId);
 }
 
 /** What a result says about its access token, from the cache entry (shared with keyward/server). */
