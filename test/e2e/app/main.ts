@@ -38,6 +38,16 @@ declare global {
     logLines: string[];
     redirectOutcome: Promise<Settled<core.AuthenticationResult | null>>;
     settle<T>(promise: Promise<T>): Promise<Settled<T>>;
+    /**
+     * Several clients on one page (multiProvider.e2e): built in this order, each with the
+     * default token cache (IndexedDB, shared by all of them), each running
+     * handleRedirectPromise() on every load.
+     */
+    __E2E_MULTI__?: { name: string; config: core.PublicClientApplicationOptions }[];
+    apps: Record<string, core.PublicClientApplication>;
+    redirectOutcomes: Record<string, Promise<Settled<core.AuthenticationResult | null>>>;
+    /** Events each client of `apps` emitted, by client name (`type` and, for account changes, the usernames). */
+    appEvents: Record<string, { type: string; usernames?: string[] }[]>;
     leaseTiming: typeof leaseTiming;
     PopKeyStore: typeof PopKeyStore;
   }
@@ -71,6 +81,23 @@ if (window.__E2E_CONFIG__) {
   if (window.__E2E_SSR_HTML__ !== undefined) hydrateServerHtml(window.app, window.__E2E_SSR_HTML__);
   void window.redirectOutcome.then((outcome) => {
     status.textContent = outcome.error ? `error ${outcome.error.errorCode}` : outcome.result ? `signed in ${outcome.result.account.username}` : 'ready';
+  });
+} else if (window.__E2E_MULTI__) {
+  window.apps = {};
+  window.redirectOutcomes = {};
+  window.appEvents = {};
+  for (const { name, config } of window.__E2E_MULTI__) {
+    const app = new keyward.PublicClientApplication(config);
+    window.apps[name] = app;
+    const events: { type: string; usernames?: string[] }[] = [];
+    window.appEvents[name] = events;
+    app.addEventCallback((event) =>
+      events.push(event.type === 'accountsChanged' ? { type: event.type, usernames: event.accounts.map((a) => a.username) } : { type: event.type }),
+    );
+    window.redirectOutcomes[name] = window.settle(app.initialize().then(() => app.handleRedirectPromise()));
+  }
+  void Promise.all(Object.values(window.redirectOutcomes)).then(() => {
+    status.textContent = 'ready';
   });
 } else {
   status.textContent = 'ready';
