@@ -86,43 +86,42 @@ function wantedScopes(scopes: readonly string[]): ReadonlySet<string> {
   return wanted;
 }
 
-const clientGroupIndexes = new WeakMap<object, Map<string, Set<string>>>();
+const credentialClientIndexes = new WeakMap<object, Map<string, Set<string>>>();
 
-/** The account groups (`home|environment`, lower-case) holding at least one entry of `section` issued to `clientId`. */
-function groupsWithClient(section: Record<string, { home_account_id: string; environment: string; client_id: string }>, clientId: string): Set<string> {
-  let byClient = clientGroupIndexes.get(section);
-  if (!byClient) {
-    byClient = new Map();
-    clientGroupIndexes.set(section, byClient);
+/** For one credential section: account group (`home|environment`, lower-case) → the client ids holding an entry of it. */
+function credentialClients(section: Record<string, { home_account_id: string; environment: string; client_id: string }>): Map<string, Set<string>> {
+  let index = credentialClientIndexes.get(section);
+  if (!index) {
+    index = new Map();
+    for (const entry of Object.values(section)) {
+      const group = refKey(entry.home_account_id, entry.environment, '');
+      const clients = index.get(group);
+      if (clients) clients.add(entry.client_id);
+      else index.set(group, new Set([entry.client_id]));
+    }
+    credentialClientIndexes.set(section, index);
   }
-  let groups = byClient.get(clientId);
-  if (!groups) {
-    groups = new Set();
-    for (const entry of Object.values(section)) if (entry.client_id === clientId) groups.add(refKey(entry.home_account_id, entry.environment, ''));
-    byClient.set(clientId, groups);
-  }
-  return groups;
+  return index;
+}
+
+/** The client ids holding a credential (id, refresh or access token) for the account in that environment. */
+export function credentialHolders(data: Readonly<CacheData>, homeAccountId: string, environment: string): Set<string> {
+  const group = refKey(homeAccountId, environment, '');
+  const holders = new Set<string>();
+  for (const section of [data.IdToken, data.RefreshToken, data.AccessToken])
+    for (const clientId of credentialClients(section).get(group) ?? []) holders.add(clientId);
+  return holders;
 }
 
 /**
- * True when the cache holds a credential (id, refresh or access token) of `clientId` for the
- * account in that environment. The Account entity of MSAL's unified schema has no client id:
- * two apps of one provider share it, and each owns it through its own credentials.
+ * True when the account in that environment is `clientId`'s to list: the cache holds a
+ * credential of that client for it, or no credential of any client (an account entity
+ * alone, e.g. imported). The Account entity of MSAL's unified schema has no client id: two
+ * apps of one provider share it, and each owns it through its own credentials.
  */
-export function clientHasCredentials(data: Readonly<CacheData>, homeAccountId: string, environment: string, clientId: string): boolean {
-  const group = refKey(homeAccountId, environment, '');
-  return (
-    groupsWithClient(data.IdToken, clientId).has(group) ||
-    groupsWithClient(data.RefreshToken, clientId).has(group) ||
-    groupsWithClient(data.AccessToken, clientId).has(group)
-  );
-}
-
-/** True when a client other than `clientId` still holds a credential for the account in that environment. */
-export function otherClientsHoldCredentials(data: Readonly<CacheData>, homeAccountId: string, environment: string, clientId: string): boolean {
-  const owned = (t: { home_account_id: string; environment: string; client_id: string }): boolean =>
-    t.client_id !== clientId && same(t.home_account_id, homeAccountId) && same(t.environment, environment);
-  return Object.values(data.IdToken).some(owned) || Object.values(data.RefreshToken).some(owned) || Object.values(data.AccessToken).some(owned);
+export function accountOwnedBy(data: Readonly<CacheData>, homeAccountId: string, environment: string, clientId: string): boolean {
+  const holders = credentialHolders(data, homeAccountId, environment);
+  return holders.size === 0 || holders.has(clientId);
 }
 
 /** Keys of every credential of an account (all tenants of it in that environment). */

@@ -354,8 +354,8 @@ export class PublicClientApplication implements AuthClient {
 
   /**
    * Signed-in accounts of this client, optionally only those whose username matches
-   * (case-insensitive): accounts of its provider (environment) with tokens issued to its
-   * client id. Another client on the same page or origin (another provider or client id)
+   * (case-insensitive): accounts of its provider (environment) not held by other client ids
+   * only. Another client on the same page or origin (another provider or client id)
    * shares the cache but not its accounts.
    */
   async getAccounts(username?: string): Promise<AccountInfo[]> {
@@ -382,7 +382,6 @@ export class PublicClientApplication implements AuthClient {
       : clientAccountsFrom(
           { ...emptyCacheData(), Account: Object.fromEntries((this.#ctx.cache.peekAccounts?.() ?? []).map((a) => [accountKey(a), a])) },
           this.#ctx,
-          true,
         );
     return accounts.filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);
   }

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { CacheChange } from '../../cache/tokenCache.js';
-import { clientCredentialKeysOf, credentialKeysOf, otherClientsHoldCredentials } from '../../cache/queries.js';
+import { clientCredentialKeysOf, credentialHolders, credentialKeysOf } from '../../cache/queries.js';
 import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
 import { accountGroup } from '../../cache/keys.js';
@@ -24,7 +24,9 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
   // This page's renewals of the account stop now rather than after their answers (docs/protocol.md, sign-out wins).
   ctx.renewals.abort(account.homeAccountId, account.environment);
   // Id tokens are read with the accounts (every cache loads them): enough to see another client's sign-in.
-  if (otherClientsHoldCredentials(cache.read(), account.homeAccountId, account.environment, ctx.clientId)) {
+  const holders = credentialHolders(cache.read(), account.homeAccountId, account.environment);
+  holders.delete(ctx.clientId);
+  if (holders.size > 0) {
     // Not a group sign-out: that would remove the other client's tokens and raise the
     // generation its own requests in flight were started under. This client's refresh and
     // access tokens are unsealed first where the cache reads them lazily, so all are removed.

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { AccessTokenEntity, AccountEntity, CacheData, IdTokenEntity } from '../../cache/entities.js';
-import { clientHasCredentials, findIdToken, findRefreshToken } from '../../cache/queries.js';
+import { accountOwnedBy, findIdToken, findRefreshToken } from '../../cache/queries.js';
 import type { ServerError } from '../../errors.js';
 import { splitScopes } from '../../protocol/scopes.js';
 import type { IdTokenClaims, AccountInfo, AuthenticationResult, TokenErrorResult } from '../../types.js';
@@ -104,17 +104,18 @@ export interface AccountOwner {
 }
 
 /**
- * The accounts of one client: those of its provider's environment for which the cache
- * holds a credential of its client id (MSAL keys credentials by environment and client id;
- * the Account entity is shared). Several clients on one page or origin share one cache and
- * each lists only its own. `hint`: the Account entities of a cache's clear index, before the
- * cache has loaded, which carry no credentials: filtered by environment only.
+ * The accounts of one client: those of its provider's environment that the cache does not
+ * hold for other client ids only (MSAL keys credentials by environment and client id; the
+ * Account entity is shared). Several clients on one page or origin share one cache and each
+ * lists only its own. An account entity without any credential (a cache's clear index before
+ * it has loaded, an imported account) is listed by every client of its environment.
  */
-export function clientAccountsFrom(data: Readonly<CacheData>, owner: AccountOwner, hint = false): AccountInfo[] {
+export function clientAccountsFrom(data: Readonly<CacheData>, owner: AccountOwner): AccountInfo[] {
   const owned = (entity: AccountEntity): boolean =>
-    owner.ownsEnvironment(entity.environment) && (hint || clientHasCredentials(data, entity.home_account_id, entity.environment, owner.clientId));
-  if (Object.values(data.Account).every(owned)) return accountsFrom(data, owner.clientId);
-  return accountsFrom({ ...data, Account: Object.fromEntries(Object.entries(data.Account).filter(([, entity]) => owned(entity))) }, owner.clientId);
+    owner.ownsEnvironment(entity.environment) && accountOwnedBy(data, entity.home_account_id, entity.environment, owner.clientId);
+  const accounts = Object.entries(data.Account);
+  const mine = accounts.filter(([, entity]) => owned(entity));
+  return accountsFrom(mine.length === accounts.length ? data : { ...data, Account: Object.fromEntries(mine) }, owner.clientId);
 }
 
 /** What a result says about its access token, from the cache entry (shared with keyward/server). */
