@@ -5,7 +5,7 @@ import { completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from '../context.js';
 import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, pendingRedirectScope, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
-import { monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
+import { handBackToOpener, monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
 import { frameNamePrefix } from '../browser/iframe.js';
 import { randomString } from '../../util/random.js';
 import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
@@ -43,7 +43,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
       return await new Promise<never>(() => {});
     }
     popup!.location.href = flow.authUri;
-    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout);
+    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout, flow.state);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
     return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenInteractive);
@@ -94,6 +94,9 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
   const pending = peekPendingRedirect(redirectScope(ctx));
   if (!pending || typeof response.state !== 'string' || response.state === '' || response.state !== pending.flow?.state) {
     ctx.logger.verbose('the page URL has authorization-response parameters that match no sign-in of this client; left alone');
+    // Perhaps a popup that Cross-Origin-Opener-Policy severed from its opener (its name is
+    // cleared too): offered to the window whose popup flow has this state, if one listens.
+    if (typeof response.state === 'string' && response.state !== '') handBackToOpener(response.state, location.href);
     return null;
   }
   takePendingRedirect(redirectScope(ctx));
