@@ -356,6 +356,10 @@ describe('each refusal yields its own typed error and leaves stored accounts and
     await expectRejected(
       async () => {
         const { popup, outcome } = await startPopupAtLogin(page);
+        // Like a person, who reads the provider's page before closing it: the opener takes a
+        // popup that reads closed after only a glimpse at the provider for one that COOP
+        // severed (src/client/browser/popup.ts), and waits for it until popupTimeout.
+        await popup.waitForTimeout(2_000);
         const closedAt = Date.now();
         await popup.close();
         const settled = await outcome;
