@@ -18,14 +18,14 @@ import { AuthEvents } from './state/authEvents.js';
 import { acquireTokenInteractive, handleRedirect } from './flows/interactive.js';
 import { logout, removeAccount } from './flows/logout.js';
 import { type PublicClientApplicationOptions, validateOptions } from './options.js';
-import { acquireTokenByRefreshToken } from './flows/refreshToken.js';
-import { acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type DeviceFlowPollOptions, initiateDeviceFlow } from './flows/deviceFlow.js';
-import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js';
+// Type-only: these flows are loaded by import() in their methods (below), so an app that never calls them does not ship them.
+import type { DeviceFlow, DeviceFlowOptions, DeviceFlowPollOptions } from './flows/deviceFlow.js';
+import type { UsernamePasswordOptions } from './flows/usernamePassword.js';
 import { acquireTokenSilent } from './flows/silent.js';
 import { ssoSilent } from './flows/ssoSilent.js';
 import { SessionDeadlines } from './flows/sessionDeadlines.js';
 import { startSessionMonitor } from './flows/startSessionMonitor.js';
-import { acquireTokenByCode, type AcquireTokenByCodeRequest } from './flows/spaCode.js';
+import type { AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
 import type { NavigationClient } from './browser/navigation.js';
@@ -316,22 +316,26 @@ export class PublicClientApplication implements AuthClient {
    * sign-in (MSAL.js `acquireTokenByCode`). A code works once.
    */
   acquireTokenByCode(request: AcquireTokenByCodeRequest): Promise<AuthenticationResult> {
-    return this.#report(acquireTokenByCode(this.#ctx, request), 'signIn', (result) => ({ type: 'signIn', result }));
+    return this.#report(
+      import('./flows/spaCode.js').then((flow) => flow.acquireTokenByCode(this.#ctx, request)),
+      'signIn',
+      (result) => ({ type: 'signIn', result }),
+    );
   }
 
   /** Migrates a refresh token obtained elsewhere into the cache. */
   acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[]): Promise<AuthenticationResult> {
-    return acquireTokenByRefreshToken(this.#ctx, refreshToken, scopes);
+    return import('./flows/refreshToken.js').then((flow) => flow.acquireTokenByRefreshToken(this.#ctx, refreshToken, scopes));
   }
 
   /** Starts a device code flow (RFC 8628): show `flow.message` to the person, then call {@link acquireTokenByDeviceFlow}. */
   initiateDeviceFlow(scopes: readonly string[], options?: DeviceFlowOptions): Promise<DeviceFlow> {
-    return initiateDeviceFlow(this.#ctx, scopes, options);
+    return import('./flows/deviceFlow.js').then((flow) => flow.initiateDeviceFlow(this.#ctx, scopes, options));
   }
 
   /** Polls until the person approves the device code; abort with `options.signal`. */
   acquireTokenByDeviceFlow(flow: DeviceFlow, options?: DeviceFlowPollOptions): Promise<AuthenticationResult> {
-    return acquireTokenByDeviceFlow(this.#ctx, flow, options);
+    return import('./flows/deviceFlow.js').then((module) => module.acquireTokenByDeviceFlow(this.#ctx, flow, options));
   }
 
   /**
@@ -344,7 +348,7 @@ export class PublicClientApplication implements AuthClient {
     scopes: readonly string[],
     options?: UsernamePasswordOptions,
   ): Promise<AuthenticationResult> {
-    return acquireTokenByUsernamePassword(this.#ctx, username, password, scopes, options);
+    return import('./flows/usernamePassword.js').then((flow) => flow.acquireTokenByUsernamePassword(this.#ctx, username, password, scopes, options));
   }
 
   /** Builds an authorization URL (no flow state kept; prefer {@link initiateAuthCodeFlow}). */
