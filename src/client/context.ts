@@ -7,8 +7,8 @@ import { IndexedDbTokenCache } from '../cache/indexedDbTokenCache.js';
 import type { TokenCache } from '../cache/tokenCache.js';
 import type { HttpCacheStore } from '../http/httpCache.js';
 import { Throttle } from '../http/throttle.js';
-import { PopKeyStore } from '../pop/keyStore.js';
-import { DpopNonces } from '../pop/dpopProof.js';
+import { PopKeys } from '../pop/popKeys.js';
+import { DpopNonces } from '../pop/dpopNonces.js';
 import { fetchHttpClient } from '../http/httpClient.js';
 import { StorageHttpCache } from '../http/storageHttpCache.js';
 import type { TransportOptions } from '../http/transport.js';
@@ -61,7 +61,7 @@ export class ClientContext {
   readonly popupTimeout: number;
   readonly iframeTimeout: number;
   readonly throttle = new Throttle();
-  readonly keys: PopKeyStore;
+  readonly keys: PopKeys;
   readonly dpopNonces = new DpopNonces();
   /** The confidential client's credential, sent on every token request; none for public clients. */
   readonly clientAuthentication: ClientAuthentication | undefined;
@@ -115,7 +115,7 @@ export class ClientContext {
     // A sign-out in another tab reaches this page as a change raising the account's generation.
     this.#unsubscribeCache = this.cache.subscribe(() => this.renewals.checkGenerations(this.cache));
     this.keySets = new KeySetSource(this.transport);
-    this.keys = new PopKeyStore(options.clientId);
+    this.keys = new PopKeys(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);
     this.popupTimeout = options.popupTimeout ?? defaultPopupTimeoutMs;
     this.iframeTimeout = options.iframeTimeout ?? defaultIframeTimeoutMs;

@@ -1,6 +1,6 @@
 import { ConfigurationError, ErrorCode, nobodySignedInError, noTokenError } from '../errors.js';
 import { parseClaimsChallenge } from '../protocol/claimsChallenge.js';
-import { DpopNonces } from './dpopProof.js';
+import { DpopNonces } from './dpopNonces.js';
 import type { AccountInfo, AuthenticationResult, SilentOptions, AuthScheme } from '../types.js';
 
 /** What {@link createAuthFetch} needs of a client: `PublicClientApplication` fits. */

@@ -1,14 +1,16 @@
 import { decodeJwt } from 'jose';
 import { ClientAuthError, ErrorCode } from '../errors.js';
-import { createDpopProof, type DpopNonces } from './dpopProof.js';
-import type { PopKey, PopKeyStore } from './keyStore.js';
-import { createSignedHttpRequest, requestConfirmation } from './signedHttpRequest.js';
+import type { DpopNonces } from './dpopNonces.js';
+import type { PopKey } from './keyStore.js';
+import type { PopCrypto, PopKeys } from './popKeys.js';
 import type { AuthenticationResult, AuthScheme } from '../types.js';
 
 /** A token request bound to a key: MSAL AT-PoP or DPoP. */
 export interface TokenBinding {
   type: 'pop' | 'dpop';
   key: PopKey;
+  /** The signers, loaded with the key (pop/popKeys.ts). */
+  crypto: PopCrypto;
 }
 
 /** The scheme of a request: the one asked for, else the client's default (`dpop: true`), else Bearer. */
@@ -16,20 +18,21 @@ export function schemeFor(requested: AuthScheme | undefined, dpopByDefault: bool
   return requested ?? (dpopByDefault ? { type: 'dpop' } : { type: 'bearer' });
 }
 
-export async function bindingFor(keys: PopKeyStore, scheme: AuthScheme): Promise<TokenBinding | undefined> {
+export async function bindingFor(keys: PopKeys, scheme: AuthScheme): Promise<TokenBinding | undefined> {
   if (scheme.type === 'bearer') return undefined;
-  return { type: scheme.type, key: await keys.get(scheme.type) };
+  const { crypto, store } = await keys.load();
+  return { type: scheme.type, key: await store.get(scheme.type), crypto };
 }
 
 /** Form fields MSAL sends for AT-PoP: `token_type=pop` and `req_cnf` (msal-common `addPopToken`). */
 export function popRequestFields(binding: TokenBinding | undefined): Record<string, string> {
-  return binding?.type === 'pop' ? { token_type: 'pop', req_cnf: requestConfirmation(binding.key) } : {};
+  return binding?.type === 'pop' ? { token_type: 'pop', req_cnf: binding.crypto.requestConfirmation(binding.key) } : {};
 }
 
 /** The `DPoP` header for a token-endpoint request (no `ath` there, RFC 9449 4.2). */
 export function tokenEndpointProof(binding: TokenBinding | undefined, tokenEndpoint: string, nonces: DpopNonces, nonce?: string): Promise<string> | undefined {
   if (binding?.type !== 'dpop') return undefined;
-  return createDpopProof(binding.key, { htm: 'POST', htu: tokenEndpoint, nonce: nonce ?? nonces.get(tokenEndpoint) });
+  return binding.crypto.createDpopProof(binding.key, { htm: 'POST', htu: tokenEndpoint, nonce: nonce ?? nonces.get(tokenEndpoint) });
 }
 
 /**
@@ -81,7 +84,7 @@ export function assertBoundTokenType(binding: TokenBinding | undefined, tokenTyp
 export async function present(result: AuthenticationResult, scheme: AuthScheme, binding: TokenBinding | undefined): Promise<AuthenticationResult> {
   if (!binding) return result;
   if (scheme.type === 'pop') {
-    const shr = await createSignedHttpRequest(binding.key, {
+    const shr = await binding.crypto.createSignedHttpRequest(binding.key, {
       accessToken: result.accessToken,
       method: scheme.method,
       url: scheme.url,
@@ -91,7 +94,7 @@ export async function present(result: AuthenticationResult, scheme: AuthScheme, 
     return { ...result, accessToken: shr, tokenType: 'pop' };
   }
   if (scheme.type === 'dpop' && scheme.method && scheme.url) {
-    const dpopProof = await createDpopProof(binding.key, {
+    const dpopProof = await binding.crypto.createDpopProof(binding.key, {
       htm: scheme.method,
       htu: scheme.url,
       accessToken: result.accessToken,

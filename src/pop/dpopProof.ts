@@ -73,18 +73,3 @@ async function accessTokenHash(key: PopKey, accessToken: string): Promise<string
 function invalid(reason: string): ClientAuthError {
   return new ClientAuthError(ErrorCode.invalidRequest, `Cannot create a DPoP proof: ${reason}.`);
 }
-
-/** Remembers the last `DPoP-Nonce` per server origin (RFC 9449 8, 9). */
-export class DpopNonces {
-  readonly #byOrigin = new Map<string, string>();
-
-  get(url: string): string | undefined {
-    return this.#byOrigin.get(new URL(url).origin);
-  }
-
-  /** Keeps a nonce a response carried (on errors and successes alike). */
-  remember(url: string, headers: Record<string, string> | Headers): void {
-    const nonce = headers instanceof Headers ? headers.get('dpop-nonce') : headers['dpop-nonce'];
-    if (nonce) this.#byOrigin.set(new URL(url).origin, nonce);
-  }
-}

@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
-import { createStore, del, get, update, type UseStore } from 'idb-keyval';
+import { get, update } from 'idb-keyval';
+import { deletePopKeys, type PopKeyPurpose, popKeyDatabase, popKeySlot } from './keySlots.js';
 
 /** A proof-of-possession key: the private half never leaves WebCrypto. */
 export interface PopKey {
@@ -12,7 +13,7 @@ export interface PopKey {
   thumbprint: string;
 }
 
-export type PopKeyPurpose = 'pop' | 'dpop';
+export type { PopKeyPurpose } from './keySlots.js';
 
 const algorithms = {
   pop: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
@@ -38,7 +39,6 @@ interface StoredKey {
 export class PopKeyStore {
   readonly #clientId: string;
   readonly #loaded = new Map<PopKeyPurpose, Promise<PopKey>>();
-  #store: UseStore | undefined | null;
 
   constructor(clientId: string) {
     this.#clientId = clientId;
@@ -58,19 +58,18 @@ export class PopKeyStore {
   /** True when a key for `purpose` exists already (in this page or in IndexedDB). */
   async has(purpose: PopKeyPurpose): Promise<boolean> {
     if (this.#loaded.has(purpose)) return true;
-    const store = this.#idb();
+    const store = popKeyDatabase();
     return store ? (await get<StoredKey>(this.#slot(purpose), store).catch(() => undefined)) !== undefined : false;
   }
 
   /** Forgets every key: the next use generates new ones (sign-out, removeAccount). */
   async rotate(): Promise<void> {
     this.#loaded.clear();
-    const store = this.#idb();
-    if (store) await Promise.all((['pop', 'dpop'] as const).map((purpose) => del(this.#slot(purpose), store).catch(() => undefined)));
+    await deletePopKeys(this.#clientId);
   }
 
   async #load(purpose: PopKeyPurpose): Promise<PopKey> {
-    const store = this.#idb();
+    const store = popKeyDatabase();
     let stored = store ? await get<StoredKey>(this.#slot(purpose), store).catch(() => undefined) : undefined;
     if (!stored || !(stored.privateKey instanceof CryptoKey)) {
       // extractable: false applies to the private key; the public half is always exportable.
@@ -98,14 +97,6 @@ export class PopKeyStore {
   }
 
   #slot(purpose: PopKeyPurpose): string {
-    return `${purpose}|${this.#clientId}`;
-  }
-
-  #idb(): UseStore | undefined {
-    if (this.#store === undefined) {
-      // A database of its own: idb-keyval cannot add a store to the token cache's database.
-      this.#store = typeof indexedDB === 'undefined' || indexedDB === null ? null : createStore('keyward-keys', 'keys');
-    }
-    return this.#store ?? undefined;
+    return popKeySlot(purpose, this.#clientId);
   }
 }
