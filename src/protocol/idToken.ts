@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
+import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { ErrorCode, IdTokenError, KeywardError } from '../errors.js';
 import { nowSeconds } from '../util/time.js';
 import type { IdTokenClaims } from '../types.js';
@@ -33,7 +33,8 @@ const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /**
  * Validates an id_token per OIDC Core 3.1.3.7, including the signature against the
  * provider's JWKS even for back-channel tokens (step 6 would allow skipping it; we don't).
- * Signature, `iss`, `aud`, `exp` and `nbf` are checked by jose; the OIDC-specific rules here.
+ * jose checks the signature (`compactVerify`, over the key set with `createLocalJWKSet`); the
+ * claims (`iss`, `aud`, `exp`, `nbf`, and the OIDC rules) are checked here, in one place.
  */
 export async function verifyIdToken(idToken: string, expected: IdTokenExpectations, keys: KeySetLoader): Promise<IdTokenClaims> {
   let header: ReturnType<typeof decodeProtectedHeader>;
@@ -52,7 +53,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     );
   }
   const issuer = expectedIssuer(expected.issuer, unverified);
-  const options = { algorithms, issuer, audience: expected.clientId, clockTolerance: clockSkewSeconds, requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'] };
+  const options = { algorithms };
 
   let payload: JWTPayload;
   try {
@@ -74,10 +75,10 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
       throw mapJoseError(retryError);
     }
   }
-  return checkOidcClaims(payload, expected);
+  return checkOidcClaims(checkJwtClaims(payload, issuer, expected.clientId), expected);
 }
 
-type VerifyOptions = Parameters<typeof jwtVerify>[2];
+type VerifyOptions = Parameters<typeof compactVerify>[2];
 
 /**
  * jose's verification over a key set. Without a `kid` several keys may fit; jose then
@@ -86,13 +87,13 @@ type VerifyOptions = Parameters<typeof jwtVerify>[2];
  */
 async function verifySignature(idToken: string, keySet: JSONWebKeySet, options: VerifyOptions): Promise<JWTPayload> {
   try {
-    return (await jwtVerify(idToken, createLocalJWKSet(keySet), options)).payload;
+    return claimsSetOf(await compactVerify(idToken, createLocalJWKSet(keySet), options));
   } catch (error) {
     if (codeOf(error) !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' || !(Symbol.asyncIterator in (error as object))) throw error;
     let lastError: unknown = error;
     for await (const key of error as AsyncIterable<CryptoKey>) {
       try {
-        return (await jwtVerify(idToken, key, options)).payload;
+        return claimsSetOf(await compactVerify(idToken, key, options));
       } catch (keyError) {
         if (codeOf(keyError) !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw keyError;
         lastError = keyError;
@@ -100,6 +101,59 @@ async function verifySignature(idToken: string, keySet: JSONWebKeySet, options: 
     }
     throw lastError;
   }
+}
+
+/**
+ * The verified payload as a JWT claims set (RFC 7519 7.2 steps 9-10): a JSON object, from the
+ * signed bytes (never the unverified decode). A JWS with an unencoded payload (RFC 7797 `b64`)
+ * is no JWT.
+ */
+function claimsSetOf({ payload, protectedHeader }: Awaited<ReturnType<typeof compactVerify>>): JWTPayload {
+  let claims: unknown;
+  try {
+    claims = protectedHeader.b64 === false ? undefined : JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (cause) {
+    throw fail(ErrorCode.idTokenMalformed, 'The id_token could not be verified.', cause);
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw fail(ErrorCode.idTokenMalformed, 'The id_token could not be verified.');
+  return claims as JWTPayload;
+}
+
+/**
+ * OIDC Core 3.1.3.7 steps 2, 3, 9 and RFC 7519 4.1.5: `iss`, `sub`, `aud`, `exp`, `iat` present,
+ * `iss` exact, `aud` naming this client, `exp` not passed and `nbf` not ahead, both within
+ * the clock skew. The same checks, in the same order and with the same outcomes, as jose's
+ * `jwtVerify` made with these options before: its claims-set validator is not bundled.
+ */
+function checkJwtClaims(claims: JWTPayload, issuer: string, clientId: string): JWTPayload {
+  for (const claim of ['iss', 'aud', 'iat', 'exp', 'sub']) {
+    if (!Object.hasOwn(claims, claim)) throw fail(ErrorCode.idTokenClaimMissing, `The id_token has no "${claim}".`);
+  }
+  if (claims.iss !== issuer) throw fail(ErrorCode.idTokenIssuerMismatch, 'The id_token "iss" is not the provider\'s issuer.');
+  if (!(Array.isArray(claims.aud) ? claims.aud.includes(clientId) : claims.aud === clientId)) {
+    throw fail(ErrorCode.idTokenAudienceMismatch, 'The id_token "aud" does not contain this client id.');
+  }
+  const now = nowSeconds();
+  numericDate(claims, 'iat'); // checked first, as jose did; its bounds are the OIDC rule below (step 10)
+  const nbf = numericDate(claims, 'nbf');
+  if (nbf !== undefined && nbf > now + clockSkewSeconds) {
+    throw fail(ErrorCode.idTokenIssuedInFuture, 'The id_token "nbf" is in the future beyond the allowed clock skew.');
+  }
+  const exp = numericDate(claims, 'exp');
+  if (exp !== undefined && exp <= now - clockSkewSeconds) {
+    throw fail(ErrorCode.idTokenExpired, 'The id_token has expired (beyond the allowed clock skew). Check the device clock, then sign in again.');
+  }
+  return claims;
+}
+
+/** A NumericDate claim (RFC 7519 2), when present; one that is not a finite number is refused. */
+function numericDate(claims: JWTPayload, claim: 'iat' | 'nbf' | 'exp'): number | undefined {
+  const value = claims[claim];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  // The codes jose's validator gave these before (a bad iat or nbf counted as one in the future).
+  if (typeof value === 'number' || claim === 'exp') throw fail(ErrorCode.idTokenMalformed, `The id_token claim "${claim}" is invalid.`);
+  throw fail(ErrorCode.idTokenIssuedInFuture, `The id_token "${claim}" is in the future beyond the allowed clock skew.`);
 }
 
 /** The OIDC rules jose does not know (steps 3-5, 10, 11, 13). */
@@ -160,10 +214,8 @@ function allowedAlgorithms(advertised: readonly string[]): string[] {
 }
 
 function mapJoseError(error: unknown): IdTokenError {
-  const code = codeOf(error);
-  const claim = (error as { claim?: string }).claim;
-  const reason = (error as { reason?: string }).reason;
-  switch (code) {
+  if (error instanceof IdTokenError) return error; // our own claims-set check (claimsSetOf)
+  switch (codeOf(error)) {
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return fail(
         ErrorCode.idTokenKeyNotFound,
@@ -174,15 +226,6 @@ function mapJoseError(error: unknown): IdTokenError {
       return fail(ErrorCode.idTokenSignatureInvalid, "The id_token signature does not verify against the provider's keys.", error);
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return fail(ErrorCode.idTokenAlgNotAllowed, 'The id_token algorithm is not allowed.', error);
-    case 'ERR_JWT_EXPIRED':
-      return fail(ErrorCode.idTokenExpired, 'The id_token has expired (beyond the allowed clock skew). Check the device clock, then sign in again.', error);
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (reason === 'missing') return fail(ErrorCode.idTokenClaimMissing, `The id_token has no "${String(claim)}".`, error);
-      if (claim === 'iss') return fail(ErrorCode.idTokenIssuerMismatch, 'The id_token "iss" is not the provider\'s issuer.', error);
-      if (claim === 'aud') return fail(ErrorCode.idTokenAudienceMismatch, 'The id_token "aud" does not contain this client id.', error);
-      if (claim === 'nbf' || claim === 'iat')
-        return fail(ErrorCode.idTokenIssuedInFuture, `The id_token "${claim}" is in the future beyond the allowed clock skew.`, error);
-      return fail(ErrorCode.idTokenMalformed, `The id_token claim "${String(claim)}" is invalid.`, error);
     default:
       return fail(ErrorCode.idTokenMalformed, 'The id_token could not be verified.', error);
   }
