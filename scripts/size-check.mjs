@@ -1,13 +1,14 @@
-// The size budget `npm test` holds (issue 7): keyward's core, React layer and both, bundled
-// exactly as `npm run bench` bundles them (minified, React external, jose and idb-keyval in),
-// must stay within size-budget.json (min+gzip bytes). Deterministic: same source, same bytes.
+// The size budget `npm test` holds (issues 7, 19): the typical app, the bytes each opt-in
+// feature adds to it (bench/size/index.mjs `features`), and keyward's core, React layer and both,
+// bundled exactly as `npm run bench` bundles them (minified, React external, jose and idb-keyval
+// in), must stay within size-budget.json (min+gzip bytes). Deterministic: same source, same bytes.
 //
 //   npm run size                       check
 //   npm run size -- --update           lower each budget to the measurement + margin
 //   npm run size -- --update --note "why"   also allow a budget to go up, recording why
 import { readFileSync, writeFileSync } from 'node:fs';
 import { bundleSize, root } from '../bench/size/bundle.mjs';
-import { keywardParts } from '../bench/size/index.mjs';
+import { featureCosts, keywardParts } from '../bench/size/index.mjs';
 
 const budgetFile = `${root}size-budget.json`;
 const budget = JSON.parse(readFileSync(budgetFile, 'utf8'));
@@ -38,6 +39,23 @@ const mustContain = {
 const withMargin = (bytes) => Math.ceil(bytes * (1 + budget.marginPercent / 100));
 const failures = [];
 const rows = [];
+
+// The typical app and each feature row: what the page downloads once it has used the feature.
+for (const row of await featureCosts()) {
+  const limit = budget.gzip[row.key];
+  const part = { key: row.key, label: row.key === 'typicalApp' ? `typical app` : `+ ${row.label}` };
+  if (typeof limit !== 'number' || limit <= 0) {
+    failures.push(`size-budget.json has no gzip budget for "${row.key}"`);
+    continue;
+  }
+  if (row.missing.length || row.gzip <= 0) {
+    failures.push(
+      `${part.label}: the bundle is incomplete (gzip ${row.gzip} B; missing modules: ${row.missing.join(', ') || 'none'}), so its size says nothing. Fix bench/size/ before trusting the budget.`,
+    );
+    continue;
+  }
+  rows.push({ part, size: row, limit });
+}
 for (const part of keywardParts) {
   const limit = budget.gzip[part.key];
   if (typeof limit !== 'number' || limit <= 0) {

@@ -23,7 +23,21 @@ const reactExternal = [/^react($|\/)/, /^react-dom($|\/)/];
 export const keywardAlias = [
   { find: /^keyward$/, replacement: `${root}src/index.ts` },
   { find: /^keyward\/react$/, replacement: `${root}src/react/index.ts` },
+  { find: /^keyward\/router$/, replacement: `${root}src/router/index.ts` },
 ];
+
+/**
+ * A feature entry (bench/size/features/) imports the typical app for its side effects; the
+ * package's `"sideEffects": false` would let the bundler drop that import, so the app module is
+ * marked as having side effects (it renders the app).
+ */
+const appHasSideEffects = {
+  name: 'keyward-bench:app-side-effects',
+  enforce: 'post',
+  transform(code, id) {
+    return id.includes('/bench/size/apps/') ? { code, map: null, moduleSideEffects: true } : null;
+  },
+};
 
 /**
  * @param {string} entry absolute path of the entry module
@@ -31,7 +45,7 @@ export const keywardAlias = [
  *   keepExports: keep every export of the entry (for "the whole public API" entries); an app entry
  *   keeps only what it uses. plugins: e.g. one that leaves some modules external.
  * @returns {Promise<{ raw: number, gzip: number, brotli: number, chunks: number, initial: { raw: number, gzip: number, brotli: number },
- *   lazy: { raw: number, gzip: number, brotli: number, modules: string[], imports: string[] }[], modules: string[], exports: string[] }>}
+ *   lazy: { raw: number, gzip: number, brotli: number, fileName: string, modules: string[], imports: string[] }[], modules: string[], exports: string[] }>}
  */
 export async function bundleSize(entry, { keepExports = false, plugins = [] } = {}) {
   const output = await build({
@@ -39,7 +53,7 @@ export async function bundleSize(entry, { keepExports = false, plugins = [] } = 
     root,
     logLevel: 'silent',
     resolve: { alias: keywardAlias },
-    plugins,
+    plugins: [appHasSideEffects, ...plugins],
     build: {
       write: false,
       minify: true,
@@ -50,7 +64,9 @@ export async function bundleSize(entry, { keepExports = false, plugins = [] } = 
       rollupOptions: {
         input: entry,
         external: reactExternal,
-        preserveEntrySignatures: keepExports ? 'strict' : false,
+        // allow-extension: every export kept, and modules shared with lazy chunks stay in the entry chunk
+        // (as in an app's bundle) instead of being split into chunks of their own.
+        preserveEntrySignatures: keepExports ? 'allow-extension' : false,
       },
     },
   });
@@ -82,9 +98,38 @@ export async function bundleSize(entry, { keepExports = false, plugins = [] } = 
       sizes[unit] += size[unit];
       if (initialNames.has(chunk.fileName)) sizes.initial[unit] += size[unit];
     }
-    if (!initialNames.has(chunk.fileName)) sizes.lazy.push({ ...size, modules: Object.keys(chunk.modules), imports: chunk.imports });
+    if (!initialNames.has(chunk.fileName)) sizes.lazy.push({ ...size, fileName: chunk.fileName, modules: Object.keys(chunk.modules), imports: chunk.imports });
     sizes.modules.push(...Object.keys(chunk.modules));
     if (chunk.isEntry) sizes.exports.push(...chunk.exports);
   }
   return sizes;
+}
+
+/**
+ * What a page running `size`'s bundle downloads once it has used the features whose modules are
+ * `loads` (paths from the repository root): the initial chunks, plus every lazy chunk holding one
+ * of those modules and the chunks that chunk imports.
+ * @param {Awaited<ReturnType<typeof bundleSize>>} size
+ * @param {string[]} loads
+ * @returns {{ raw: number, gzip: number, brotli: number, missing: string[] }}
+ */
+export function loadedSize(size, loads) {
+  const total = { ...size.initial, missing: [] };
+  const taken = new Set();
+  const take = (chunk) => {
+    if (taken.has(chunk.fileName)) return;
+    taken.add(chunk.fileName);
+    for (const unit of ['raw', 'gzip', 'brotli']) total[unit] += chunk[unit];
+    for (const name of chunk.imports) {
+      const imported = size.lazy.find((c) => c.fileName === name);
+      if (imported) take(imported);
+    }
+  };
+  for (const module of loads) {
+    const id = `${root}${module}`;
+    const chunk = size.lazy.find((c) => c.modules.includes(id));
+    if (chunk) take(chunk);
+    else if (!size.modules.includes(id)) total.missing.push(module);
+  }
+  return total;
 }

@@ -1,6 +1,6 @@
 // Bundle cost (issue 7, item 1): the same small app written for each SDK, plus keyward's core,
 // React layer and both, each bundled for production (bench/size/bundle.mjs) and measured.
-import { bundleSize, root } from './bundle.mjs';
+import { bundleSize, loadedSize, root } from './bundle.mjs';
 
 /** The columns of the comparison, in table order; `app` is the file in bench/size/apps/. */
 export const sdks = [
@@ -31,6 +31,60 @@ export const keywardParts = [
   { key: 'react', label: 'keyward React layer alone (src/react/, core external)', entry: 'react.ts', options: { keepExports: true, plugins: [coreExternal] } },
   { key: 'both', label: 'keyward core + React (whole API of both)', entry: 'both.ts', options: { keepExports: true } },
 ];
+
+/**
+ * The typical app (apps/keyward.tsx) and what each opt-in feature adds to it (features/<key>.ts:
+ * the typical app plus that feature's use). A figure is what the page downloads once it has done
+ * that work: the initial chunks plus the lazy chunks holding `loads` (modules loaded by import()
+ * when the feature is first used). A feature's cost is its app's figure minus the typical app's.
+ * `typicalLoads`: lazy modules the typical app itself loads while it signs in (none today).
+ */
+export const typicalApp = {
+  key: 'typicalApp',
+  label: 'typical app (sign in, a guard, a token for an API call, sign out)',
+  entry: 'apps/keyward.tsx',
+  loads: [],
+};
+export const features = [
+  {
+    key: 'deviceCode',
+    label: 'device code flow (initiateDeviceFlow, acquireTokenByDeviceFlow)',
+    entry: 'features/deviceCode.ts',
+    loads: ['src/client/flows/deviceFlow.ts'],
+  },
+  {
+    key: 'usernamePassword',
+    label: 'username/password (acquireTokenByUsernamePassword)',
+    entry: 'features/usernamePassword.ts',
+    loads: ['src/client/flows/usernamePassword.ts'],
+  },
+  { key: 'dpop', label: 'DPoP (authScheme dpop)', entry: 'features/dpop.ts', loads: ['src/pop/popCrypto.ts'] },
+  { key: 'pop', label: 'MSAL AT-PoP (authScheme pop)', entry: 'features/pop.ts', loads: ['src/pop/popCrypto.ts'] },
+  { key: 'authFetch', label: 'createAuthFetch', entry: 'features/authFetch.ts', loads: ['src/pop/authFetch.ts'] },
+  { key: 'sessionMonitor', label: 'session monitoring (monitorSession)', entry: 'features/sessionMonitor.ts', loads: ['src/client/flows/sessionMonitor.ts'] },
+  { key: 'router', label: 'router guards (keyward/router)', entry: 'features/router.ts', loads: ['src/router/index.ts'] },
+];
+
+/**
+ * Measures the typical app and every feature row. A row whose `loads` module is in no chunk is
+ * reported in `missing` (a broken feature entry must not measure as free).
+ */
+export async function featureCosts() {
+  const typicalBundle = await bundleSize(`${root}bench/size/${typicalApp.entry}`);
+  const typical = loadedSize(typicalBundle, typicalApp.loads);
+  const rows = [{ ...typicalApp, gzip: typical.gzip, raw: typical.raw, brotli: typical.brotli, missing: typical.missing }];
+  for (const feature of features) {
+    const loaded = loadedSize(await bundleSize(`${root}bench/size/${feature.entry}`), feature.loads);
+    rows.push({
+      ...feature,
+      raw: loaded.raw - typical.raw,
+      gzip: loaded.gzip - typical.gzip,
+      brotli: loaded.brotli - typical.brotli,
+      missing: loaded.missing,
+    });
+  }
+  return rows;
+}
 
 const pick = ({ raw, gzip, brotli, chunks }) => ({ raw, gzip, brotli, chunks });
 
