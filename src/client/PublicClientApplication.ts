@@ -22,7 +22,6 @@ import { type PublicClientApplicationOptions, validateOptions } from './options.
 import type { DeviceFlow, DeviceFlowOptions, DeviceFlowPollOptions } from './flows/deviceFlow.js';
 import type { UsernamePasswordOptions } from './flows/usernamePassword.js';
 import { acquireTokenSilent } from './flows/silent.js';
-import { ssoSilent } from './flows/ssoSilent.js';
 import { SessionDeadlines } from './flows/sessionDeadlines.js';
 import { startSessionMonitor } from './flows/startSessionMonitor.js';
 import type { AcquireTokenByCodeRequest } from './flows/spaCode.js';
@@ -272,7 +271,10 @@ export class PublicClientApplication implements AuthClient {
    */
   ssoSilent(request: SsoSilentRequest): Promise<AuthenticationResult> {
     // `interacting` while it runs, so a UI shows neither signed-in nor signed-out content meanwhile.
-    return this.#report(this.#interacting(ssoSilent(this.#ctx, request)), 'signIn', (result) => ({ type: 'signIn', result }));
+    return this.#report(this.#interacting(import('./flows/ssoSilent.js').then((flow) => flow.ssoSilent(this.#ctx, request))), 'signIn', (result) => ({
+      type: 'signIn',
+      result,
+    }));
   }
 
   /**

@@ -1,5 +1,4 @@
 import { type Authority, defaultAuthority, parseAuthority, parseOidcAuthority, withHost } from '../authority/authority.js';
-import { discoverInstance } from '../authority/instanceDiscovery.js';
 import { knownCloudGroup } from '../authority/microsoftHosts.js';
 import { KeySetSource } from '../authority/jwks.js';
 import { type AuthorityMetadata, loadMetadata } from '../authority/metadata.js';
@@ -145,7 +144,12 @@ export class ClientContext {
     if (settled) return Promise.resolve(settled);
     return this.#resolving.run(authority.canonical, async () => {
       // Entra: talk to the cloud's preferred host, cache under its preferred alias (docs/protocol.md A2).
-      const cloud = await discoverInstance(authority, this.options, this.transport, this.httpCache);
+      // Instance discovery is Entra's alone: it loads (import()) only for an Entra authority, so an
+      // `oidcAuthority` app never downloads it. discoverInstance keeps its own kind check.
+      const cloud =
+        authority.kind === 'aad'
+          ? await (await import('../authority/instanceDiscovery.js')).discoverInstance(authority, this.options, this.transport, this.httpCache)
+          : { preferredNetwork: authority.host, preferredCache: authority.host, aliases: [authority.host] };
       const onWire = withHost(authority, cloud.preferredNetwork);
       const metadata = await loadMetadata(onWire, this.transport, this.httpCache);
       const resolved = { authority: onWire, metadata, environment: cloud.preferredCache };

@@ -1,7 +1,5 @@
 import { BrowserError, ErrorCode } from '../../errors.js';
-
-/** Names keyward gives its hidden sign-in frames, so a page loaded inside one knows not to redeem the code itself. */
-export const frameNamePrefix = 'keyward.frame.';
+import { frameNamePrefix } from './frameName.js';
 
 const pollIntervalMs = 50;
 

@@ -6,7 +6,7 @@ import type { ClientContext } from '../context.js';
 import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, pendingRedirectScope, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
 import { handBackToOpener, monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
-import { frameNamePrefix } from '../browser/iframe.js';
+import { frameNamePrefix } from '../browser/frameName.js';
 import { randomString } from '../../util/random.js';
 import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
 

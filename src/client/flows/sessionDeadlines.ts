@@ -4,10 +4,9 @@ import { refOf } from '../../cache/fromTokenResponse.js';
 import { findRefreshToken } from '../../cache/queries.js';
 import { splitScopes } from '../../protocol/scopes.js';
 import { nowSeconds } from '../../util/time.js';
-import { frameNamePrefix } from '../browser/iframe.js';
+import { frameNamePrefix } from '../browser/frameName.js';
 import type { ClientContext } from '../context.js';
 import { withAccountRenewal } from './renewalLock.js';
-import { ssoSilent } from './ssoSilent.js';
 import { accountInfoFrom } from '../token/results.js';
 import type { AuthEvents } from '../state/authEvents.js';
 
@@ -84,6 +83,8 @@ export class SessionDeadlines {
         await cache.sync?.({ homeAccountId: entity.home_account_id, environment: entity.environment });
         // Another tab renewed meanwhile.
         if (deadline() > expiresOn) return;
+        // The frame code loads with the first frame sign-in (import(), like every ssoSilent caller).
+        const { ssoSilent } = await import('./ssoSilent.js');
         await ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account: info }, { account: entity, signal, ...(generation !== undefined && { generation }) });
       });
     } catch (error) {

@@ -13,7 +13,6 @@ import { requestKey } from '../../util/requestKey.js';
 import { mergeClaims } from './claims.js';
 import type { ClientContext } from '../context.js';
 import { accountAndIdToken, accountInfoFrom, resultFrom } from '../token/results.js';
-import { ssoSilent } from './ssoSilent.js';
 import { withAccountRenewal } from './renewalLock.js';
 import { exchangeToken } from '../token/tokenExchange.js';
 import type { AccountInfo, AuthenticationResult, AuthScheme, CacheLookupPolicy, SilentOptions } from '../../types.js';
@@ -313,6 +312,8 @@ async function renewThroughFrame(
   const info = accountInfoFrom(account, ctx.cache.read(), ctx.clientId);
   let result: AuthenticationResult;
   try {
+    // The frame code loads with the first frame sign-in: most silent calls never need it.
+    const { ssoSilent } = await import('./ssoSilent.js');
     result = await ssoSilent(
       ctx,
       {
