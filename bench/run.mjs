@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { root } from './size/bundle.mjs';
 import { runSizeBenchmarks } from './size/index.mjs';
 import { consoleTable } from './table.mjs';
-import { updateReadme } from './readme.mjs';
+import { featureTable, updateBenchReadme, updateReadme } from './readme.mjs';
 
 /** Every package whose code the figures measure, with the version actually installed. */
 const measuredPackages = [
@@ -47,6 +47,16 @@ function chromiumVersion() {
 console.log('bundle sizes …');
 const size = await runSizeBenchmarks();
 
+// `npm run bench -- --size-only`: the bundle figures alone (a few seconds): prints the per-feature
+// table and rewrites it in bench/README.md; results.json and README.md keep the last full run.
+if (process.argv.includes('--size-only')) {
+  for (const [key, app] of Object.entries(size.apps)) console.log(`typical app, ${key}: ${app.gzip} B min+gzip (${app.raw} B minified, ${app.chunks} chunks)`);
+  console.log(`\n${featureTable({ size })}\n`);
+  updateBenchReadme({ size });
+  console.log('updated bench/README.md (per-feature cost)');
+  process.exit(0);
+}
+
 let runtime = null;
 const runtimeEntry = `${root}bench/runtime/index.mjs`;
 if (existsSync(runtimeEntry)) {
@@ -82,4 +92,5 @@ console.log(`\n${consoleTable(results)}\n`);
 for (const t of size.targets) console.log(`${t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.keyward} B (limit ${t.limit} B)`);
 console.log('\nwrote bench/results.json');
 updateReadme(results);
-console.log('updated README.md (How keyward compares)');
+updateBenchReadme(results);
+console.log('updated README.md (How keyward compares) and bench/README.md (per-feature cost)');

@@ -149,7 +149,7 @@ function assertEntraEndpointHost(authority: Authority, url: URL, what: string): 
   if (authority.kind === 'ciam' && host.endsWith('.ciamlogin.com')) return;
   throw new ConfigurationError(
     ErrorCode.invalidMetadata,
-    `${what} "${url.href}" is not on the authority's host (${authority.host}) or a Microsoft host. Refusing to send credentials there.`,
+    `${what} "${url.href}" is not on the authority's host (${authority.host}) or a Microsoft host: no credentials go there.`,
   );
 }
 
@@ -197,7 +197,7 @@ function validateIssuer(authority: Authority, issuer: string): void {
   const mismatch = (): ConfigurationError =>
     new ConfigurationError(
       ErrorCode.issuerMismatch,
-      `The OpenID configuration at ${authority.metadataUrl} names issuer "${issuer}", which does not belong to the authority ${authority.canonical}. Refusing to trust it (possible mix-up or misconfiguration).`,
+      `The OpenID configuration at ${authority.metadataUrl} names issuer "${issuer}", not the authority ${authority.canonical}'s: not trusted. Check the authority URL.`,
     );
   if (authority.kind === 'oidc') {
     if (trimSlash(issuer) !== trimSlash(authority.canonical)) throw mismatch();

@@ -197,7 +197,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       this.#store = undefined;
       this.warn(
         ErrorCode.storageUnavailable,
-        `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}); tokens are kept in memory for this page only, and this tab does not use other tabs' refresh tokens.`,
+        `IndexedDB is unavailable (${error instanceof Error ? error.message : String(error)}): tokens live in memory for this page only, unshared with other tabs.`,
       );
     } finally {
       const early = this.#early ?? [];
@@ -267,7 +267,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       });
       this.warn(
         ErrorCode.cacheEntryDropped,
-        `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y was' : 'ies were'} dropped (corrupted, or sealed with a lost key); the rest of the cache is intact.`,
+        `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y' : 'ies'} (corrupted, or sealed with a lost key) dropped; the rest is intact.`,
       );
     }
     return { set, revs };
@@ -787,13 +787,13 @@ function writeError(error: unknown): CacheError {
   if (name === 'QuotaExceededError') {
     return new CacheError(
       ErrorCode.cacheQuotaExceeded,
-      'The browser refused to store more data for this site (storage quota exceeded). The change is kept in memory for this page and written with the next successful write; free space or remove unused accounts.',
+      'Storage quota exceeded: the change stays in memory and is written with the next successful write. Free space or remove unused accounts.',
       { cause: error, keptInMemory: true },
     );
   }
   return new CacheError(
     ErrorCode.cacheWriteFailed,
-    'Writing the token cache to IndexedDB failed. The change is kept in memory for this page and retried with the next write.',
+    'Writing the token cache to IndexedDB failed; the change stays in memory and is retried with the next write.',
     { cause: error, keptInMemory: true },
   );
 }

@@ -120,9 +120,7 @@ export class ClientContext {
     this.iframeTimeout = options.iframeTimeout ?? defaultIframeTimeoutMs;
     if (options.allowBroker !== undefined) {
       // MSAL Python: "Deprecated. Please use enable_broker_on_windows instead."; keyward has no broker to enable.
-      this.logger.warning(
-        '"allowBroker" is ignored: it is deprecated in MSAL, and keyward has no broker (WAM) in a browser or on a server. Remove the option.',
-      );
+      this.logger.warning('"allowBroker" is ignored (deprecated in MSAL; keyward has no broker). Remove the option.');
     }
   }
 

@@ -132,7 +132,7 @@ export function validateOptions(options: PublicClientApplicationOptions): void {
   if ((options as { azureRegion?: unknown }).azureRegion !== undefined) {
     throw new ConfigurationError(
       ErrorCode.invalidConfiguration,
-      '"azureRegion" is a confidential-client feature (regional token endpoints serve client credentials only): use it with keyward/server, not in a browser app.',
+      '"azureRegion" is for confidential clients (regional endpoints serve client credentials only): use it with keyward/server.',
     );
   }
   // MSAL Python hands `verify` and `proxies` to its HTTP library; a page has no say over TLS
@@ -141,7 +141,7 @@ export function validateOptions(options: PublicClientApplicationOptions): void {
     if ((options as unknown as Record<string, unknown>)[name] !== undefined) {
       throw new ConfigurationError(
         ErrorCode.invalidConfiguration,
-        `"${name}" is a keyward/server option: in a browser the browser decides TLS verification and proxies, a page cannot change them.`,
+        `"${name}" is a keyward/server option: a browser decides TLS verification and proxies itself. Remove it.`,
       );
     }
   }

@@ -36,7 +36,7 @@ export class Throttle {
     const seconds = Math.ceil(remainingMs / 1000);
     throw new ServerError(
       ErrorCode.throttled,
-      `The provider asked keyward to wait before repeating this request (HTTP ${entry.error.status ?? '?'}); try again in ${seconds} s. No request was sent.`,
+      `The provider asked to wait before repeating this request (HTTP ${entry.error.status ?? '?'}): not sent. Try again in ${seconds} s.`,
       {
         retryAfter: seconds,
         status: entry.error.status,

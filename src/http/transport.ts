@@ -84,7 +84,7 @@ function assertNoRedirect(method: OutgoingRequest['method'], response: HttpRespo
   if (method !== 'POST' || !(response.status === 0 || (response.status >= 300 && response.status < 400))) return;
   throw new ServerError(
     ErrorCode.redirectRefused,
-    `The endpoint answered a POST with a redirect (HTTP ${response.status || 'opaque redirect'}). keyward does not follow redirects with credentials in the body; configure the endpoint's final URL.`,
+    `The endpoint redirected a POST (HTTP ${response.status || 'opaque redirect'}), which keyward does not follow with credentials; configure its final URL.`,
     { status: response.status },
   );
 }
@@ -119,11 +119,9 @@ async function sendWithTimeout(options: TransportOptions, request: Omit<HttpRequ
     return await Promise.race([options.httpClient.send({ ...request, signal: controller.signal }), timeout, callerAbort]);
   } catch (error) {
     if (error instanceof NetworkError || error instanceof ClientAuthError || error instanceof ConfigurationError) throw error;
-    throw new NetworkError(
-      ErrorCode.networkError,
-      `Could not reach ${origin(request.url)}: the runtime reported a network failure (offline, DNS, TLS, proxy or CORS).`,
-      { cause: error },
-    );
+    throw new NetworkError(ErrorCode.networkError, `Could not reach ${origin(request.url)}: network failure (offline, DNS, TLS, proxy or CORS).`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -163,7 +161,7 @@ export function parseJsonBody(response: HttpResponse, url: string, correlationId
     if (response.status >= 400 || !looksJson) {
       throw new ServerError(
         ErrorCode.serverErrorNonJson,
-        `${where} answered HTTP ${response.status} with a body that is not JSON (content-type "${response.headers['content-type'] ?? 'none'}"). The server or a proxy in front of it failed.`,
+        `${where} answered HTTP ${response.status} with no JSON (content-type "${response.headers['content-type'] ?? 'none'}"): the server or a proxy failed.`,
         { status: response.status, correlationId, retryAfter: parseRetryAfter(response.headers['retry-after']) },
       );
     }

@@ -45,22 +45,19 @@ export function assertBoundTokenType(binding: TokenBinding | undefined, tokenTyp
     if (type !== 'bearer')
       throw new ClientAuthError(
         ErrorCode.tokenTypeMismatch,
-        `A Bearer token was requested but the provider issued token_type "${tokenType}". Nothing was stored; ask for that scheme with authScheme.`,
+        `Asked for Bearer, the provider issued token_type "${tokenType}"; nothing stored. Ask for that scheme with authScheme.`,
       );
     return;
   }
   if (binding.type === 'dpop' && type !== 'dpop') {
     throw new ClientAuthError(
       ErrorCode.dpopTokenTypeMismatch,
-      `A DPoP-bound token was requested but the provider answered token_type "${tokenType}" (does it support DPoP?). Nothing was stored.`,
+      `Asked for DPoP, the provider issued token_type "${tokenType}" (does it support DPoP?); nothing stored.`,
     );
   }
   if (binding.type === 'pop') {
     if (type !== 'pop')
-      throw new ClientAuthError(
-        ErrorCode.popTokenTypeMismatch,
-        `A PoP token was requested but the provider answered token_type "${tokenType}". Nothing was stored.`,
-      );
+      throw new ClientAuthError(ErrorCode.popTokenTypeMismatch, `Asked for PoP, the provider issued token_type "${tokenType}"; nothing stored.`);
     let kid: unknown;
     try {
       kid = (decodeJwt(accessToken).cnf as { kid?: unknown } | undefined)?.kid;
@@ -68,10 +65,7 @@ export function assertBoundTokenType(binding: TokenBinding | undefined, tokenTyp
       kid = undefined;
     }
     if (kid !== binding.key.thumbprint) {
-      throw new ClientAuthError(
-        ErrorCode.popCnfMismatch,
-        'The PoP access token is not bound to this client\'s key ("cnf.kid" missing or different). Nothing was stored.',
-      );
+      throw new ClientAuthError(ErrorCode.popCnfMismatch, 'The PoP access token is not bound to this client\'s key ("cnf.kid"); nothing stored.');
     }
   }
 }

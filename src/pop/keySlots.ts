@@ -1,7 +1,6 @@
 import { createStore, del, type UseStore } from 'idb-keyval';
-
-/** Which key: MSAL AT-PoP (`pop`) or DPoP (`dpop`). */
-export type PopKeyPurpose = 'pop' | 'dpop';
+// Type only: keyStore.ts (the signing side) is loaded lazily; this module is not.
+import type { PopKeyPurpose } from './keyStore.js';
 
 let database: UseStore | null | undefined;
 

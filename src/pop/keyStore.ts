@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { get, update } from 'idb-keyval';
-import { deletePopKeys, type PopKeyPurpose, popKeyDatabase, popKeySlot } from './keySlots.js';
+import { deletePopKeys, popKeyDatabase, popKeySlot } from './keySlots.js';
 
 /** A proof-of-possession key: the private half never leaves WebCrypto. */
 export interface PopKey {
@@ -13,7 +13,7 @@ export interface PopKey {
   thumbprint: string;
 }
 
-export type { PopKeyPurpose } from './keySlots.js';
+export type PopKeyPurpose = 'pop' | 'dpop';
 
 const algorithms = {
   pop: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },

@@ -1,5 +1,5 @@
-import { deletePopKeys, type PopKeyPurpose } from './keySlots.js';
-import type { PopKey, PopKeyStore } from './keyStore.js';
+import { deletePopKeys } from './keySlots.js';
+import type { PopKey, PopKeyPurpose, PopKeyStore } from './keyStore.js';
 
 /** The proof-of-possession module (pop/popCrypto.ts), once loaded. */
 export type PopCrypto = typeof import('./popCrypto.js');

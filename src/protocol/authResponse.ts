@@ -51,21 +51,21 @@ export function validateAuthResponse(flow: AuthCodeFlow, response: AuthResponse,
   if (response.state !== flow.state) {
     throw new ClientAuthError(
       ErrorCode.stateMismatch,
-      'The authorization response "state" does not match the request (possible CSRF or a stale tab). Nothing was redeemed; start sign-in again.',
+      'The authorization response "state" does not match (CSRF or a stale tab); nothing redeemed. Sign in again.',
     );
   }
   if (response.iss !== undefined) {
     if (response.iss !== flow.issuer) {
       throw new ClientAuthError(
         ErrorCode.issMismatch,
-        `The authorization response came from issuer "${response.iss}", not "${flow.issuer}" (RFC 9207 mix-up defence). Nothing was redeemed.`,
+        `The authorization response is from issuer "${response.iss}", not "${flow.issuer}" (RFC 9207); nothing redeemed.`,
       );
     }
   } else if (issRequired) {
     // RFC 9207 2: error responses carry iss too; an error without it may come from another server.
     throw new ClientAuthError(
       ErrorCode.issMissing,
-      'The provider advertises RFC 9207 but this authorization response has no "iss"; it may come from another server. Nothing was redeemed.',
+      'The provider advertises RFC 9207 but the authorization response has no "iss" (another server?); nothing redeemed.',
     );
   }
   if (response.error === undefined && !response.code) {

@@ -60,7 +60,7 @@ export function assertClaims(claims: string | undefined): void {
   } catch {
     throw new ConfigurationError(
       ErrorCode.invalidClaims,
-      '"claimsChallenge" is not JSON. Pass the decoded JSON of the resource\'s claims challenge, e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}.',
+      '"claimsChallenge" is not JSON: pass the decoded claims challenge, e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}.',
     );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

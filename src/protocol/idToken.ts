@@ -65,7 +65,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     if (!fresh) {
       throw fail(
         ErrorCode.idTokenKeyNotFound,
-        "The id_token is signed with a key that is not in the provider's key set (JWKS); the set was fetched less than 30 s ago, so it was not fetched again.",
+        "The id_token's signing key is not in the provider's key set (JWKS), fetched under 30 s ago, so not refetched. Try again shortly.",
         error,
       );
     }
@@ -164,7 +164,7 @@ function checkOidcClaims(payload: JWTPayload, expected: IdTokenExpectations): Id
   // Step 3-5: several audiences need an azp naming us (FAPI invalid-secondary-aud).
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (audiences.length > 1 && claims.azp === undefined) {
-    throw fail(ErrorCode.idTokenAzpMismatch, 'The id_token has several audiences but no "azp"; refusing a token that may be meant for another client.');
+    throw fail(ErrorCode.idTokenAzpMismatch, 'The id_token has several audiences and no "azp": it may be meant for another client.');
   }
   if (claims.azp !== undefined && claims.azp !== expected.clientId) {
     throw fail(ErrorCode.idTokenAzpMismatch, 'The id_token "azp" names another client, not this one.');
@@ -202,7 +202,7 @@ export function expectedIssuer(issuer: string, claims: JWTPayload): string {
   if (!/\{tenantid\}/i.test(issuer)) return issuer;
   const tid = claims.tid;
   if (typeof tid !== 'string' || !guidPattern.test(tid)) {
-    throw fail(ErrorCode.idTokenIssuerMismatch, 'The id_token has no tenant id ("tid") to check its issuer against the multi-tenant authority.');
+    throw fail(ErrorCode.idTokenIssuerMismatch, 'The id_token has no tenant id ("tid") to check its issuer against.');
   }
   return issuer.replace(/\{tenantid\}/gi, tid);
 }
@@ -217,11 +217,7 @@ function mapJoseError(error: unknown): IdTokenError {
   if (error instanceof IdTokenError) return error; // our own claims-set check (claimsSetOf)
   switch (codeOf(error)) {
     case 'ERR_JWKS_NO_MATCHING_KEY':
-      return fail(
-        ErrorCode.idTokenKeyNotFound,
-        "The id_token is signed with a key that is not in the provider's key set (JWKS), even after refetching it.",
-        error,
-      );
+      return fail(ErrorCode.idTokenKeyNotFound, "The id_token's signing key is not in the provider's key set (JWKS), even refetched.", error);
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return fail(ErrorCode.idTokenSignatureInvalid, "The id_token signature does not verify against the provider's keys.", error);
     case 'ERR_JOSE_ALG_NOT_ALLOWED':

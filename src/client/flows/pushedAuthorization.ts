@@ -70,7 +70,7 @@ export async function pushAuthorizationRequest(ctx: ClientContext, resolved: Res
   if (typeof requestUri !== 'string' || requestUri === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
     throw new ClientAuthError(
       ErrorCode.invalidParResponse,
-      `The pushed authorization request endpoint answered HTTP ${response.status} without a "request_uri" and a positive "expires_in" (RFC 9126 2.2).`,
+      `The pushed authorization request endpoint answered HTTP ${response.status} without "request_uri" and a positive "expires_in".`,
     );
   }
   target.searchParams.set('client_id', ctx.clientId);
@@ -79,8 +79,7 @@ export async function pushAuthorizationRequest(ctx: ClientContext, resolved: Res
   return { authUri: target.toString(), expiresAt: requestedAt + Math.floor(expiresIn) };
 }
 
-const expiredMessage =
-  'The pushed authorization request expired before the person reached the provider (its request_uri is single-use and short-lived, RFC 9126 2.2). Start the sign-in again.';
+const expiredMessage = 'The pushed authorization request (RFC 9126) expired before the person reached the provider. Start the sign-in again.';
 
 /** Refuses to send the person to a pushed request that has already expired. */
 export function assertPushedRequestFresh(flow: AuthCodeFlow): void {

@@ -60,7 +60,7 @@ export async function revokeTokens(ctx: ClientContext, tokens: readonly Revocabl
         ? error
         : new ServerError(
             ErrorCode.revocationFailed,
-            `Could not reach the revocation endpoint (${error instanceof KeywardError ? error.errorCode : 'unknown failure'}); signed out here anyway. The token may stay usable until it expires.`,
+            `Revocation failed (${error instanceof KeywardError ? error.errorCode : 'unknown failure'}); signed out here anyway. The token may work until it expires.`,
             { cause: error },
           );
     ctx.logger.warning(`revocation failed: ${wrapped.message}`);

@@ -242,7 +242,7 @@ function refresh(ctx: ClientContext, account: AccountEntity, request: RefreshReq
         // The provider would answer with a DPoP-bound token whatever we asked for; say so instead of mislabelling it.
         throw new ClientAuthError(
           ErrorCode.tokenTypeMismatch,
-          `This account's refresh token is bound to the DPoP key, so it cannot produce a ${binding ? 'PoP' : 'Bearer'} token. Ask with authScheme { type: 'dpop' }, or sign in again with the scheme you need.`,
+          `This account's refresh token is DPoP-bound: no ${binding ? 'PoP' : 'Bearer'} token from it. Ask with authScheme { type: 'dpop' }, or sign in again.`,
         );
       }
       if (binding.key.thumbprint !== refreshToken.key_id) {

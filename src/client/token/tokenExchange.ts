@@ -241,7 +241,7 @@ function assertSamePerson(account: AccountEntity, stored: JWTPayload | undefined
   const changed = (): IdTokenError =>
     new IdTokenError(
       ErrorCode.idTokenSubjectChanged,
-      'The refreshed id_token names a different person (or another issuer or audience) than the signed-in account. The account was kept; sign in again.',
+      'The refreshed id_token names another person, issuer or audience than the signed-in account; the account was kept. Sign in again.',
     );
   const info = parseClientInfo(clientInfo);
   if (info && account.client_info && `${info.uid}.${info.utid}` !== account.home_account_id) throw changed();
