@@ -125,7 +125,8 @@ export function updateBenchReadme(results) {
   const readme = readFileSync(benchReadmePath, 'utf8');
   const from = readme.indexOf(featuresStart);
   const to = readme.indexOf(featuresEnd);
-  if (from < 0 || to < from) throw new Error(`bench/README.md needs the markers ${featuresStart} and ${featuresEnd} (in that order) around the generated table`);
+  if (from < 0 || to < from)
+    throw new Error(`bench/README.md needs the markers ${featuresStart} and ${featuresEnd} (in that order) around the generated table`);
   writeFileSync(benchReadmePath, readme.slice(0, from) + featureTable(results) + readme.slice(to + featuresEnd.length));
 }
 

@@ -55,12 +55,27 @@ export const typicalApp = {
   loads: [instanceDiscoveryModule],
 };
 export const features = [
-  { key: 'deviceCode', label: 'device code flow (`initiateDeviceFlow`, `acquireTokenByDeviceFlow`)', entry: 'features/deviceCode.ts', loads: ['src/client/flows/deviceFlow.ts'] },
-  { key: 'usernamePassword', label: 'username/password (`acquireTokenByUsernamePassword`)', entry: 'features/usernamePassword.ts', loads: ['src/client/flows/usernamePassword.ts'] },
-  { key: 'dpop', label: 'DPoP (`authScheme: { type: \'dpop\' }`)', entry: 'features/dpop.ts', loads: ['src/pop/popCrypto.ts'] },
-  { key: 'pop', label: 'MSAL AT-PoP (`authScheme: { type: \'pop\' }`)', entry: 'features/pop.ts', loads: ['src/pop/popCrypto.ts'] },
+  {
+    key: 'deviceCode',
+    label: 'device code flow (`initiateDeviceFlow`, `acquireTokenByDeviceFlow`)',
+    entry: 'features/deviceCode.ts',
+    loads: ['src/client/flows/deviceFlow.ts'],
+  },
+  {
+    key: 'usernamePassword',
+    label: 'username/password (`acquireTokenByUsernamePassword`)',
+    entry: 'features/usernamePassword.ts',
+    loads: ['src/client/flows/usernamePassword.ts'],
+  },
+  { key: 'dpop', label: "DPoP (`authScheme: { type: 'dpop' }`)", entry: 'features/dpop.ts', loads: ['src/pop/popCrypto.ts'] },
+  { key: 'pop', label: "MSAL AT-PoP (`authScheme: { type: 'pop' }`)", entry: 'features/pop.ts', loads: ['src/pop/popCrypto.ts'] },
   { key: 'authFetch', label: '`createAuthFetch` (Bearer)', entry: 'features/authFetch.ts', loads: ['src/pop/authFetch.ts'] },
-  { key: 'ssoSilent', label: 'hidden-iframe sign-in (`ssoSilent`; also the silent fallback and deadline renewal)', entry: 'features/ssoSilent.ts', loads: ['src/client/flows/ssoSilent.ts'] },
+  {
+    key: 'ssoSilent',
+    label: 'hidden-iframe sign-in (`ssoSilent`; also the silent fallback and deadline renewal)',
+    entry: 'features/ssoSilent.ts',
+    loads: ['src/client/flows/ssoSilent.ts'],
+  },
   { key: 'sessionMonitor', label: 'session monitoring (`monitorSession`)', entry: 'features/sessionMonitor.ts', loads: ['src/client/flows/sessionMonitor.ts'] },
   { key: 'router', label: 'router guards (`keyward/router`)', entry: 'features/router.ts', loads: ['src/router/index.ts'] },
 ];
