@@ -12,7 +12,7 @@ import { mergeClaims } from './claims.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { errorResultFrom } from '../token/results.js';
 import { exchangeToken } from '../token/tokenExchange.js';
-import { assertNotExpiredRequestUri, pushAuthorizationRequest, usesPushedAuthorization } from './pushedAuthorization.js';
+import { assertNotExpiredRequestUri, usesPushedAuthorization } from './pushedAuthorization.js';
 import { bindingFor, present, schemeFor } from '../../pop/binding.js';
 import { accountGroup } from '../../cache/keys.js';
 import { saveSessionState } from '../browser/sessionStateStore.js';
@@ -103,7 +103,9 @@ export async function initiateAuthCodeFlow(
     claims,
     extra,
   });
-  const pushed = usesPushedAuthorization(ctx, resolved) ? await pushAuthorizationRequest(ctx, resolved, builtUri) : undefined;
+  const pushed = usesPushedAuthorization(ctx, resolved)
+    ? await (await import('./pushAuthorizationRequest.js')).pushAuthorizationRequest(ctx, resolved, builtUri)
+    : undefined;
   const authUri = pushed?.authUri ?? builtUri;
   const flow: AuthCodeFlow = {
     authUri,
@@ -230,7 +232,9 @@ export async function getAuthorizationRequestUrl(ctx: ClientContext, scopes: rea
     claims,
     extra: extraParams(ctx, resolved, randomUuid()),
   });
-  return usesPushedAuthorization(ctx, resolved) ? (await pushAuthorizationRequest(ctx, resolved, url)).authUri : url;
+  return usesPushedAuthorization(ctx, resolved)
+    ? (await (await import('./pushAuthorizationRequest.js')).pushAuthorizationRequest(ctx, resolved, url)).authUri
+    : url;
 }
 
 /** Redeems a code obtained by other means (MSAL `acquire_token_by_authorization_code`). Throws on provider errors. */
