@@ -76,6 +76,12 @@ export const features = [
     entry: 'features/ssoSilent.ts',
     loads: ['src/client/flows/ssoSilent.ts'],
   },
+  {
+    key: 'par',
+    label: 'pushed authorization requests (`pushedAuthorizationRequests`, or a provider that requires them)',
+    entry: 'features/par.ts',
+    loads: ['src/client/flows/pushAuthorizationRequest.ts'],
+  },
   { key: 'sessionMonitor', label: 'session monitoring (`monitorSession`)', entry: 'features/sessionMonitor.ts', loads: ['src/client/flows/sessionMonitor.ts'] },
   { key: 'router', label: 'router guards (`keyward/router`)', entry: 'features/router.ts', loads: ['src/router/index.ts'] },
 ];
