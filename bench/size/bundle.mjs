@@ -44,7 +44,7 @@ const appHasSideEffects = {
  * @param {{ keepExports?: boolean, plugins?: import('vite').Plugin[] }} [options]
  *   keepExports: keep every export of the entry (for "the whole public API" entries); an app entry
  *   keeps only what it uses. plugins: e.g. one that leaves some modules external.
- * @returns {Promise<{ raw: number, gzip: number, brotli: number, chunks: number, initial: { raw: number, gzip: number, brotli: number },
+ * @returns {Promise<{ raw: number, gzip: number, brotli: number, chunks: number, initial: { raw: number, gzip: number, brotli: number }, initialModules: string[],
  *   lazy: { raw: number, gzip: number, brotli: number, fileName: string, modules: string[], imports: string[] }[], modules: string[], exports: string[] }>}
  */
 export async function bundleSize(entry, { keepExports = false, plugins = [] } = {}) {
@@ -84,7 +84,17 @@ export async function bundleSize(entry, { keepExports = false, plugins = [] } = 
     for (const name of chunk.imports) if (byName.has(name)) visit(byName.get(name));
   };
   for (const chunk of chunks) if (chunk.isEntry) visit(chunk);
-  const sizes = { raw: 0, gzip: 0, brotli: 0, chunks: chunks.length, initial: { raw: 0, gzip: 0, brotli: 0 }, lazy: [], modules: [], exports: [] };
+  const sizes = {
+    raw: 0,
+    gzip: 0,
+    brotli: 0,
+    chunks: chunks.length,
+    initial: { raw: 0, gzip: 0, brotli: 0 },
+    initialModules: [],
+    lazy: [],
+    modules: [],
+    exports: [],
+  };
   for (const chunk of chunks) {
     const bytes = Buffer.from(chunk.code);
     const size = {
@@ -98,6 +108,7 @@ export async function bundleSize(entry, { keepExports = false, plugins = [] } = 
       sizes[unit] += size[unit];
       if (initialNames.has(chunk.fileName)) sizes.initial[unit] += size[unit];
     }
+    if (initialNames.has(chunk.fileName)) sizes.initialModules.push(...Object.keys(chunk.modules));
     if (!initialNames.has(chunk.fileName)) sizes.lazy.push({ ...size, fileName: chunk.fileName, modules: Object.keys(chunk.modules), imports: chunk.imports });
     sizes.modules.push(...Object.keys(chunk.modules));
     if (chunk.isEntry) sizes.exports.push(...chunk.exports);

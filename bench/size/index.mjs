@@ -88,26 +88,30 @@ export const features = [
 
 /**
  * Measures the typical app and every feature row. A row whose `loads` module is in no chunk is
- * reported in `missing` (a broken feature entry must not measure as free). The
+ * reported in `missing` (a broken feature entry must not measure as free); one whose module is in
+ * the typical app's initial download, in `eager` (an opt-in feature must cost nothing until used:
+ * a static import of, say, the device code flow into the client is a failure whatever its size). The
  * `instanceDiscovery` row is the typical app's own lazy chunk: what an `oidcAuthority` app saves.
  */
 export async function featureCosts() {
   const typicalBundle = await bundleSize(`${root}bench/size/${typicalApp.entry}`);
   const typical = loadedSize(typicalBundle, typicalApp.loads);
+  const eager = (loads) => loads.filter((module) => typicalBundle.initialModules.includes(`${root}${module}`));
   const minus = (a, b) => ({ raw: a.raw - b.raw, gzip: a.gzip - b.gzip, brotli: a.brotli - b.brotli });
   const rows = [
-    { ...typicalApp, raw: typical.raw, gzip: typical.gzip, brotli: typical.brotli, missing: typical.missing },
+    { ...typicalApp, raw: typical.raw, gzip: typical.gzip, brotli: typical.brotli, missing: typical.missing, eager: eager(typicalApp.loads) },
     {
       key: 'instanceDiscovery',
       label: 'Entra instance discovery (part of the typical app above; an `oidcAuthority` app never loads it)',
       loads: [instanceDiscoveryModule],
       ...minus(typical, typicalBundle.initial),
       missing: typical.missing,
+      eager: eager(typicalApp.loads),
     },
   ];
   for (const feature of features) {
     const loaded = loadedSize(await bundleSize(`${root}bench/size/${feature.entry}`), [...typicalApp.loads, ...feature.loads]);
-    rows.push({ ...feature, ...minus(loaded, typical), missing: loaded.missing });
+    rows.push({ ...feature, ...minus(loaded, typical), missing: loaded.missing, eager: eager(feature.loads) });
   }
   return rows;
 }
