@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ClientAuthError, createAuthFetch, ErrorCode, isPopSupported, PublicClientApplication } from '../../src/index.js';
 import { createDpopProof } from '../../src/pop/dpopProof.js';
 import { PopKeyStore } from '../../src/pop/keyStore.js';
+import { PopKeys } from '../../src/pop/popKeys.js';
 import { createSignedHttpRequest, requestConfirmation } from '../../src/pop/signedHttpRequest.js';
 
 const clientId = `pop-test-${crypto.randomUUID()}`;
@@ -74,6 +75,26 @@ describe('keys', () => {
     await reloaded.rotate();
     const fresh = new PopKeyStore(clientId);
     expect((await fresh.get('dpop')).thumbprint).not.toBe(dpop.thumbprint);
+  });
+
+  it('are deleted at sign-out by a page that never loaded the signing code (PopKeys.rotate before any bound request)', async () => {
+    const stored = await new PopKeyStore(clientId).get('dpop');
+    const pop = await new PopKeyStore(clientId).get('pop');
+    // A new page: the client's PopKeys has not loaded pop/popCrypto.ts yet; sign-out rotates.
+    await new PopKeys(clientId).rotate();
+    const after = new PopKeyStore(clientId);
+    expect(await after.has('dpop')).toBe(false);
+    expect(await after.has('pop')).toBe(false);
+    expect((await after.get('dpop')).thumbprint).not.toBe(stored.thumbprint);
+    expect((await after.get('pop')).thumbprint).not.toBe(pop.thumbprint);
+  });
+
+  it('load once per client: every bound request after the first reuses the loaded module and key', async () => {
+    const keys = new PopKeys(clientId);
+    const first = await keys.load();
+    const [second, key] = await Promise.all([keys.load(), keys.get('dpop')]);
+    expect(second).toBe(first);
+    expect(key).toBe(await first.store.get('dpop'));
   });
 });
 
