@@ -251,6 +251,32 @@ describe('verifyIdToken: required claims', () => {
   });
 });
 
+// The claims-set checks are keyward's own since jose's validator left the bundle (compactVerify
+// instead of jwtVerify): the same outcomes as jwtVerify gave with these options.
+describe('verifyIdToken: claims that are present but of the wrong kind', () => {
+  it('rejects an exp, nbf or iat that is not a NumericDate', async () => {
+    await reject(sign(claims({ exp: 'tomorrow' })), ErrorCode.idTokenMalformed);
+    await reject(sign(claims({ exp: null })), ErrorCode.idTokenMalformed);
+    await reject(sign(claims({ nbf: '1' })), ErrorCode.idTokenIssuedInFuture);
+    await reject(sign(claims({ iat: 'now' })), ErrorCode.idTokenIssuedInFuture);
+  });
+
+  it('compares iss exactly and accepts aud as a string or an array naming this client', async () => {
+    await reject(sign(claims({ iss: [issuer] })), ErrorCode.idTokenIssuerMismatch);
+    await reject(sign(claims({ aud: [`${clientId}-other`] })), ErrorCode.idTokenAudienceMismatch);
+    await reject(sign(claims({ aud: { [clientId]: true } })), ErrorCode.idTokenAudienceMismatch);
+    await expect(verifyIdToken(await sign(claims({ aud: [clientId], azp: clientId })), expectations(), loader([rsa.jwk]))).resolves.toMatchObject({
+      sub: 'user-1',
+    });
+  });
+
+  it('accepts exp and nbf within the clock skew', async () => {
+    await expect(verifyIdToken(await sign(claims({ exp: now() - 60, nbf: now() + 60 })), expectations(), loader([rsa.jwk]))).resolves.toMatchObject({
+      sub: 'user-1',
+    });
+  });
+});
+
 describe('verifyIdToken: nonce', () => {
   it('rejects another nonce', async () => {
     await reject(sign(claims({ nonce: 'nonce-2' })), ErrorCode.nonceMismatch);
