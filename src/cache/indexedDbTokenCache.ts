@@ -267,7 +267,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       });
       this.warn(
         ErrorCode.cacheEntryDropped,
-        `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y' : 'ies'} (corrupted, or sealed with a lost key) dropped; the rest is intact.`,
+        `${dropped.length} unreadable cache entr${dropped.length === 1 ? 'y was' : 'ies were'} dropped (corrupted, or sealed with a lost key); the rest is intact.`,
       );
     }
     return { set, revs };
