@@ -62,7 +62,9 @@ const runtimeEntry = `${root}bench/runtime/index.mjs`;
 if (existsSync(runtimeEntry)) {
   console.log('runtime benchmarks …');
   const { runRuntimeBenchmarks } = await import(pathToFileURL(runtimeEntry).href);
-  runtime = await runRuntimeBenchmarks();
+  // `npm run bench -- --runs=1`: fewer runs of each runtime measurement (default 3).
+  const runs = process.argv.find((a) => a.startsWith('--runs='))?.split('=')[1];
+  runtime = await runRuntimeBenchmarks(runs ? { runs: Number(runs) } : {});
 } else {
   console.log('runtime benchmarks: not built yet');
 }
@@ -71,7 +73,7 @@ const keyward = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const commit = gitCommit();
 const results = {
   date: new Date().toISOString(),
-  command: 'npm run bench',
+  command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   machine: {
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
