@@ -36,6 +36,26 @@ export interface IdpOptions {
   idTokenTtl?: number;
   /** Seconds; default 14 days. */
   refreshTokenTtl?: number;
+  /** Seconds the provider's sign-in session (and its grants) last; default `refreshTokenTtl`. */
+  sessionTtl?: number;
+  /** Default false. True: token responses carry `refresh_token_expires_in` (as Entra's do), the issued refresh token's remaining seconds. */
+  refreshTokenExpiresIn?: boolean;
+  /**
+   * Default false. True: a `prompt=none` authorization keeps `offline_access` when the grant
+   * has it, so a silent renewal in an iframe gets a refresh token (as with Entra). Without it,
+   * oidc-provider drops `offline_access` from any request without `prompt=consent`.
+   */
+  silentRefreshTokens?: boolean;
+  /**
+   * The host name in the issuer (and every URL of discovery); the server still listens on
+   * `host`. E.g. `localhost` for a provider on another site than an app on 127.0.0.1.
+   */
+  issuerHost?: '127.0.0.1' | 'localhost';
+  /**
+   * Default false. True: the provider's cookies are `SameSite=None; Secure`, as a provider on
+   * another site than the app needs for silent sign-in in a frame (set over plain HTTP on loopback).
+   */
+  crossSiteCookies?: boolean;
   /** Default true: every refresh returns a new refresh token, replays revoke the grant. */
   rotateRefreshTokens?: boolean;
   /**

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 import { consentPolicy, IMPLICIT_CONSENT } from './implicitConsent.mjs';
 import { exportJWK, generateKeyPair } from 'jose';
 import { sessionManagement as sessionManagementFor } from './sessionManagement.mjs';
@@ -73,6 +73,29 @@ function implicitConsent(ctx, authPath = AUTH_PATH) {
   if (inject || forged) ctx.querystring = query.toString();
 }
 
+/**
+ * `silentRefreshTokens`: a `prompt=none` request keeps `offline_access`, so a silent renewal
+ * in an iframe gets a refresh token (as Entra issues one), where oidc-provider drops it
+ * unless the request says `prompt=consent` (lib/actions/authorization/scopes.js). Only a
+ * scope the grant already holds comes back (the code's scope is the grant's, filtered by the
+ * request). Done in a login-prompt check, which runs after the scope is parsed and before the
+ * code is made, and never asks for a prompt itself.
+ * @param {ReturnType<typeof consentPolicy>} policy
+ */
+function withSilentOfflineAccess(policy) {
+  const { checks } = policy.get('login');
+  checks.unshift(
+    new interactionPolicy.Check('keyward_silent_offline_access', 'never prompts', (ctx) => {
+      const { params } = ctx.oidc;
+      const asked = (new URLSearchParams(ctx.querystring).get('scope') ?? '').split(' ').includes('offline_access');
+      const scopes = String(params.scope ?? '').split(' ');
+      if (asked && String(params.prompt ?? '') === 'none' && !scopes.includes('offline_access')) params.scope = [...scopes, 'offline_access'].join(' ');
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}
+
 const titleCase = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
@@ -139,6 +162,11 @@ export async function createIdp(options) {
     headers = {},
     sessionManagement = false,
     revocation = true,
+    sessionTtl = refreshTokenTtl,
+    refreshTokenExpiresIn = false,
+    silentRefreshTokens = false,
+    issuerHost = host,
+    crossSiteCookies = false,
   } = options;
   const authPath = routes.authorization ?? AUTH_PATH;
 
@@ -159,7 +187,7 @@ export async function createIdp(options) {
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('IdP server has no TCP address');
-  const issuer = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+  const issuer = `${tls ? 'https' : 'http'}://${issuerHost}:${address.port}`;
 
   // A fresh key per IdP: tests that forge/tamper tokens re-sign with `signingKey`.
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
@@ -189,7 +217,15 @@ export async function createIdp(options) {
     jwks: { keys: [privateJwk] },
     routes: { ...routes, authorization: authPath },
     // Fixed secret: cookies only need to survive this process.
-    cookies: { keys: ['keyward-test-cookie-secret'] },
+    cookies: {
+      keys: ['keyward-test-cookie-secret'],
+      // A provider on another site than the app: its session cookie must be SameSite=None (and
+      // so Secure) to reach a frame at all; browsers blocking third-party cookies still drop it.
+      ...(crossSiteCookies && {
+        long: { httpOnly: true, sameSite: 'none', secure: true },
+        short: { httpOnly: true, sameSite: 'none', secure: true },
+      }),
+    },
     async findAccount(_ctx, sub) {
       return {
         accountId: sub,
@@ -208,7 +244,7 @@ export async function createIdp(options) {
     rotateRefreshToken: rotateRefreshTokens,
     // See implicitConsent() below for how offline_access survives a plain request.
     extraParams: [IMPLICIT_CONSENT],
-    interactions: { policy: consentPolicy() },
+    interactions: { policy: silentRefreshTokens ? withSilentOfflineAccess(consentPolicy()) : consentPolicy() },
     // MSAL AT-PoP: a `token_type=pop` request's JWT access token is bound to the req_cnf key
     // (`cnf.kid`); the token response then says `token_type: "pop"` (see the middleware below).
     // Requests without `token_type=pop` are untouched.
@@ -231,8 +267,10 @@ export async function createIdp(options) {
       IdToken: idTokenTtl,
       RefreshToken: refreshTokenTtl,
       AuthorizationCode: 60,
-      Grant: refreshTokenTtl,
-      Session: refreshTokenTtl,
+      // The grant lives as long as the session: a prompt=none renewal after the refresh token
+      // ran out still finds it (with a dead grant the provider would ask for consent again).
+      Grant: Math.max(refreshTokenTtl, sessionTtl),
+      Session: sessionTtl,
       Interaction: 3600,
     },
     features: {
@@ -282,6 +320,25 @@ export async function createIdp(options) {
     implicitConsent(ctx, authPath);
     return next();
   });
+  if (crossSiteCookies) {
+    // Koa refuses to set a Secure cookie on a plain-HTTP request; the test provider is plain
+    // HTTP on loopback, where Chromium accepts Secure cookies (localhost is a secure context).
+    provider.use((ctx, next) => {
+      ctx.cookies.secure = true;
+      return next();
+    });
+  }
+  if (refreshTokenExpiresIn) {
+    // `refresh_token_expires_in` (Entra's token response field, which oidc-provider does not
+    // send): the seconds the issued refresh token has left, as the provider stored it.
+    provider.use(async (ctx, next) => {
+      await next();
+      const body = /** @type {{ refresh_token?: unknown, refresh_token_expires_in?: number } | undefined} */ (ctx.body);
+      if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !body || typeof body.refresh_token !== 'string') return;
+      const stored = await provider.RefreshToken.find(body.refresh_token);
+      if (stored?.exp) body.refresh_token_expires_in = Math.max(0, stored.exp - Math.floor(Date.now() / 1000));
+    });
+  }
   session?.install(provider);
 
   // Token request log. Runs outside oidc-provider's router: after `next()` the

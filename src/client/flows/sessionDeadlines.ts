@@ -24,7 +24,12 @@ const maxDelayMs = 2 ** 31 - 1;
 export class SessionDeadlines {
   readonly #ctx: ClientContext;
   readonly #events: AuthEvents;
-  /** Per account (`home_account_id|environment`): the deadline its timer is for, and the timer. */
+  /**
+   * Per account (`home_account_id|environment`): the deadline its timer is for, and the timer.
+   * The entry stays while that deadline's renewal runs and after it, so a cache change meanwhile
+   * (the renewal's own write included) or later does not start a second one for the same
+   * deadline: one iframe and at most one `sessionExpiring` per deadline. A new deadline replaces it.
+   */
   readonly #timers = new Map<string, { expiresOn: number; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(ctx: ClientContext, events: AuthEvents) {
@@ -58,9 +63,11 @@ export class SessionDeadlines {
       const renewAt = sessionRenewalAt(expiresOn, Number.isFinite(issuedAt) && issuedAt > 0 ? issuedAt : nowSeconds());
       const delay = Math.min(maxDelayMs, Math.max(0, (renewAt - nowSeconds()) * 1000));
       const timer = setTimeout(() => {
-        this.#timers.delete(key);
-        if (nowSeconds() < renewAt - 1) this.update();
-        else void this.#renew(entity, expiresOn);
+        if (nowSeconds() < renewAt - 1) {
+          // Woken early (a deadline past setTimeout's range): schedule again.
+          this.#timers.delete(key);
+          this.update();
+        } else void this.#renew(entity, expiresOn);
       }, delay);
       this.#timers.set(key, { expiresOn, timer });
     }
