@@ -64,7 +64,8 @@ export class PublicClientApplication implements AuthClient {
   readonly #events = new AuthEvents();
   readonly #unsubscribeCache: () => void;
   readonly #deadlines: SessionDeadlines;
-  #sessionMonitor: Promise<unknown> | undefined;
+  #sessionMonitor: Promise<(() => void) | undefined> | undefined;
+  #closed = false;
 
   constructor(options: PublicClientApplicationOptions) {
     validateOptions(options);
@@ -82,17 +83,22 @@ export class PublicClientApplication implements AuthClient {
   }
 
   /**
-   * Releases what the client holds open: its subscription to the token cache and, when the
-   * client created the cache itself (no `tokenCache` option), the cache's cross-tab
-   * `BroadcastChannel`. A `tokenCache` you passed in is yours to close. Timers and cross-tab
-   * locks live only as long as the operation that took them; `close()` waits for none. Call it
-   * when a test, a hot-module reload or a micro-frontend tears its client down; do not use
-   * the client afterwards. Idempotent.
+   * Releases what the client holds open: its subscription to the token cache, the session
+   * deadlines' renewal timers, the session monitor (`monitorSession`: its timer, its iframe and
+   * its message listener) and, when the client created the cache itself (no `tokenCache`
+   * option), the cache's cross-tab `BroadcastChannel`. A `tokenCache` you passed in is yours to
+   * close. Other timers and cross-tab locks live only as long as the operation that took them;
+   * `close()` waits for none. Call it when a test, a hot-module reload or a micro-frontend
+   * tears its client down; do not use the client afterwards. Idempotent.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#unsubscribeCache();
     this.#ctx.close();
+    this.#deadlines.stop();
     if (this.#ctx.ownsCache) this.#ctx.cache.close?.();
+    // A monitor still loading is stopped as soon as it has started.
+    (await this.#sessionMonitor)?.();
   }
 
   /** `await using app = new PublicClientApplication(...)`: calls {@link close} at the end of the scope. */
@@ -217,7 +223,7 @@ export class PublicClientApplication implements AuthClient {
 
   /** `monitorSession`: starts the session monitor once (see flows/startSessionMonitor.ts); without the option nothing is loaded. */
   #monitorSession(): void {
-    if (!this.#ctx.options.monitorSession || typeof window === 'undefined' || this.#sessionMonitor) return;
+    if (!this.#ctx.options.monitorSession || typeof window === 'undefined' || this.#sessionMonitor || this.#closed) return;
     this.#sessionMonitor = startSessionMonitor(this.#ctx, {
       activeAccount: () => this.#store.getSnapshot().activeAccount,
       subscribe: (listener) => {

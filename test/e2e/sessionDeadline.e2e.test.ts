@@ -107,6 +107,21 @@ describe('refresh-token deadline', () => {
     expect(await frames(page)).toBe(0);
     await context.close();
   });
+
+  it('close() clears the renewal timer: the deadline passes with no iframe and no event', async () => {
+    const context = await e2e.newContext();
+    const page = await openApp(e2e, context);
+    await watchSession(page);
+    expect((await popupSignIn(page, { login: 'uma' })).error).toBeUndefined();
+    const first = await deadline(page);
+    const authorize = recordRequests(context, `${e2e.idp.issuer}/auth`);
+    await page.evaluate(() => window.app.close());
+    // Past the deadline (the renewal was due a quarter of the lifetime before it).
+    await expect.poll(() => page.evaluate(() => Date.now()), { timeout: 45_000, interval: 500 }).toBeGreaterThan(first + 1000);
+    expect(authorize).toEqual([]);
+    expect(await sessionEvents(page)).toEqual([]);
+    await context.close();
+  });
 });
 
 describe('refresh-token deadline, provider without refresh tokens on prompt=none (oidc-provider as shipped)', () => {

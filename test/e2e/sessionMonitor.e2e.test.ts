@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdp, type Idp } from '../idp/createIdp.mjs';
 import { accounts, openApp, popupSignIn } from './fixtures';
 import { recordRequests, startE2E, type E2E } from './harness/harness';
+import { completeLogin } from './harness/login';
 
 let e2e: E2E;
 
@@ -54,6 +55,32 @@ async function signOutAtProvider(context: BrowserContext): Promise<void> {
   await other.close();
 }
 
+/**
+ * Signs `login` in at the provider in another page of the same browser, as a person would on
+ * the provider's own pages (prompt=login: a new session there, so a new OP browser state). The
+ * app is not involved: its page in that tab has no client and leaves the code alone.
+ */
+async function signInAtProvider(context: BrowserContext, login: string): Promise<void> {
+  const other = await context.newPage();
+  const url = new URL(`${e2e.idp.issuer}/auth`);
+  url.search = new URLSearchParams({
+    client_id: 'spa',
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: e2e.app.url,
+    prompt: 'login',
+    state: 'provider-side',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  }).toString();
+  await other.goto(url.href);
+  await completeLogin(other, { login });
+  await other.waitForURL((u) => u.href.startsWith(e2e.app.url));
+  await other.close();
+}
+
+const sessionState = (page: Page) => page.evaluate(() => localStorage.getItem('keyward.session.spa'));
+
 async function openWatched(context: BrowserContext, config = {}): Promise<Page> {
   return openApp(e2e, context, config, { beforeLoad: watch });
 }
@@ -86,6 +113,64 @@ describe('monitorSession', () => {
     await expect.poll(async () => (await answersOf(page)).slice(answered)).toContain('unchanged');
     expect((await accounts(page)).map((a) => a.username)).toEqual(['hana@example.test']);
     expect(await iframes(page)).toBe(1); // one iframe for the page's life
+    await context.close();
+  });
+
+  it('the same person signs in again at the provider: the monitor asks again with prompt=none, keeps the account and watches the new session_state', async () => {
+    const context = await e2e.newContext();
+    const page = await openWatched(context, { monitorSession: { checkInterval: 300 } });
+    await recordEvents(page);
+    expect((await popupSignIn(page, { login: 'jana' })).error).toBeUndefined();
+    await expect.poll(() => answersOf(page)).toContain('unchanged');
+    const before = await sessionState(page);
+    const authorize = recordRequests(context, `${e2e.idp.issuer}/auth?`);
+
+    await signInAtProvider(context, 'jana');
+    await expect.poll(() => answersOf(page), { timeout: 10_000 }).toContain('changed');
+    // One silent question to the provider, from this page's hidden iframe; the answer is jana again.
+    await expect.poll(() => authorize.filter((r) => new URL(r.url).searchParams.get('prompt') === 'none').length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => sessionState(page), { timeout: 10_000 }).not.toBe(before);
+    // Watched again, with the new state: the provider's iframe agrees.
+    const answered = (await answersOf(page)).length;
+    await expect.poll(async () => (await answersOf(page)).slice(answered), { timeout: 10_000 }).toContain('unchanged');
+    expect((await accounts(page)).map((a) => a.username)).toEqual(['jana@example.test']);
+    expect(await eventsOf(page)).not.toContainEqual(expect.objectContaining({ type: 'sessionChanged' }));
+    expect(await iframes(page)).toBe(1);
+    await context.close();
+  });
+
+  it('another person signs in at the provider: the prompt=none answer is not this account, which is removed (nothing of the other person stored)', async () => {
+    const context = await e2e.newContext();
+    const page = await openWatched(context, { monitorSession: { checkInterval: 300 } });
+    await recordEvents(page);
+    expect((await popupSignIn(page, { login: 'kira' })).error).toBeUndefined();
+    await expect.poll(() => answersOf(page)).toContain('unchanged');
+    const authorize = recordRequests(context, `${e2e.idp.issuer}/auth?`);
+
+    await signInAtProvider(context, 'lars');
+    await expect.poll(() => eventsOf(page), { timeout: 10_000 }).toContainEqual({ type: 'sessionChanged', username: 'kira@example.test' });
+    expect(authorize.filter((r) => new URL(r.url).searchParams.get('prompt') === 'none')).toHaveLength(1);
+    expect(await accounts(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('close() (and Symbol.asyncDispose) stops the monitor: its iframe is removed and a sign-out at the provider goes unnoticed', async () => {
+    const context = await e2e.newContext();
+    const page = await openWatched(context, { monitorSession: { checkInterval: 300 } });
+    await recordEvents(page);
+    expect((await popupSignIn(page, { login: 'mona' })).error).toBeUndefined();
+    await expect.poll(() => iframes(page)).toBe(1);
+    await expect.poll(() => answersOf(page)).toContain('unchanged');
+
+    await page.evaluate(() => window.app[Symbol.asyncDispose]());
+    expect(await iframes(page)).toBe(0);
+    const answered = (await answersOf(page)).length;
+    await signOutAtProvider(context);
+    // Ten check intervals: a running monitor would have seen "changed" and removed the account by now.
+    await page.waitForTimeout(3000);
+    expect((await answersOf(page)).length).toBe(answered);
+    expect(await eventsOf(page)).not.toContainEqual(expect.objectContaining({ type: 'sessionChanged' }));
+    expect(Object.values(await page.evaluate(() => window.cache.read().Account)).map((a) => a.username)).toEqual(['mona@example.test']);
     await context.close();
   });
 

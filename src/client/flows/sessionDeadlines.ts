@@ -37,9 +37,12 @@ export class SessionDeadlines {
     this.#events = events;
   }
 
+  /** Set by {@link stop}: the client is closed, nothing is scheduled any more. */
+  #stopped = false;
+
   /** Re-reads the deadlines from the cache and (re)schedules the renewals. No-op outside a top-level browser page. */
   update(): void {
-    if (typeof window === 'undefined' || typeof document === 'undefined') return;
+    if (this.#stopped || typeof window === 'undefined' || typeof document === 'undefined') return;
     // Inside keyward's own hidden frame the opener renews; this page only hands the answer back.
     if (window.name.startsWith(frameNamePrefix)) return;
     const ctx = this.#ctx;
@@ -79,6 +82,13 @@ export class SessionDeadlines {
     }
   }
 
+  /** The client closes: every pending renewal timer is cleared (one already running finishes, and schedules nothing). */
+  stop(): void {
+    this.#stopped = true;
+    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
   async #renew(entity: AccountEntity, expiresOn: number): Promise<void> {
     const ctx = this.#ctx;
     const cache = ctx.cache;
@@ -110,8 +120,8 @@ export class SessionDeadlines {
   }
 }
 
-/** The scopes of the account's most recent access token: what the renewal asks for again. */
-function scopesOf(ctx: ClientContext, entity: AccountEntity): string[] {
+/** The scopes of the account's most recent access token: what a renewal (here, or the session monitor's re-check) asks for again. */
+export function scopesOf(ctx: ClientContext, entity: AccountEntity): string[] {
   const tokens = Object.values(ctx.cache.read().AccessToken).filter(
     (token) => token.home_account_id === entity.home_account_id && token.environment === entity.environment && token.client_id === ctx.clientId,
   );

@@ -25,7 +25,13 @@ export interface SessionMonitorHost {
   activeAccount(): AccountInfo | null;
   /** Called when the active account, the accounts or a sign-in may have changed what to watch. */
   subscribe(listener: () => void): () => void;
-  /** The provider says the watched session changed: remove the account and tell the app. */
+  /**
+   * The provider says the watched session changed: asks it again with `prompt=none` (a hidden
+   * iframe sign-in for this account). True when the same person is still signed in there; the
+   * new `session_state` is then kept. False (or a rejection) when nobody or someone else is.
+   */
+  recheck(account: AccountInfo): Promise<boolean>;
+  /** The watched session ended at the provider: remove the account and tell the app. */
   sessionChanged(account: AccountInfo): Promise<void>;
 }
 
@@ -43,11 +49,12 @@ export interface SessionMonitorHost {
  * several accounts and watches the active one), learning of new `session_state` values from
  * other tabs (`storage` events), and what to do on "changed".
  *
- * On "changed" the account is removed. Section 3.2 suggests asking the provider again with
- * `prompt=none` first (oidc-client-ts's `querySessionStatus`) to tell "same person, new
- * session" apart; without that, a re-authentication of the same person at the provider also
- * signs the account out here, and the next sign-in finds the provider session and needs no
- * form. Returns a function that stops watching.
+ * On "changed" the provider is asked again with `prompt=none` (section 3.2; oidc-client-ts's
+ * `SessionMonitor` does the same through `querySessionStatus`): the same person still signed
+ * in (they signed in again there, which gives the session a new state) keeps the account and
+ * is watched with the new `session_state`; nobody signed in (`login_required`), someone else,
+ * or no answer removes the account and tells the app. Returns a function that stops watching
+ * and removes the iframe.
  */
 export async function monitorSession(host: SessionMonitorHost): Promise<() => void> {
   const url = await host.checkSessionIframe();
@@ -64,7 +71,15 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
     const ended = watched;
     watched = undefined;
     if (!ended || stopped) return;
-    host.logger.info("the provider reports the active account's session changed (check_session_iframe): removing the account");
+    host.logger.info("the provider reports the active account's session changed (check_session_iframe): asking it again with prompt=none");
+    const stillSignedIn = await host.recheck(ended.account).catch(() => false);
+    if (stopped) return;
+    if (stillSignedIn) {
+      host.logger.info('the same person is still signed in at the provider: watching the new session_state');
+      update();
+      return;
+    }
+    host.logger.info('the session ended at the provider, or another person signed in there: removing the account');
     await host.sessionChanged(ended.account);
   };
 
@@ -99,6 +114,19 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
     stopped = true;
     unsubscribe();
     window.removeEventListener('storage', onStorage);
-    frame?.stop();
+    if (frame) dispose(frame);
   };
+}
+
+/**
+ * oidc-client-ts's `CheckSessionIFrame` has no way to be disposed: `stop()` only clears its
+ * timer, and the iframe and its window `message` listener stay for the page's life (its own
+ * `SessionMonitor` never lets go of one either). A client that closes must release both, so
+ * they are reached through its untyped fields, each checked before use.
+ */
+function dispose(frame: CheckSessionIFrame): void {
+  frame.stop();
+  const fields = frame as unknown as { _frame?: unknown; _message?: unknown };
+  if (typeof fields._message === 'function') window.removeEventListener('message', fields._message as EventListener, false);
+  if (fields._frame instanceof HTMLIFrameElement) fields._frame.remove();
 }

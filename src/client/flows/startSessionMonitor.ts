@@ -4,6 +4,9 @@ import type { AccountInfo } from '../../types.js';
 import { readSessionState, sessionStateKey } from '../browser/sessionStateStore.js';
 import type { ClientContext } from '../context.js';
 import { removeAccount } from './logout.js';
+import { findAccount } from '../../cache/queries.js';
+import { scopesOf } from './sessionDeadlines.js';
+import { ssoSilent } from './ssoSilent.js';
 
 /** What the facade hands over: its snapshot, its events, and how to tell the app. */
 export interface SessionMonitorClient {
@@ -21,7 +24,7 @@ const defaultCheckIntervalMs = 2000;
  * oidc-client-ts's `CheckSessionIFrame`) and starts it. Called once the page has handled its
  * redirect response; never without the option, so nothing is loaded then.
  */
-export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorClient): Promise<unknown> {
+export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorClient): Promise<(() => void) | undefined> {
   const option = ctx.options.monitorSession;
   return import('./sessionMonitor.js')
     .then(({ monitorSession }) =>
@@ -34,6 +37,7 @@ export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorCl
         storageKey: sessionStateKey(ctx.clientId),
         activeAccount: client.activeAccount,
         subscribe: client.subscribe,
+        recheck: (account) => recheck(ctx, account),
         sessionChanged: async (account) => {
           await removeAccount(ctx, account);
           client.sessionChanged(account);
@@ -49,5 +53,27 @@ export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorCl
         },
       }),
     )
-    .catch((error: unknown) => ctx.logger.warning(`session monitoring did not start: ${(error as { errorCode?: string })?.errorCode ?? 'load failure'}`));
+    .catch((error: unknown) => {
+      ctx.logger.warning(`session monitoring did not start: ${(error as { errorCode?: string })?.errorCode ?? 'load failure'}`);
+      return undefined;
+    });
+}
+
+/**
+ * "changed" from the provider's iframe: is the same person still signed in there? A
+ * `prompt=none` sign-in in a hidden iframe for the account (ssoSilent, with the OIDC Core 12.2
+ * same-person check of a renewal), which stores its tokens and the new `session_state` when so.
+ * What earlier frames showed about this provider no longer holds (its session changed), so the
+ * page's memory of it is dropped first and the iframe is really tried.
+ */
+async function recheck(ctx: ClientContext, account: AccountInfo): Promise<boolean> {
+  const cache = await ctx.readyCache();
+  const entity = findAccount(cache.read(), account);
+  if (!entity) return false;
+  const authority = (await ctx.resolve()).authority.canonical;
+  ctx.frameSso.delete(authority);
+  ctx.interactiveSignIns.delete(authority);
+  const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
+  const result = await ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account }, { account: entity, ...(generation !== undefined && { generation }) });
+  return result.account.homeAccountId === account.homeAccountId;
 }
