@@ -53,7 +53,7 @@ export interface IdpOptions {
   issuerHost?: '127.0.0.1' | 'localhost';
   /**
    * Default false. True: the provider's cookies are `SameSite=None; Secure`, as a provider on
-   * another site than the app needs for silent sign-in in a frame (set over plain HTTP on loopback).
+   * another site than the app needs for silent sign-in in a frame. Needs `tls` (Secure cookies).
    */
   crossSiteCookies?: boolean;
   /** Default true: every refresh returns a new refresh token, replays revoke the grant. */

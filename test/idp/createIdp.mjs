@@ -195,6 +195,9 @@ export async function createIdp(options) {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
 
+  // SameSite=None cookies must be Secure, and only an HTTPS response can set those.
+  if (crossSiteCookies && !tls) throw new Error('crossSiteCookies needs tls: SameSite=None cookies are Secure');
+
   const clients = options.clients ?? [
     {
       client_id: 'spa',
@@ -320,14 +323,6 @@ export async function createIdp(options) {
     implicitConsent(ctx, authPath);
     return next();
   });
-  if (crossSiteCookies) {
-    // Koa refuses to set a Secure cookie on a plain-HTTP request; the test provider is plain
-    // HTTP on loopback, where Chromium accepts Secure cookies (localhost is a secure context).
-    provider.use((ctx, next) => {
-      ctx.cookies.secure = true;
-      return next();
-    });
-  }
   if (refreshTokenExpiresIn) {
     // `refresh_token_expires_in` (Entra's token response field, which oidc-provider does not
     // send): the seconds the issued refresh token has left, as the provider stored it.

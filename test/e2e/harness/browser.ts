@@ -1,4 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions, type Page } from 'playwright-core';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumArgs, chromiumPath } from '../../../vite.config';
 
 export interface LaunchBrowserOptions extends LaunchOptions {
@@ -29,12 +32,48 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
  */
 export async function newContext(browser: Browser, options?: BrowserContextOptions): Promise<BrowserContext> {
   const context = await browser.newContext(options);
+  await loopbackOnly(context);
+  return context;
+}
+
+/**
+ * A regular (not off-the-record) Chromium profile in a fresh temporary directory, loopback
+ * only as {@link newContext}, with `preferences` written as its `Default/Preferences` before
+ * launch (e.g. `{ profile: { cookie_controls_mode: 1 } }`: block third-party cookies, the
+ * person's setting in chrome://settings/cookies; 0 allows them). Without it this Chromium
+ * (156) blocks third-party cookies in a fresh profile too; a test that depends on the
+ * setting states it here.
+ */
+export async function launchProfile(
+  options: BrowserContextOptions & { args?: string[]; preferences?: Record<string, unknown> } = {},
+): Promise<BrowserContext & { removeProfile(): Promise<void> }> {
+  const { args = [], preferences, ...contextOptions } = options;
+  const dir = await mkdtemp(join(tmpdir(), 'keyward-profile-'));
+  if (preferences) {
+    await mkdir(join(dir, 'Default'), { recursive: true });
+    await writeFile(join(dir, 'Default', 'Preferences'), JSON.stringify(preferences));
+  }
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath,
+    args: [...chromiumArgs, ...args],
+    headless: true,
+    ...contextOptions,
+  });
+  await loopbackOnly(context);
+  return Object.assign(context, {
+    async removeProfile() {
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+async function loopbackOnly(context: BrowserContext): Promise<void> {
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
     const web = url.protocol === 'http:' || url.protocol === 'https:';
     return !web || LOOPBACK.has(url.hostname) ? route.fallback() : route.abort('blockedbyclient');
   });
-  return context;
 }
 
 /**
