@@ -66,13 +66,24 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
   let frame: CheckSessionIFrame | undefined;
   let loaded: Promise<void> | undefined;
   let stopped = false;
+  /**
+   * A re-check is running: its own sign-in writes tokens (the snapshot changes, `update` runs)
+   * before it keeps the new session_state, so watching then would resume with the old one, get
+   * "changed" again and start a second re-check. Watching resumes when it has settled.
+   */
+  let rechecking = false;
 
   const onChanged = async (): Promise<void> => {
     const ended = watched;
     watched = undefined;
     if (!ended || stopped) return;
     host.logger.info("the provider reports the active account's session changed (check_session_iframe): asking it again with prompt=none");
-    const stillSignedIn = await host.recheck(ended.account).catch(() => false);
+    rechecking = true;
+    const stillSignedIn = await host.recheck(ended.account).then(
+      (same) => same,
+      () => false,
+    );
+    rechecking = false;
     if (stopped) return;
     if (stillSignedIn) {
       host.logger.info('the same person is still signed in at the provider: watching the new session_state');
@@ -84,7 +95,7 @@ export async function monitorSession(host: SessionMonitorHost): Promise<() => vo
   };
 
   const update = (): void => {
-    if (stopped) return;
+    if (stopped || rechecking) return;
     const account = host.activeAccount();
     const sessionState = account ? host.sessionStateOf(account) : undefined;
     if (watched && account && sessionState === watched.sessionState && watched.account.homeAccountId === account.homeAccountId) return;
