@@ -7,6 +7,7 @@ import { removeAccount } from './logout.js';
 import { findAccount } from '../../cache/queries.js';
 import { scopesOf } from './sessionDeadlines.js';
 import { ssoSilent } from './ssoSilent.js';
+import { withAccountRenewal } from './renewalLock.js';
 
 /** What the facade hands over: its snapshot, its events, and how to tell the app. */
 export interface SessionMonitorClient {
@@ -74,6 +75,9 @@ async function recheck(ctx: ClientContext, account: AccountInfo): Promise<boolea
   ctx.frameSso.delete(authority);
   ctx.interactiveSignIns.delete(authority);
   const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
-  const result = await ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account }, { account: entity, ...(generation !== undefined && { generation }) });
+  // A renewal of the account like any other: one at a time across tabs, stopped by a sign-out.
+  const result = await withAccountRenewal(ctx, entity, generation, (signal) =>
+    ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account }, { account: entity, signal, ...(generation !== undefined && { generation }) }),
+  );
   return result.account.homeAccountId === account.homeAccountId;
 }
