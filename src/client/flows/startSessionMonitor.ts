@@ -6,7 +6,6 @@ import type { ClientContext } from '../context.js';
 import { removeAccount } from './logout.js';
 import { findAccount } from '../../cache/queries.js';
 import { scopesOf } from './sessionDeadlines.js';
-import { ssoSilent } from './ssoSilent.js';
 import { withAccountRenewal } from './renewalLock.js';
 
 /** What the facade hands over: its snapshot, its events, and how to tell the app. */
@@ -76,8 +75,10 @@ async function recheck(ctx: ClientContext, account: AccountInfo): Promise<boolea
   ctx.interactiveSignIns.delete(authority);
   const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
   // A renewal of the account like any other: one at a time across tabs, stopped by a sign-out.
-  const result = await withAccountRenewal(ctx, entity, generation, (signal) =>
-    ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account }, { account: entity, signal, ...(generation !== undefined && { generation }) }),
-  );
+  const result = await withAccountRenewal(ctx, entity, generation, async (signal) => {
+    // The frame code loads with the first frame sign-in (import(), like every ssoSilent caller).
+    const { ssoSilent } = await import('./ssoSilent.js');
+    return ssoSilent(ctx, { scopes: scopesOf(ctx, entity), account }, { account: entity, signal, ...(generation !== undefined && { generation }) });
+  });
   return result.account.homeAccountId === account.homeAccountId;
 }
