@@ -65,6 +65,8 @@ export class PublicClientApplication implements AuthClient {
   readonly #unsubscribeCache: () => void;
   readonly #deadlines: SessionDeadlines;
   #sessionMonitor: Promise<(() => void) | undefined> | undefined;
+  /** `initialize()` or `handleRedirectPromise()` has settled: deadline renewals may be scheduled. */
+  #started = false;
   #closed = false;
 
   constructor(options: PublicClientApplicationOptions) {
@@ -113,7 +115,7 @@ export class PublicClientApplication implements AuthClient {
     if (after !== before) {
       this.#events.emit({ type: 'accountsChanged', accounts: after });
       // Deadlines follow the cache: a renewal (here or in another tab) moves them, a sign-out ends them.
-      if (this.#store.getSnapshot().status !== 'initializing') this.#deadlines.update();
+      if (this.#started) this.#deadlines.update();
     }
   }
 
@@ -170,6 +172,7 @@ export class PublicClientApplication implements AuthClient {
         throw error;
       } finally {
         this.#store.markInitialized();
+        this.#started = true;
         this.#deadlines.update();
       }
     })();
@@ -214,10 +217,14 @@ export class PublicClientApplication implements AuthClient {
       if (result) this.#sawProviderSession(result.authority);
       return result ? { type: 'signIn', result } : undefined;
     });
-    void this.#redirectPromise.then(
-      () => this.#monitorSession(),
-      () => this.#monitorSession(),
-    );
+    // An app may call only this on each page load (without initialize()): the session's
+    // deadline renewals and the monitor start from here as well.
+    const started = (): void => {
+      this.#started = true;
+      this.#deadlines.update();
+      this.#monitorSession();
+    };
+    void this.#redirectPromise.then(started, started);
     return this.#redirectPromise;
   }
 

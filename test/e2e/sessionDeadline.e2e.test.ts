@@ -29,18 +29,23 @@ interface Seen {
   errorCode?: string;
 }
 
-/** Initializes the client as an app does (the deadlines follow the cache from then on) and records its session events. */
-async function watchSession(page: Page): Promise<void> {
-  await page.evaluate(async () => {
+/**
+ * Initializes the client as an app does (the deadlines follow the cache from then on) and records
+ * its session events. With `initialize: false` the app only calls `handleRedirectPromise()` on
+ * load (the test page does that), as the README's core quick start allows.
+ */
+async function watchSession(page: Page, { initialize = true } = {}): Promise<void> {
+  await page.evaluate(async (init) => {
     const w = window as unknown as { sessionEvents: unknown[] };
     w.sessionEvents = [];
-    await window.app.initialize();
+    if (init) await window.app.initialize();
+    else await window.redirectOutcome;
     window.app.addEventCallback((event) => {
       if (event.type !== 'sessionExpiring' && event.type !== 'sessionRenewed') return;
       const error = event.type === 'sessionExpiring' ? (event.error as { errorCode?: string } | undefined) : undefined;
       w.sessionEvents.push({ type: event.type, at: Date.now(), expiresOn: event.expiresOn?.getTime(), ...(error && { errorCode: error.errorCode }) });
     });
-  });
+  }, initialize);
 }
 
 const sessionEvents = (page: Page) => page.evaluate(() => (window as unknown as { sessionEvents: Seen[] }).sessionEvents);
@@ -60,10 +65,13 @@ async function signOutAtProvider(context: BrowserContext, issuer: string): Promi
 }
 
 describe('refresh-token deadline', () => {
-  it("is the provider's refresh_token_expires_in; before it passes the iframe renews the session and the deadline moves later", async () => {
+  it.each([
+    ['after initialize()', true],
+    ['in an app that only calls handleRedirectPromise() on load', false],
+  ])("is the provider's refresh_token_expires_in; before it passes the iframe renews the session and the deadline moves later (%s)", async (_, initialize) => {
     const context = await e2e.newContext();
     const page = await openApp(e2e, context);
-    await watchSession(page);
+    await watchSession(page, { initialize });
     const signedInAt = Date.now();
     expect((await popupSignIn(page, { login: 'rita' })).error).toBeUndefined();
     const first = await deadline(page);

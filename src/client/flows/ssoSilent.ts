@@ -39,7 +39,7 @@ export async function ssoSilent(ctx: ClientContext, request: SsoSilentRequest, r
     throw new InteractionRequiredError(
       ErrorCode.frameSsoUnavailable,
       known === 'blocked'
-        ? 'Silent sign-in in a hidden iframe does not work for this provider in this browser (its cookies are blocked in frames: third-party cookies). Sign in interactively; a same-site provider domain avoids this.'
+        ? 'Silent sign-in in a hidden iframe failed for this provider although this page signed in there: its session ended, or its cookies are blocked in frames (third-party cookies). Sign in interactively; a same-site provider domain avoids the cookie block.'
         : 'The provider had no session visible to a hidden iframe earlier on this page: sign in interactively.',
     );
   }
