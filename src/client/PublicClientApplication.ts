@@ -109,6 +109,8 @@ export class PublicClientApplication implements AuthClient {
   }
 
   #refreshAccounts(): void {
+    // Back from a redirect with a return to the start page ahead: the account shows there (see ClientContext.holdAccounts).
+    if (this.#ctx.holdAccounts) return;
     const before = this.#store.getSnapshot().accounts;
     this.#store.setAccounts(clientAccountsFrom(this.#ctx.cache.read(), this.#ctx));
     const after = this.#store.getSnapshot().accounts;
@@ -220,6 +222,7 @@ export class PublicClientApplication implements AuthClient {
     // An app may call only this on each page load (without initialize()): the session's
     // deadline renewals and the monitor start from here as well.
     const started = (): void => {
+      this.#refreshAccounts();
       this.#started = true;
       this.#deadlines.update();
       this.#monitorSession();

@@ -89,6 +89,12 @@ export class ClientContext {
   readonly spaCodeRedemptions = new SingleFlight<AuthenticationResult>();
   /** Flows already redeemed (single use, RFC 9700 4.2.4). */
   readonly usedFlows = new UsedFlows();
+  /**
+   * True while a redirect response is redeemed on the redirect page and a return to the start
+   * page follows: the client does not publish the new account meanwhile, so the redirect page
+   * never renders signed-in content for the moment before the navigation (flows/interactive.ts).
+   */
+  holdAccounts = false;
   /** One interactive sign-in at a time per client (MSAL's `interaction_in_progress`). */
   readonly interaction = { inProgress: false };
   /** Every navigation keyward makes goes through it (replaceable: `setNavigationClient`). */

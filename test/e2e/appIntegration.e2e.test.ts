@@ -54,12 +54,20 @@ const documentId = (page: Page) => page.evaluate(() => window.__documentId);
 const navigationEntry = (page: Page) => page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).name);
 
 describe('redirects come back where they started', () => {
-  it('a redirect sign-in started on a deep URL (path, query, hash) ends there, signed in', async () => {
+  it('a redirect sign-in started on a deep URL (path, query, hash) ends there, signed in; the redirect page never shows the signed-in content', async () => {
     const context = await newContext(browser);
+    // On the redirect URI page (`/`), from its first moment: did the guarded content ever render there?
+    await context.addInitScript(() => {
+      if (location.pathname !== '/') return;
+      new MutationObserver(() => {
+        if (document.getElementById('who')?.textContent?.includes('@')) sessionStorage.setItem('signedInOnRedirectPage', location.href);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
     const page = await openPage(context, 'require', '/orders?id=7#line-3');
     await signInAtProvider(page, 'deep');
     await expect.poll(() => page.locator('#who').textContent(), { timeout: 15_000 }).toBe('deep@example.test');
     expect(page.url()).toBe(`${app.origin}/orders?id=7#line-3`);
+    expect(await page.evaluate(() => sessionStorage.getItem('signedInOnRedirectPage'))).toBeNull();
     expect(idp.tokenRequests.filter((r) => r.grant_type === 'authorization_code').length).toBeGreaterThan(0);
     await context.close();
   });

@@ -102,16 +102,18 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
   takePendingRedirect(redirectScope(ctx));
   clearResponseFromUrl();
   ctx.interaction.inProgress = true;
+  ctx.holdAccounts = returnsToStartPage(ctx, pending.startPage);
   let result: AuthenticationResult;
   try {
     result = await completeAuthCodeFlow(ctx, pending.flow, response, undefined, ApiId.acquireTokenInteractive);
+    if (await returnToStartPage(ctx, pending.startPage)) {
+      // A new document is loading (the start page, signed in from the cache); settling here
+      // would let the app render the redirect page for a moment first.
+      return await new Promise<never>(() => {});
+    }
   } finally {
     ctx.interaction.inProgress = false;
-  }
-  if (await returnToStartPage(ctx, pending.startPage)) {
-    // A new document is loading (the start page, signed in from the cache); settling here
-    // would let the app render the redirect page for a moment first.
-    return await new Promise<never>(() => {});
+    ctx.holdAccounts = false;
   }
   return result;
 }
@@ -122,19 +124,29 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
  * origin: a stored start page never sends the person elsewhere. True when a new document loads.
  */
 async function returnToStartPage(ctx: ClientContext, startPage: string | undefined): Promise<boolean> {
-  if (ctx.options.navigateToLoginRequestUrl === false || typeof startPage !== 'string' || startPage === '') return false;
+  const target = startPageTarget(ctx, startPage);
+  if (!target) return false;
+  return ctx.navigation.navigateInternal(target, { reason: 'returnToStartPage', noHistory: true });
+}
+
+/** True when the sign-in will go back to its start page (another URL of this origin). */
+function returnsToStartPage(ctx: ClientContext, startPage: string | undefined): boolean {
+  return startPageTarget(ctx, startPage, false) !== undefined;
+}
+
+function startPageTarget(ctx: ClientContext, startPage: string | undefined, warn = true): string | undefined {
+  if (ctx.options.navigateToLoginRequestUrl === false || typeof startPage !== 'string' || startPage === '') return undefined;
   let target: URL;
   try {
     target = new URL(startPage, location.href);
   } catch {
-    return false;
+    return undefined;
   }
   if (target.origin !== location.origin) {
-    ctx.logger.warning('the redirect start page is not on this origin; staying on the redirect URI page');
-    return false;
+    if (warn) ctx.logger.warning('the redirect start page is not on this origin; staying on the redirect URI page');
+    return undefined;
   }
-  if (target.href === location.href) return false;
-  return ctx.navigation.navigateInternal(target.href, { reason: 'returnToStartPage', noHistory: true });
+  return target.href === location.href ? undefined : target.href;
 }
 
 function clearResponseFromUrl(): void {
