@@ -206,3 +206,39 @@ describe('throttling', () => {
     await context.close();
   });
 });
+
+describe('silent sign-in and the session deadline, Entra shape', () => {
+  // The app (127.0.0.1) and login.microsoftonline.com are different sites, as for every real
+  // Entra SPA: Chromium does not send the provider's session cookie into the hidden frame, and
+  // Entra answers prompt=none with login_required (AADSTS50058), the third-party-cookie case.
+  it('ssoSilent after a popup sign-in: login_required (AADSTS50058) as InteractionRequiredError, then remembered: no second /authorize', async () => {
+    const context = await e2e.newContext();
+    const page = await openEntraApp(e2e, context, { authority: tenantA });
+    expect((await popupSignIn(page, { login: 'ada' })).error).toBeUndefined();
+    e2e.idp.reset();
+    const sso = () => page.evaluate((scopes) => window.settle(window.app.ssoSilent({ scopes, loginHint: 'ada@contoso.test' })), SCOPES);
+    const first = await sso();
+    expect(first.error).toMatchObject({ name: 'InteractionRequiredError', errorCode: 'login_required' });
+    const silentAuthorize = () => e2e.idp.authorizeRequests.filter((r) => r.params.prompt === 'none');
+    expect(silentAuthorize()).toHaveLength(1);
+    expect(silentAuthorize()[0]!.params).toMatchObject({ login_hint: 'ada@contoso.test', client_info: '1' });
+    const second = await sso();
+    expect(second.error).toMatchObject({ name: 'InteractionRequiredError', errorCode: 'frame_sso_unavailable' });
+    expect(silentAuthorize()).toHaveLength(1);
+    expect(e2e.idp.tokenRequests).toEqual([]);
+    expect(await page.evaluate(() => document.querySelectorAll('iframe').length)).toBe(0);
+    await context.close();
+  });
+
+  it("the account's session deadline is Entra's 24 hours for single-page-app refresh tokens", async () => {
+    const context = await e2e.newContext();
+    const page = await openEntraApp(e2e, context, { authority: tenantA });
+    const before = Date.now();
+    expect((await popupSignIn(page, { login: 'ada' })).error).toBeUndefined();
+    const [account] = await accounts(page);
+    const deadline = account?.sessionExpiresOn?.getTime();
+    expect(deadline).toBeGreaterThanOrEqual(before + 24 * 3600_000 - 60_000);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 24 * 3600_000 + 60_000);
+    await context.close();
+  });
+});
