@@ -129,27 +129,16 @@ export function credentialKeysOf(
   data: Readonly<CacheData>,
   homeAccountId: string,
   environment: string,
+  clientId?: string,
 ): { IdToken: string[]; AccessToken: string[]; RefreshToken: string[]; Account: string[] } {
-  const owned = (t: { home_account_id: string; environment: string }): boolean => same(t.home_account_id, homeAccountId) && same(t.environment, environment);
-  const keys = <T extends { home_account_id: string; environment: string }>(section: Record<string, T>): string[] =>
+  // With `clientId`, only that client's credentials: the Account entity has no client id (it is shared), so none of it.
+  const owned = (t: { home_account_id: string; environment: string; client_id?: string }): boolean =>
+    same(t.home_account_id, homeAccountId) && same(t.environment, environment) && (clientId === undefined || t.client_id === clientId);
+  const keys = <T extends { home_account_id: string; environment: string; client_id?: string }>(section: Record<string, T>): string[] =>
     Object.entries(section)
       .filter(([, t]) => owned(t))
       .map(([key]) => key);
   return { Account: keys(data.Account), IdToken: keys(data.IdToken), AccessToken: keys(data.AccessToken), RefreshToken: keys(data.RefreshToken) };
-}
-
-/** Keys of the credentials `clientId` holds for an account (all tenants of it in that environment). */
-export function clientCredentialKeysOf(
-  data: Readonly<CacheData>,
-  homeAccountId: string,
-  environment: string,
-  clientId: string,
-): { IdToken: string[]; AccessToken: string[]; RefreshToken: string[] } {
-  const keys = <T extends { home_account_id: string; environment: string; client_id: string }>(section: Record<string, T>): string[] =>
-    Object.entries(section)
-      .filter(([, t]) => t.client_id === clientId && same(t.home_account_id, homeAccountId) && same(t.environment, environment))
-      .map(([key]) => key);
-  return { IdToken: keys(data.IdToken), AccessToken: keys(data.AccessToken), RefreshToken: keys(data.RefreshToken) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { CacheChange } from '../../cache/tokenCache.js';
-import { clientCredentialKeysOf, credentialHolders, credentialKeysOf } from '../../cache/queries.js';
+import { credentialHolders, credentialKeysOf } from '../../cache/queries.js';
 import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
 import { accountGroup } from '../../cache/keys.js';
@@ -31,7 +31,7 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
     // generation its own requests in flight were started under. This client's refresh and
     // access tokens are unsealed first where the cache reads them lazily, so all are removed.
     await cache.openAccount?.(account.homeAccountId, account.environment);
-    await cache.apply({ remove: clientCredentialKeysOf(cache.read(), account.homeAccountId, account.environment, ctx.clientId) });
+    await cache.apply({ remove: credentialKeysOf(cache.read(), account.homeAccountId, account.environment, ctx.clientId) });
     await signOutBarrier(ctx, { home_account_id: account.homeAccountId, environment: account.environment });
     dropSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment));
     return;
