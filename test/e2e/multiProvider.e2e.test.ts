@@ -5,7 +5,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthenticationResult, PublicClientApplicationOptions } from '../../src/index.js';
-import { createIdp, type ClientMetadata, type Idp } from '../idp/createIdp.mjs';
+import { createIdp, type Idp, publicClient } from '../idp/createIdp.mjs';
 import { SCOPES, type Settled } from './fixtures';
 import { launchBrowser, newContext } from './harness/browser';
 import { completeLogin } from './harness/login';
@@ -19,16 +19,6 @@ let idp1: Idp;
 /** Another provider, with a client that is also called `spa`. */
 let idp2: Idp;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-const publicClient = (clientId: string, redirectUris: string[]): ClientMetadata => ({
-  client_id: clientId,
-  application_type: 'web',
-  token_endpoint_auth_method: 'none',
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  redirect_uris: redirectUris,
-  post_logout_redirect_uris: redirectUris,
-});
 
 beforeAll(async () => {
   app = await startStaticServer(appOutDir);

@@ -12,6 +12,9 @@ export interface ClientMetadata {
   [field: string]: unknown;
 }
 
+/** A public single-page-app client of this IdP (PKCE, no secret, refresh tokens). */
+export declare function publicClient(clientId: string, redirectUris: string[]): ClientMetadata;
+
 export interface IdpOptions {
   /** Default 0: a free port; the issuer carries the real one. */
   port?: number;

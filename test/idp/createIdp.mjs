@@ -140,6 +140,19 @@ function requestedAcrs(claimsJson) {
 }
 
 /** @param {import('./createIdp.d.mts').IdpOptions} options */
+/** A public single-page-app client of this IdP (PKCE, no secret, refresh tokens): the default `spa` and any test's own. */
+export function publicClient(clientId, redirectUris) {
+  return {
+    client_id: clientId,
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: redirectUris,
+    post_logout_redirect_uris: redirectUris,
+  };
+}
+
 export async function createIdp(options) {
   const {
     port = 0,
@@ -200,13 +213,7 @@ export async function createIdp(options) {
 
   const clients = options.clients ?? [
     {
-      client_id: 'spa',
-      application_type: 'web',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: redirectUris,
-      post_logout_redirect_uris: redirectUris,
+      ...publicClient('spa', redirectUris),
       // RFC 9449 5.2 / oidc-provider: every token request must carry a DPoP proof.
       ...(dpopBoundClient ? { dpop_bound_access_tokens: true } : {}),
     },
