@@ -878,8 +878,23 @@ function printTable(table) {
   for (const r of table) if (r.note) console.log(`* ${r.metric}: ${r.note}`);
 }
 
+/** `--name=value` from the command line, else `fallback` (this script's and the profile scripts' options). */
+export const cliArg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+
+/**
+ * Where the profile scripts start: `sdk` signed in afresh in a new context, one token fetched,
+ * and `tokens - 1` more seeded into its cache (not yet reloaded).
+ */
+export async function signedInPage(env, sdk, { tokens = 1, contextOptions } = {}) {
+  const context = await newContext(env, sdk, contextOptions);
+  const page = await signIn(env, context, sdk);
+  await page.evaluate(() => window.bench.silent());
+  if (tokens > 1) await page.evaluate((count) => window.bench.seedTokens(count), tokens - 1);
+  return { context, page };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const arg = cliArg;
   const result = await runRuntimeBenchmarks({
     runs: arg('runs') ? Number(arg('runs')) : undefined,
     only: arg('only')?.split(','),

@@ -4,19 +4,15 @@
 // functions and the idle share (time spent waiting, e.g. for IndexedDB), any performance marks, and writes the last profile to .tmp/coldstart.cpuprofile.
 // Run with BENCH_MINIFY=0 for readable names.
 import { writeFile, mkdir } from 'node:fs/promises';
-import { newContext, signIn, startEnv } from './index.mjs';
+import { cliArg as arg, signedInPage, startEnv } from './index.mjs';
 
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const sdk = arg('sdk', 'keyward');
 const tokens = Number(arg('tokens', '1'));
 const reloads = Number(arg('reloads', '5'));
 
 const env = await startEnv();
 try {
-  const context = await newContext(env, sdk);
-  const page = await signIn(env, context, sdk);
-  await page.evaluate(() => window.bench.silent());
-  if (tokens > 1) await page.evaluate((n) => window.bench.seedTokens(n), tokens - 1);
+  const { context, page } = await signedInPage(env, sdk, { tokens });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });

@@ -6,9 +6,8 @@
 // functions, and writes the profile to .tmp/pop-<sdk>-<type>.cpuprofile.
 // Run with BENCH_MINIFY=0 for readable names.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { newContext, signIn, startEnv } from './index.mjs';
+import { cliArg as arg, newContext, signIn, startEnv } from './index.mjs';
 
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const sdk = arg('sdk', 'keyward');
 const type = arg('type', sdk === 'msal' ? 'pop' : 'pop-signer');
 const n = Number(arg('n', '2000'));

@@ -2,17 +2,14 @@
 // The React cold start of one SDK's page (react-<sdk>.html, one cached token), per load: script
 // start → token committed, and every performance mark on the page relative to script start
 // (performance.mark() calls placed in src/ for a look, not committed, show where the time goes).
-import { newContext, signIn, startEnv } from './index.mjs';
+import { cliArg as arg, signedInPage, startEnv } from './index.mjs';
 
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const sdk = arg('sdk', 'keyward');
 const reloads = Number(arg('reloads', '5'));
 
 const env = await startEnv();
 try {
-  const context = await newContext(env, sdk);
-  const page = await signIn(env, context, sdk);
-  await page.evaluate(() => window.bench.silent());
+  const { context, page } = await signedInPage(env, sdk);
   for (let i = 0; i < reloads; i++) {
     await page.goto(`${env.app.origin}/react-${sdk}.html`);
     await page.waitForFunction(() => window.benchReact !== undefined, null, { timeout: 30_000 });

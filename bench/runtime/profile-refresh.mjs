@@ -1,19 +1,15 @@
 // node bench/runtime/profile-refresh.mjs [--sdk=keyward] [--tokens=1000] [--n=20]
 // A CPU profile (CDP Profiler, 50 µs sampling) of `n` forced refreshes with `tokens` cached
 // tokens: where a refresh's client-side time goes. Run with BENCH_MINIFY=0 for readable names.
-import { newContext, signIn, startEnv } from './index.mjs';
+import { cliArg as arg, signedInPage, startEnv } from './index.mjs';
 
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const sdk = arg('sdk', 'keyward');
 const tokens = Number(arg('tokens', '1000'));
 const n = Number(arg('n', '20'));
 
 const env = await startEnv();
 try {
-  const context = await newContext(env, sdk);
-  const page = await signIn(env, context, sdk);
-  await page.evaluate(() => window.bench.silent());
-  if (tokens > 1) await page.evaluate((count) => window.bench.seedTokens(count), tokens - 1);
+  const { context, page } = await signedInPage(env, sdk, { tokens });
   await page.reload();
   await page.waitForFunction(() => typeof window.bench === 'object');
   await page.evaluate(() => window.bench.booted);
