@@ -67,6 +67,18 @@ export const features = [
     entry: 'features/usernamePassword.ts',
     loads: ['src/client/flows/usernamePassword.ts'],
   },
+  {
+    key: 'popup',
+    label: "popup sign-in (`interaction: 'popup'`; the typical app signs in by redirect)",
+    entry: 'features/popup.ts',
+    loads: ['src/client/browser/popupMonitor.ts'],
+  },
+  {
+    key: 'revocation',
+    label: 'token revocation at sign-out (a provider with a `revocation_endpoint`; Entra ID has none)',
+    entry: 'features/revocation.ts',
+    loads: ['src/protocol/revocation.ts'],
+  },
   { key: 'dpop', label: "DPoP (`authScheme: { type: 'dpop' }`)", entry: 'features/dpop.ts', loads: ['src/pop/popCrypto.ts'] },
   { key: 'pop', label: "MSAL AT-PoP (`authScheme: { type: 'pop' }`)", entry: 'features/pop.ts', loads: ['src/pop/popCrypto.ts'] },
   { key: 'authFetch', label: '`createAuthFetch` (Bearer)', entry: 'features/authFetch.ts', loads: ['src/pop/authFetch.ts'] },

@@ -23,7 +23,7 @@ import type { DeviceFlow, DeviceFlowOptions, DeviceFlowPollOptions } from './flo
 import type { UsernamePasswordOptions } from './flows/usernamePassword.js';
 import { acquireTokenSilent } from './flows/silent.js';
 import { SessionDeadlines } from './flows/sessionDeadlines.js';
-import { startSessionMonitor } from './flows/startSessionMonitor.js';
+import type { SessionMonitorClient } from './flows/startSessionMonitor.js';
 import type { AcquireTokenByCodeRequest } from './flows/spaCode.js';
 import { isProviderRefusal } from '../errors.js';
 import { isPopSupported } from '../pop/isPopSupported.js';
@@ -234,7 +234,7 @@ export class PublicClientApplication implements AuthClient {
   /** `monitorSession`: starts the session monitor once (see flows/startSessionMonitor.ts); without the option nothing is loaded. */
   #monitorSession(): void {
     if (!this.#ctx.options.monitorSession || typeof window === 'undefined' || this.#sessionMonitor || this.#closed) return;
-    this.#sessionMonitor = startSessionMonitor(this.#ctx, {
+    const client: SessionMonitorClient = {
       activeAccount: () => this.#store.getSnapshot().activeAccount,
       subscribe: (listener) => {
         const offSnapshot = this.#store.subscribe(listener);
@@ -247,7 +247,15 @@ export class PublicClientApplication implements AuthClient {
       },
       sessionChanged: (account) => this.#events.emit({ type: 'sessionChanged', account }),
       warn: (error) => this.#events.emit({ type: 'warning', operation: 'sessionMonitor', error }),
-    });
+    };
+    // The wiring and the monitor are one lazy chunk: an app without the option downloads neither.
+    this.#sessionMonitor = import('./flows/startSessionMonitor.js').then(
+      (monitor) => monitor.startSessionMonitor(this.#ctx, client),
+      () => {
+        this.#ctx.logger.warning('session monitoring did not start: load failure');
+        return undefined;
+      },
+    );
   }
 
   /** Marks the snapshot `interacting` while `promise` runs. */

@@ -1,4 +1,3 @@
-import { decodeJwt } from 'jose';
 import { ClientAuthError, ErrorCode } from '../errors.js';
 import type { DpopNonces } from './dpopNonces.js';
 import type { PopKey } from './keyStore.js';
@@ -38,63 +37,21 @@ export function tokenEndpointProof(binding: TokenBinding | undefined, tokenEndpo
 /**
  * The token type must be the one asked for (docs/protocol.md check 21, compared case-insensitively), and
  * an AT-PoP token must be bound to our key (`cnf.kid`, docs/protocol.md check 22); otherwise nothing is stored.
+ * The bound checks live with the signers (pop/boundTokens.ts, loaded with the key).
  */
 export function assertBoundTokenType(binding: TokenBinding | undefined, tokenType: string, accessToken: string): void {
-  const type = tokenType.toLowerCase();
-  if (!binding) {
-    if (type !== 'bearer')
-      throw new ClientAuthError(
-        ErrorCode.tokenTypeMismatch,
-        `Asked for Bearer, the provider issued token_type "${tokenType}"; nothing stored. Ask for that scheme with authScheme.`,
-      );
-    return;
-  }
-  if (binding.type === 'dpop' && type !== 'dpop') {
+  if (binding) binding.crypto.assertBoundToken(binding, tokenType, accessToken);
+  else if (tokenType.toLowerCase() !== 'bearer')
     throw new ClientAuthError(
-      ErrorCode.dpopTokenTypeMismatch,
-      `Asked for DPoP, the provider issued token_type "${tokenType}" (does it support DPoP?); nothing stored.`,
+      ErrorCode.tokenTypeMismatch,
+      `Asked for Bearer, the provider issued token_type "${tokenType}"; nothing stored. Ask for that scheme with authScheme.`,
     );
-  }
-  if (binding.type === 'pop') {
-    if (type !== 'pop')
-      throw new ClientAuthError(ErrorCode.popTokenTypeMismatch, `Asked for PoP, the provider issued token_type "${tokenType}"; nothing stored.`);
-    let kid: unknown;
-    try {
-      kid = (decodeJwt(accessToken).cnf as { kid?: unknown } | undefined)?.kid;
-    } catch {
-      kid = undefined;
-    }
-    if (kid !== binding.key.thumbprint) {
-      throw new ClientAuthError(ErrorCode.popCnfMismatch, 'The PoP access token is not bound to this client\'s key ("cnf.kid"); nothing stored.');
-    }
-  }
 }
 
 /**
- * What the caller gets for a bound token: for AT-PoP a fresh Signed HTTP Request wrapping the
- * token (every call, cache hits included); for DPoP the raw token plus, when the request
- * named `method` and `url`, a proof for that resource request (with `ath`).
+ * What the caller gets for a token: a Bearer token as it is; a bound one through
+ * pop/boundTokens.ts (a fresh Signed HTTP Request or DPoP proof per call, cache hits included).
  */
-export async function present(result: AuthenticationResult, scheme: AuthScheme, binding: TokenBinding | undefined): Promise<AuthenticationResult> {
-  if (!binding) return result;
-  if (scheme.type === 'pop') {
-    const shr = await binding.crypto.createSignedHttpRequest(binding.key, {
-      accessToken: result.accessToken,
-      method: scheme.method,
-      url: scheme.url,
-      ...(scheme.nonce !== undefined && { nonce: scheme.nonce }),
-      ...(scheme.claims !== undefined && { claims: scheme.claims }),
-    });
-    return { ...result, accessToken: shr, tokenType: 'pop' };
-  }
-  if (scheme.type === 'dpop' && scheme.method && scheme.url) {
-    const dpopProof = await binding.crypto.createDpopProof(binding.key, {
-      htm: scheme.method,
-      htu: scheme.url,
-      accessToken: result.accessToken,
-      ...(scheme.nonce !== undefined && { nonce: scheme.nonce }),
-    });
-    return { ...result, tokenType: 'DPoP', dpopProof };
-  }
-  return { ...result, tokenType: 'DPoP' };
+export function present(result: AuthenticationResult, scheme: AuthScheme, binding: TokenBinding | undefined): Promise<AuthenticationResult> {
+  return binding ? binding.crypto.presentBound(result, scheme, binding) : Promise.resolve(result);
 }

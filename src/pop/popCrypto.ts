@@ -5,3 +5,4 @@
 export { PopKeyStore } from './keyStore.js';
 export { createDpopProof } from './dpopProof.js';
 export { createSignedHttpRequest, requestConfirmation } from './signedHttpRequest.js';
+export { assertBoundToken, presentBound } from './boundTokens.js';

@@ -358,7 +358,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
         const { popup, outcome } = await startPopupAtLogin(page);
         // Like a person, who reads the provider's page before closing it: the opener takes a
         // popup that reads closed after only a glimpse at the provider for one that COOP
-        // severed (src/client/browser/popup.ts), and waits for it until popupTimeout.
+        // severed (src/client/browser/popupMonitor.ts), and waits for it until popupTimeout.
         await popup.waitForTimeout(2_000);
         const closedAt = Date.now();
         await popup.close();

@@ -88,7 +88,7 @@ async function openWatched(context: BrowserContext, config = {}): Promise<Page> 
 describe('monitorSession', () => {
   it('sign-out at the provider in another page: the account is removed here and sessionChanged fires', async () => {
     const context = await e2e.newContext();
-    const chunks = recordRequests(context, `${e2e.app.origin}/assets/sessionMonitor`);
+    const chunks = recordRequests(context, `${e2e.app.origin}/assets/startSessionMonitor`);
     const page = await openWatched(context, { monitorSession: { checkInterval: 300 } });
     await recordEvents(page);
     expect((await popupSignIn(page, { login: 'hana' })).error).toBeUndefined();
@@ -179,7 +179,7 @@ describe('monitorSession', () => {
 
   it('without monitorSession nothing is loaded or started: no chunk, no iframe, no question to the provider', async () => {
     const context = await e2e.newContext();
-    const chunks = recordRequests(context, `${e2e.app.origin}/assets/sessionMonitor`);
+    const chunks = recordRequests(context, `${e2e.app.origin}/assets/startSessionMonitor`);
     const checks = recordRequests(context, checkSessionUrl());
     const page = await openWatched(context);
     await recordEvents(page);

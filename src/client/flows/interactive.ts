@@ -5,7 +5,7 @@ import { completeAuthCodeFlow, initiateAuthCodeFlow } from './authCode.js';
 import type { ClientContext } from '../context.js';
 import { assertPushedRequestFresh } from './pushedAuthorization.js';
 import { peekPendingRedirect, pendingRedirectScope, savePendingRedirect, takePendingRedirect } from '../browser/pendingFlowStore.js';
-import { handBackToOpener, monitorPopup, openPopup, popupNamePrefix } from '../browser/popup.js';
+import { openPopup, popupNamePrefix } from '../browser/popup.js';
 import { frameNamePrefix } from '../browser/frameName.js';
 import { randomString } from '../../util/random.js';
 import type { AuthenticationResult, InteractiveOptions } from '../../types.js';
@@ -43,6 +43,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
       return await new Promise<never>(() => {});
     }
     popup!.location.href = flow.authUri;
+    const { monitorPopup } = await import('../browser/popupMonitor.js');
     const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout, flow.state);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
@@ -96,7 +97,13 @@ export async function handleRedirect(ctx: ClientContext): Promise<Authentication
     ctx.logger.verbose('the page URL has authorization-response parameters that match no sign-in of this client; left alone');
     // Perhaps a popup that Cross-Origin-Opener-Policy severed from its opener (its name is
     // cleared too): offered to the window whose popup flow has this state, if one listens.
-    if (typeof response.state === 'string' && response.state !== '') handBackToOpener(response.state, location.href);
+    if (typeof response.state === 'string' && response.state !== '') {
+      const href = location.href;
+      void import('../browser/popupMonitor.js').then(
+        (monitor) => monitor.handBackToOpener(response.state as string, href),
+        () => ctx.logger.warning('could not load the popup hand-back; a severed popup falls back to its timeout'),
+      );
+    }
     return null;
   }
   takePendingRedirect(redirectScope(ctx));

@@ -5,7 +5,7 @@ import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
 import { accountGroup } from '../../cache/keys.js';
 import { assertBrowser } from './interactive.js';
-import { monitorPopup, openPopup } from '../browser/popup.js';
+import { openPopup } from '../browser/popup.js';
 import type { AccountInfo, LogoutOptions } from '../../types.js';
 import type { KeywardError } from '../../errors.js';
 import { dropSessionState } from '../browser/sessionStateStore.js';
@@ -89,6 +89,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}, wa
     if (hint) url.searchParams.set(hint.name, hint.value);
     if (popup) {
       popup.location.href = url.toString();
+      const { monitorPopup } = await import('../browser/popupMonitor.js');
       await monitorPopup(popup, postLogout, ctx.popupTimeout);
       return;
     }

@@ -7,6 +7,7 @@ import { removeAccount } from './logout.js';
 import { findAccount } from '../../cache/queries.js';
 import { scopesOf } from './sessionDeadlines.js';
 import { withAccountRenewal } from './renewalLock.js';
+import { monitorSession } from './sessionMonitor.js';
 
 /** What the facade hands over: its snapshot, its events, and how to tell the app. */
 export interface SessionMonitorClient {
@@ -20,14 +21,14 @@ export interface SessionMonitorClient {
 const defaultCheckIntervalMs = 2000;
 
 /**
- * `monitorSession`: loads the session monitor (client/flows/sessionMonitor.ts, its own chunk with
- * oidc-client-ts's `CheckSessionIFrame`) and starts it. Called once the page has handled its
- * redirect response; never without the option, so nothing is loaded then.
+ * `monitorSession`: starts the session monitor (client/flows/sessionMonitor.ts, with
+ * oidc-client-ts's `CheckSessionIFrame`). This module and that one are one lazy chunk, loaded
+ * by the facade once the page has handled its redirect response; never without the option.
  */
 export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorClient): Promise<(() => void) | undefined> {
   const option = ctx.options.monitorSession;
-  return import('./sessionMonitor.js')
-    .then(({ monitorSession }) =>
+  return Promise.resolve()
+    .then(() =>
       monitorSession({
         clientId: ctx.clientId,
         logger: ctx.logger,
