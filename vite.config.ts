@@ -3,6 +3,7 @@ import { defineConfig } from 'vite';
 import { playwright } from '@vitest/browser-playwright';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { fileURLToPath } from 'node:url';
+import { inlineErrorCodes } from './scripts/inline-error-codes';
 import { keywardCompleteSignIn, keywardLiveIdp, keywardLiveTokenRequests, liveRedirectPage } from './test/storybook/liveCommands';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -44,6 +45,8 @@ const browserConfig = () => ({
 });
 
 export default defineConfig({
+  // `ErrorCode.name` → its string in what the package ships (scripts/inline-error-codes.mjs).
+  plugins: [inlineErrorCodes()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -62,9 +65,18 @@ export default defineConfig({
       formats: ['es', 'cjs'],
     },
     rollupOptions: {
+      // Rolldown's default ("smart") constant inlining leaves `import "./options.js";` behind
+      // where it inlined a constant; an app's bundler must then keep that import's execution order
+      // and splits keyward's core out of the app's entry chunk (3.2 kB min+gzip more for the typical
+      // app, bench/README.md "Measured as shipped"). The app's own bundler inlines what it wants.
+      optimization: { inlineConst: false },
       // node:*, node-forge and undici only ever load inside keyward/server, lazily (see src/server/node.ts, nodeTransport.ts).
       external: [/^react($|\/)/, /^react-dom($|\/)/, 'jose', 'idb-keyval', 'oidc-client-ts', 'node-forge', 'undici', /^node:/],
       output: {
+        // One file per source module: an app's bundler tree-shakes and splits keyward as it would
+        // its own code, and the size bench maps what it measures back to src/ (bench/size/bundle.mjs).
+        preserveModules: true,
+        preserveModulesRoot: 'src',
         // keyward/react is a client module for React Server Components (Next.js App Router): its
         // hooks and AuthProvider only run in the browser bundle, so a server component can render
         // <AuthProvider> directly. The bundler drops module-level directives from sources, so the

@@ -7,7 +7,8 @@
 //   npm run size -- --update           lower each budget to the measurement + margin
 //   npm run size -- --update --note "why"   also allow a budget to go up, recording why
 import { readFileSync, writeFileSync } from 'node:fs';
-import { bundleSize, root } from '../bench/size/bundle.mjs';
+import { readdirSync } from 'node:fs';
+import { buildLibrary, bundleSize, libDir, root, sourceOf } from '../bench/size/bundle.mjs';
 import { featureCosts, keywardParts } from '../bench/size/index.mjs';
 
 const budgetFile = `${root}size-budget.json`;
@@ -44,6 +45,27 @@ const mustContain = {
 const isDelta = (key) => !['typicalApp', ...keywardParts.map((p) => p.key)].includes(key);
 const withMargin = (bytes, key) => Math.ceil(Math.max(bytes * (1 + budget.marginPercent / 100), isDelta(key) ? bytes + (budget.deltaMarginBytes ?? 0) : 0));
 const failures = [];
+
+/**
+ * The package as built must not import one of its own modules for side effects only
+ * (`import "./options.js";`). Rolldown leaves such an import behind when it inlines a constant
+ * (`optimization.inlineConst`, off in vite.config.ts); an app's bundler must then keep that
+ * module's execution order and splits the shared core out of the app's entry chunk into several
+ * small chunks (measured: 3.2 kB min+gzip more for the typical app; bench/README.md "Measured as shipped").
+ */
+await buildLibrary();
+const bareImports = [];
+for (const file of readdirSync(libDir, { recursive: true })) {
+  if (!String(file).endsWith('.js')) continue;
+  const code = readFileSync(`${libDir}${file}`, 'utf8');
+  for (const [, target] of code.matchAll(/^import\s*["'](\.{1,2}\/[^"']+)["'];?$/gm))
+    bareImports.push(`${sourceOf(`${libDir}${file}`).slice(root.length)} → ${target}`);
+}
+if (bareImports.length) {
+  failures.push(
+    `the library build imports its own modules for side effects only (${bareImports.join('; ')}): an app's bundler then splits keyward across extra chunks. Keep \`optimization: { inlineConst: false }\` in vite.config.ts's rollupOptions, or remove the module-level side effect.`,
+  );
+}
 const rows = [];
 
 // The typical app and each feature row: what the page downloads once it has used the feature.

@@ -4,6 +4,7 @@
 // so the two can never measure differently.
 import { build } from 'vite';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,15 +17,42 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
 const reactExternal = [/^react($|\/)/, /^react-dom($|\/)/];
 
 /**
- * keyward resolves to its source (src/), not dist/: the bench and the budget then need no build
- * first and measure the code as it is now. Bundling the built dist/ instead gave the same raw size
- * within 0.1% and gzip within 0.5% when this was set up (bench/README.md).
+ * keyward is measured as the package ships it: the library build (vite.config.ts, the same
+ * `vite build` as `npm run build`) of the current src/, written here rather than to dist/ so
+ * that measuring never needs nor clobbers a build. Bundling src/ directly instead was 6% smaller
+ * than what an installed package gave once (bench/README.md "Measured as shipped"): the library
+ * build had left bare imports behind that made the app's bundler split its entry chunk.
  */
+export const libDir = `${root}node_modules/.cache/keyward-size/lib/`;
+
+/** `keyward`, `keyward/react` and `keyward/router` as the package's `exports` map them (dist/ → the library build here). */
 export const keywardAlias = [
-  { find: /^keyward$/, replacement: `${root}src/index.ts` },
-  { find: /^keyward\/react$/, replacement: `${root}src/react/index.ts` },
-  { find: /^keyward\/router$/, replacement: `${root}src/router/index.ts` },
+  { find: /^keyward$/, replacement: `${libDir}index.js` },
+  { find: /^keyward\/react$/, replacement: `${libDir}react.js` },
+  { find: /^keyward\/router$/, replacement: `${libDir}router.js` },
 ];
+
+let libraryBuild;
+/** Runs the library build once per process (about 2 s); every bundle of this run uses it. */
+export function buildLibrary() {
+  libraryBuild ??= build({ configFile: `${root}vite.config.ts`, logLevel: 'silent', build: { outDir: libDir, emptyOutDir: true } }).then(() => {
+    // As the package's own package.json says for dist/ (this folder has none above it but the repository's).
+    writeFileSync(`${libDir}package.json`, JSON.stringify({ type: 'module', sideEffects: false }));
+  });
+  return libraryBuild;
+}
+
+/**
+ * The source module a module of the library build came from (the build preserves modules:
+ * lib/client/context.js is src/client/context.ts), so figures and checks name source files.
+ * Any other id is returned as it is.
+ */
+export function sourceOf(id) {
+  if (!id.startsWith(libDir)) return id;
+  const path = id.slice(libDir.length).replace(/\.js$/, '');
+  for (const candidate of [`src/${path}.ts`, `src/${path}.tsx`, `src/${path}/index.ts`]) if (existsSync(`${root}${candidate}`)) return `${root}${candidate}`;
+  return id;
+}
 
 /**
  * A feature entry (bench/size/features/) imports the typical app for its side effects; the
@@ -48,6 +76,7 @@ const appHasSideEffects = {
  *   lazy: { raw: number, gzip: number, brotli: number, fileName: string, modules: string[], imports: string[] }[], modules: string[], exports: string[] }>}
  */
 export async function bundleSize(entry, { keepExports = false, plugins = [] } = {}) {
+  await buildLibrary();
   const output = await build({
     configFile: false,
     root,
@@ -108,9 +137,10 @@ export async function bundleSize(entry, { keepExports = false, plugins = [] } = 
       sizes[unit] += size[unit];
       if (initialNames.has(chunk.fileName)) sizes.initial[unit] += size[unit];
     }
-    if (initialNames.has(chunk.fileName)) sizes.initialModules.push(...Object.keys(chunk.modules));
-    if (!initialNames.has(chunk.fileName)) sizes.lazy.push({ ...size, fileName: chunk.fileName, modules: Object.keys(chunk.modules), imports: chunk.imports });
-    sizes.modules.push(...Object.keys(chunk.modules));
+    if (initialNames.has(chunk.fileName)) sizes.initialModules.push(...Object.keys(chunk.modules).map(sourceOf));
+    if (!initialNames.has(chunk.fileName))
+      sizes.lazy.push({ ...size, fileName: chunk.fileName, modules: Object.keys(chunk.modules).map(sourceOf), imports: chunk.imports });
+    sizes.modules.push(...Object.keys(chunk.modules).map(sourceOf));
     if (chunk.isEntry) sizes.exports.push(...chunk.exports);
   }
   return sizes;

@@ -1,7 +1,7 @@
 // Bundle cost (issue 7 item 1, issue 19): the same small app written for each SDK, what each of
 // keyward's opt-in features adds to it, and keyward's core, React layer and both, each bundled
 // for production (bench/size/bundle.mjs) and measured.
-import { bundleSize, loadedSize, root } from './bundle.mjs';
+import { bundleSize, libDir, loadedSize, root, sourceOf } from './bundle.mjs';
 
 /** Entra's instance discovery, loaded by import() on the first resolution of an Entra authority (src/client/context.ts). */
 const instanceDiscoveryModule = 'src/authority/instanceDiscovery.ts';
@@ -18,14 +18,15 @@ export const sdks = [
 const src = `${root}src/`;
 const srcReact = `${root}src/react/`;
 
-/** Leaves every keyward module outside src/react/ external, so only the React layer's own code is counted. */
+/** Leaves every keyward module outside src/react/ (as built: bench/size/bundle.mjs) external, so only the React layer's own code is counted. */
 const coreExternal = {
   name: 'keyward-bench:core-external',
   enforce: 'pre',
   async resolveId(source, importer) {
     if (!importer) return null;
     const resolved = await this.resolve(source, importer, { skipSelf: true });
-    if (resolved?.id.startsWith(src) && !resolved.id.startsWith(srcReact)) return { id: resolved.id, external: true };
+    const built = resolved?.id.startsWith(libDir) ? sourceOf(resolved.id) : undefined;
+    if (built?.startsWith(src) && !built.startsWith(srcReact)) return { id: resolved.id, external: true };
     return null;
   },
 };
