@@ -111,4 +111,32 @@ describe('popup sign-in with Cross-Origin-Opener-Policy: same-origin', () => {
     expect(e2e.idp.tokenRequests).toHaveLength(0);
     expect(context.pages()).toHaveLength(1);
   });
+
+  it('popup sign-out: the post-logout page hands back too, so the call resolves (no user_cancelled) and the provider session is gone', async () => {
+    const { e2e, context, page } = await start({ appHeaders: coop });
+    const signIn = await popupAtLogin(page);
+    await completeLogin(signIn.popup, { login: 'alice' });
+    expect((await signIn.outcome).error).toBeUndefined();
+    await expect.poll(() => context.pages().length).toBe(1);
+
+    const popupOpened = page.waitForEvent('popup');
+    const outcome = page.evaluate(async () => {
+      const [account] = await window.app.getAccounts();
+      return window.settle(window.app.logout({ account: account!, interaction: 'popup' }));
+    });
+    const popup = await popupOpened;
+    // oidc-provider asks the person to confirm the sign-out; its page severs the popup first.
+    const confirm = popup.locator('button[autofocus], form button').first();
+    await confirm.waitFor({ timeout: 15_000 });
+    await expectSevered(popup);
+    await popup.waitForTimeout(1_500);
+    await confirm.click();
+    expect((await outcome).error).toBeUndefined();
+    expect(await accounts(page)).toEqual([]);
+    // The popup closed itself once the opener had the post-logout page.
+    await expect.poll(() => context.pages().length).toBe(1);
+    // The provider session is gone: a silent sign-in finds nobody.
+    const sso = await page.evaluate((scopes) => window.settle(window.app.ssoSilent({ scopes })), SCOPES);
+    expect(sso.error).toMatchObject({ errorCode: 'login_required' });
+  });
 });

@@ -85,12 +85,15 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}, wa
       options.postLogoutRedirectUri ?? ctx.options.postLogoutRedirectUri ?? ctx.options.redirectUri ?? `${location.origin}${location.pathname}`;
     url.searchParams.set('client_id', ctx.clientId);
     url.searchParams.set('post_logout_redirect_uri', postLogout);
-    url.searchParams.set('state', randomString(16));
+    const state = randomString(16);
+    url.searchParams.set('state', state);
     if (hint) url.searchParams.set(hint.name, hint.value);
     if (popup) {
       popup.location.href = url.toString();
       const { monitorPopup } = await import('../browser/popupMonitor.js');
-      await monitorPopup(popup, postLogout, ctx.popupTimeout);
+      // With the state, a popup that Cross-Origin-Opener-Policy severed is heard on the hand-back
+      // channel: the post-logout page (this app) offers its `?state=` URL there, as a sign-in's does.
+      await monitorPopup(popup, postLogout, ctx.popupTimeout, state);
       return;
     }
     await ctx.navigation.navigateExternal(url.toString(), { reason: 'signOut', noHistory: false });
