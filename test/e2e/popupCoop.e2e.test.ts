@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthenticationResult, PublicClientApplicationOptions } from '../../src/index.js';
 import { accounts, cacheContents, openApp, SCOPES, type Settled, silent } from './fixtures';
-import { startE2E, type E2E, type E2EOptions } from './harness/harness';
+import { recordRequests, startE2E, type E2E, type E2EOptions } from './harness/harness';
 import { completeLogin } from './harness/login';
 
 const coop = { 'Cross-Origin-Opener-Policy': 'same-origin' };
@@ -119,6 +119,7 @@ describe('popup sign-in with Cross-Origin-Opener-Policy: same-origin', () => {
     expect((await signIn.outcome).error).toBeUndefined();
     await expect.poll(() => context.pages().length).toBe(1);
 
+    const endSessionRequests = recordRequests(context, `${e2e.idp.issuer}/session/end?`);
     const popupOpened = page.waitForEvent('popup');
     const outcome = page.evaluate(async () => {
       const [account] = await window.app.getAccounts();
@@ -133,6 +134,7 @@ describe('popup sign-in with Cross-Origin-Opener-Policy: same-origin', () => {
     await confirm.click();
     expect((await outcome).error).toBeUndefined();
     expect(await accounts(page)).toEqual([]);
+    expect(new URL(endSessionRequests[0]!.url).searchParams.get('post_logout_redirect_uri')).toBe(e2e.app.url);
     // The popup closed itself once the opener had the post-logout page.
     await expect.poll(() => context.pages().length).toBe(1);
     // The provider session is gone: a silent sign-in finds nobody.
