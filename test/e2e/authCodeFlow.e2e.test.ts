@@ -3,7 +3,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthCodeFlow } from '../../src/index.js';
-import { accounts, openApp, popupSignIn, SCOPES, type Settled } from './fixtures';
+import { accounts, openApp, popupSignIn, SCOPES, type Settled, startPopupLogout } from './fixtures';
 import { recordRequests, startE2E, type E2E } from './harness/harness';
 import { completeLogin } from './harness/login';
 
@@ -166,12 +166,7 @@ describe('logout', () => {
     const app = await openApp(e2e, other);
     expect((await popupSignIn(app, { login: 'gina' })).error).toBeUndefined();
     const endSessionRequests = recordRequests(other, `${e2e.idp.issuer}/session/end?`);
-    const popupOpened = app.waitForEvent('popup');
-    const done = app.evaluate(async () => {
-      const [account] = await window.app.getAccounts();
-      return window.settle(window.app.logout({ account: account!, interaction: 'popup' }));
-    });
-    const popup = await popupOpened;
+    const { popup, outcome: done } = await startPopupLogout(app);
     // oidc-provider asks the person to confirm the sign-out.
     await popup.locator('button[autofocus], form button').first().click();
     expect((await done).error).toBeUndefined();

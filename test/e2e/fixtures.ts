@@ -45,6 +45,19 @@ export async function openApp(
 }
 
 /**
+ * Starts `logout({ interaction: 'popup' })` for the first account and hands back the popup
+ * (at the provider's sign-out confirmation) and the call's outcome.
+ */
+export async function startPopupLogout(page: Page): Promise<{ popup: Page; outcome: Promise<Settled<void>> }> {
+  const popupOpened = page.waitForEvent('popup');
+  const outcome = page.evaluate(async () => {
+    const [account] = await window.app.getAccounts();
+    return window.settle(window.app.logout({ account: account!, interaction: 'popup' }));
+  });
+  return { popup: await popupOpened, outcome };
+}
+
+/**
  * Runs `acquireTokenInteractive({ interaction: 'popup' })` in the page and fills in the
  * provider's pages in the popup like a person would (no pages appear when the provider
  * session already covers the request).

@@ -7,7 +7,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthenticationResult, PublicClientApplicationOptions } from '../../src/index.js';
-import { accounts, cacheContents, openApp, SCOPES, type Settled, silent } from './fixtures';
+import { accounts, cacheContents, openApp, SCOPES, type Settled, silent, startPopupLogout } from './fixtures';
 import { recordRequests, startE2E, type E2E, type E2EOptions } from './harness/harness';
 import { completeLogin } from './harness/login';
 
@@ -120,12 +120,7 @@ describe('popup sign-in with Cross-Origin-Opener-Policy: same-origin', () => {
     await expect.poll(() => context.pages().length).toBe(1);
 
     const endSessionRequests = recordRequests(context, `${e2e.idp.issuer}/session/end?`);
-    const popupOpened = page.waitForEvent('popup');
-    const outcome = page.evaluate(async () => {
-      const [account] = await window.app.getAccounts();
-      return window.settle(window.app.logout({ account: account!, interaction: 'popup' }));
-    });
-    const popup = await popupOpened;
+    const { popup, outcome } = await startPopupLogout(page);
     // oidc-provider asks the person to confirm the sign-out; its page severs the popup first.
     const confirm = popup.locator('button[autofocus], form button').first();
     await confirm.waitFor({ timeout: 15_000 });

@@ -3,7 +3,7 @@
 // the sign-out: real Chromium, the real local provider.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounts, cacheContents, openApp, popupSignIn } from './fixtures';
+import { accounts, cacheContents, openApp, popupSignIn, startPopupLogout } from './fixtures';
 import { recordRequests, startE2E, type E2E } from './harness/harness';
 
 let e2e: E2E;
@@ -113,12 +113,7 @@ describe('sign-out with the revocation endpoint down', () => {
     const { page } = await signedInPage(context);
     await context.route(`${e2e.idp.issuer}/token/revocation`, (route) => route.fulfill({ status: 500, contentType: 'text/html', body: '<h1>down</h1>' }));
     const endSession = recordRequests(context, `${e2e.idp.issuer}/session/end?`);
-    const popupOpened = page.waitForEvent('popup');
-    const done = page.evaluate(async () => {
-      const [account] = await window.app.getAccounts();
-      return window.settle(window.app.logout({ account: account!, interaction: 'popup' }));
-    });
-    const popup = await popupOpened;
+    const { popup, outcome: done } = await startPopupLogout(page);
     await popup.locator('button[autofocus], form button').first().click();
     expect((await done).error).toBeUndefined();
     expect(endSession).toHaveLength(1);

@@ -27,37 +27,33 @@ const defaultCheckIntervalMs = 2000;
  */
 export function startSessionMonitor(ctx: ClientContext, client: SessionMonitorClient): Promise<(() => void) | undefined> {
   const option = ctx.options.monitorSession;
-  return Promise.resolve()
-    .then(() =>
-      monitorSession({
-        clientId: ctx.clientId,
-        logger: ctx.logger,
-        checkInterval: (typeof option === 'object' ? option.checkInterval : undefined) ?? defaultCheckIntervalMs,
-        checkSessionIframe: async () => (await ctx.resolve()).metadata.checkSessionIframe,
-        sessionStateOf: (account) => readSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment)),
-        storageKey: sessionStateKey(ctx.clientId),
-        activeAccount: client.activeAccount,
-        subscribe: client.subscribe,
-        recheck: (account) => recheck(ctx, account),
-        sessionChanged: async (account) => {
-          await removeAccount(ctx, account);
-          client.sessionChanged(account);
-        },
-        unavailable: () => {
-          ctx.logger.warning('monitorSession is on, but the provider has no check_session_iframe: sessions are not monitored');
-          client.warn(
-            new ConfigurationError(
-              ErrorCode.checkSessionUnavailable,
-              '"monitorSession" is on, but the provider advertises no "check_session_iframe" (OpenID Connect Session Management): sessions are not monitored. Entra ID (v2.0) advertises none; turn the option off there.',
-            ),
-          );
-        },
-      }),
-    )
-    .catch((error: unknown) => {
-      ctx.logger.warning(`session monitoring did not start: ${(error as { errorCode?: string })?.errorCode ?? 'load failure'}`);
-      return undefined;
-    });
+  return monitorSession({
+    clientId: ctx.clientId,
+    logger: ctx.logger,
+    checkInterval: (typeof option === 'object' ? option.checkInterval : undefined) ?? defaultCheckIntervalMs,
+    checkSessionIframe: async () => (await ctx.resolve()).metadata.checkSessionIframe,
+    sessionStateOf: (account) => readSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment)),
+    storageKey: sessionStateKey(ctx.clientId),
+    activeAccount: client.activeAccount,
+    subscribe: client.subscribe,
+    recheck: (account) => recheck(ctx, account),
+    sessionChanged: async (account) => {
+      await removeAccount(ctx, account);
+      client.sessionChanged(account);
+    },
+    unavailable: () => {
+      ctx.logger.warning('monitorSession is on, but the provider has no check_session_iframe: sessions are not monitored');
+      client.warn(
+        new ConfigurationError(
+          ErrorCode.checkSessionUnavailable,
+          '"monitorSession" is on, but the provider advertises no "check_session_iframe" (OpenID Connect Session Management): sessions are not monitored. Entra ID (v2.0) advertises none; turn the option off there.',
+        ),
+      );
+    },
+  }).catch((error: unknown) => {
+    ctx.logger.warning(`session monitoring did not start: ${(error as { errorCode?: string })?.errorCode ?? 'unknown failure'}`);
+    return undefined;
+  });
 }
 
 /**
