@@ -161,6 +161,24 @@ describe('logout', () => {
     await local.close();
   });
 
+  it('a sign-out popup the person closes → user_cancelled naming the sign-out; the account is signed out here all the same', async () => {
+    const other = await e2e.newContext();
+    const app = await openApp(e2e, other);
+    expect((await popupSignIn(app, { login: 'gina' })).error).toBeUndefined();
+    const { popup, outcome } = await startPopupLogout(app);
+    // Like a person who reads the provider's confirmation before closing it (a popup closed at
+    // once reads like one COOP severed: src/client/browser/popupMonitor.ts).
+    await popup.locator('button[autofocus], form button').first().waitFor();
+    await popup.waitForTimeout(2_000);
+    await popup.close();
+    const settled = await outcome;
+    expect(settled.error).toMatchObject({ errorCode: 'user_cancelled', name: 'BrowserError' });
+    expect(settled.error?.message).toBe('The sign-out popup was closed before sign-out finished.');
+    // The tokens went before the popup's provider round trip (logout's contract).
+    expect(await accounts(app)).toEqual([]);
+    await other.close();
+  });
+
   it('popup logout ends the provider session through end_session_endpoint', async () => {
     const other = await e2e.newContext();
     const app = await openApp(e2e, other);

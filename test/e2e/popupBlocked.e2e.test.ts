@@ -49,6 +49,7 @@ it('a popup sign-in without user activation → popup_window_error (BrowserError
 
   expect(blocked.result).toBeUndefined();
   expect(blocked.error).toMatchObject({ errorCode: 'popup_window_error', name: 'BrowserError' });
+  expect(blocked.error?.message).toMatch(/blocked the sign-in popup\. Call acquireTokenInteractive from a click handler/);
   expect(popups).toBe(0);
   expect(context.pages()).toHaveLength(pagesBefore);
   expect(authorizeCalls).toHaveLength(0);
@@ -66,6 +67,30 @@ it('a popup sign-in without user activation → popup_window_error (BrowserError
   expect(popups).toBe(2); // one popup, seen by both listeners
   await expect.poll(() => context.pages().length).toBe(pagesBefore);
   // Still the one account (its id_token claims are the new sign-in's).
+  expect((await accounts(page)).map((a) => a.homeAccountId)).toEqual(['alice']);
+  await context.close();
+});
+
+it('a popup sign-out without user activation → popup_window_error naming the sign-out (not a sign-in); the account stays signed in', async () => {
+  const context = await e2e.newContext();
+  const page = await openApp(e2e, context);
+  expect((await popupSignIn(page, { login: 'alice' })).error).toBeUndefined();
+  const cacheBefore = await cacheContents(page);
+  const endSessionCalls = recordRequests(context, `${e2e.idp.issuer}/session/end`);
+  let popups = 0;
+  context.on('page', () => (popups += 1));
+
+  await new Promise((resolve) => setTimeout(resolve, activationExpiryMs));
+  const blocked = await evaluateWithoutUserActivation<Settled<void>>(
+    page,
+    'window.app.getAccounts().then(([account]) => window.settle(window.app.logout({ account, interaction: "popup" })))',
+  );
+
+  expect(blocked.error).toMatchObject({ errorCode: 'popup_window_error', name: 'BrowserError' });
+  expect(blocked.error?.message).toMatch(/blocked the sign-out popup\. Call logout from a click handler/);
+  expect(popups).toBe(0);
+  expect(endSessionCalls).toHaveLength(0);
+  expect(await cacheContents(page)).toEqual(cacheBefore);
   expect((await accounts(page)).map((a) => a.homeAccountId)).toEqual(['alice']);
   await context.close();
 });

@@ -353,7 +353,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
 
   it('popup closed by the person → user_cancelled (BrowserError) within a couple of seconds', async () => {
     let noticedAfterMs = Infinity;
-    await expectRejected(
+    const error = await expectRejected(
       async () => {
         const { popup, outcome } = await startPopupAtLogin(page);
         // Like a person, who reads the provider's page before closing it: the opener takes a
@@ -368,6 +368,7 @@ describe('each refusal yields its own typed error and leaves stored accounts and
       },
       { errorCode: 'user_cancelled', name: 'BrowserError' },
     );
+    expect(error.message).toBe('The sign-in popup was closed before sign-in finished.');
     expect(noticedAfterMs).toBeLessThan(2000);
     expect(tokenCalls).toHaveLength(0);
   });

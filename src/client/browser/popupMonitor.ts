@@ -1,5 +1,5 @@
 import { BrowserError, ErrorCode } from '../../errors.js';
-import { popupNamePrefix } from './popup.js';
+import { type PopupPurpose, popupNamePrefix } from './popup.js';
 
 // Loaded by import() when a popup is being watched or a redirect page hands a response back
 // (client/flows/interactive.ts, logout.ts): an app that signs in by redirect never downloads it.
@@ -65,7 +65,14 @@ export function handBackToOpener(state: string, href: string): void {
  * while loading, or seen there only for a moment) waits for the hand-back until `timeoutMs`,
  * so closing a severed popup is only noticed then.
  */
-export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: number, state?: string, signal?: AbortSignal): Promise<string> {
+export function monitorPopup(
+  popup: Window,
+  redirectUri: string,
+  timeoutMs: number,
+  purpose: PopupPurpose,
+  state?: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const target = new URL(redirectUri);
   const isResponse = (href: string): boolean => {
     let url: URL;
@@ -100,7 +107,7 @@ export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: numb
       };
     }
     const timer = setInterval(() => {
-      if (signal?.aborted) return finish(() => reject(new BrowserError(ErrorCode.userCancelled, 'The sign-in was cancelled.')));
+      if (signal?.aborted) return finish(() => reject(new BrowserError(ErrorCode.userCancelled, `The ${purpose} was cancelled.`)));
       if (!popup.closed) {
         let href: string | undefined;
         try {
@@ -111,14 +118,14 @@ export function monitorPopup(popup: Window, redirectUri: string, timeoutMs: numb
         }
         if (href !== undefined && href !== 'about:blank' && isResponse(href)) return finish(() => resolve(href));
       } else if (!channel || (firstSeenAway !== undefined && lastSeenAway - firstSeenAway >= personCloseAfterMs)) {
-        return finish(() => reject(new BrowserError(ErrorCode.userCancelled, 'The sign-in popup was closed before sign-in finished.')));
+        return finish(() => reject(new BrowserError(ErrorCode.userCancelled, `The ${purpose} popup was closed before ${purpose} finished.`)));
       }
       if (Date.now() - started > timeoutMs) {
         finish(() =>
           reject(
             new BrowserError(
               ErrorCode.monitorWindowTimeout,
-              `The sign-in popup did not come back within ${Math.round(timeoutMs / 1000)} s. Try again, or raise "popupTimeout".`,
+              `The ${purpose} popup did not come back within ${Math.round(timeoutMs / 1000)} s. Try again, or raise "popupTimeout".`,
             ),
           ),
         );

@@ -44,7 +44,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
     }
     popup!.location.href = flow.authUri;
     const { monitorPopup } = await import('../browser/popupMonitor.js');
-    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout, flow.state);
+    const responseUrl = await monitorPopup(popup!, flow.redirectUri, ctx.popupTimeout, 'sign-in', flow.state);
     const response = parseAuthResponseUrl(responseUrl);
     if (!response) throw new ClientAuthError(ErrorCode.stateMissing, 'The popup came back without an authorization response.');
     return await completeAuthCodeFlow(ctx, flow, response, undefined, ApiId.acquireTokenInteractive);
@@ -61,7 +61,7 @@ export async function acquireTokenInteractive(ctx: ClientContext, options: Inter
 
 function tryOpenPopup(ctx: ClientContext): Window {
   try {
-    return openPopup(randomString(8));
+    return openPopup(randomString(8), 'sign-in');
   } catch (error) {
     ctx.interaction.inProgress = false;
     throw error;

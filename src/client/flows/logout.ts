@@ -60,7 +60,7 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
 export async function logout(ctx: ClientContext, options: LogoutOptions = {}, warn: (error: KeywardError) => void = () => {}): Promise<void> {
   const interaction = options.interaction ?? 'redirect';
   if (interaction !== 'none') assertBrowser('logout');
-  const popup = interaction === 'popup' ? openPopup(randomString(8)) : undefined;
+  const popup = interaction === 'popup' ? openPopup(randomString(8), 'sign-out') : undefined;
   try {
     const cache = await ctx.readyCache();
     // Without an account: every account of this client, never another client's on the same page.
@@ -93,7 +93,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}, wa
       const { monitorPopup } = await import('../browser/popupMonitor.js');
       // With the state, a popup that Cross-Origin-Opener-Policy severed is heard on the hand-back
       // channel: the post-logout page (this app) offers its `?state=` URL there, as a sign-in's does.
-      await monitorPopup(popup, postLogout, ctx.popupTimeout, state);
+      await monitorPopup(popup, postLogout, ctx.popupTimeout, 'sign-out', state);
       return;
     }
     await ctx.navigation.navigateExternal(url.toString(), { reason: 'signOut', noHistory: false });
