@@ -119,16 +119,19 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
    * Account records (no token, no claims; see `accountIndex.ts`): who is signed in, without
    * waiting for IndexedDB. Once loaded, `read()` is the truth.
    */
-  peekAccounts(): AccountEntity[] {
-    return this.#index.read();
+  peekAccounts(clientId?: string): AccountEntity[] {
+    return this.#index.read(clientId);
   }
 
   // The index follows this tab's accounts whenever IndexedDB is in use (a tab running in memory
-  // leaves it alone: its accounts are not stored, so no next page would find them).
+  // leaves it alone: its accounts are not stored, so no next page would find them). Who holds
+  // an account changes with its id and refresh tokens (every sign-in and refresh writes one);
+  // an access token alone is never written for a client that has neither.
   protected override replaceData(next: CacheData): void {
-    const accountsChanged = next.Account !== this.data.Account;
+    const previous = this.data;
+    const holdersChanged = next.Account !== previous.Account || next.IdToken !== previous.IdToken || next.RefreshToken !== previous.RefreshToken;
     super.replaceData(next);
-    if (accountsChanged && this.#store) this.#index.write(next.Account);
+    if (holdersChanged && this.#store) this.#index.write(next);
   }
 
   /** True once loaded from IndexedDB; false when running in memory only. */
@@ -192,7 +195,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       if (settled && prefetch.length) this.#prefetched = { records: snapshot.prefetched, generations: snapshot.generations, groups: new Set(prefetch) };
       this.replaceData(applyChange(this.data, { set: read.set }));
       this.#store = store;
-      this.#index.write(this.data.Account);
+      this.#index.write(this.data);
     } catch (error) {
       this.#store = undefined;
       this.warn(

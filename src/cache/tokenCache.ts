@@ -62,9 +62,11 @@ export interface TokenCache {
   close?(): void;
   /**
    * Caches that keep a clear account index: the Account entities known before `load()`
-   * settles (synchronously, no token unsealed). Used only until the cache is loaded.
+   * settles (synchronously, no token unsealed). Used only until the cache is loaded. With
+   * `clientId`, only the accounts that client holds a credential for, or that no client does
+   * (as `read()` would list them for it once loaded).
    */
-  peekAccounts?(): AccountEntity[];
+  peekAccounts?(clientId?: string): AccountEntity[];
 }
 
 /** Applies a change to a copy of `data` (copy-on-write keeps earlier snapshots valid). */

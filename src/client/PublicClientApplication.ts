@@ -400,7 +400,7 @@ export class PublicClientApplication implements AuthClient {
    * The accounts known right now, synchronously (MSAL's `getAllAccounts`). Once the cache is
    * loaded: the same as {@link getAccounts}. Before that, on a page's first moments, the
    * accounts of the cache's clear account index (`IndexedDbTokenCache` keeps one in
-   * localStorage), *without* `idTokenClaims`: those need the sealed id_token, and are there
+   * localStorage) that are this client's as {@link getAccounts} would list them, *without* `idTokenClaims`: those need the sealed id_token, and are there
    * once `initialize()` or `getAccounts()` has settled. Never does I/O beyond that
    * synchronous read; `[]` where nothing is known (server rendering, a first visit).
    */
@@ -410,7 +410,7 @@ export class PublicClientApplication implements AuthClient {
     const accounts = loaded
       ? clientAccountsFrom(loaded.read(), this.#ctx)
       : clientAccountsFrom(
-          { ...emptyCacheData(), Account: Object.fromEntries((this.#ctx.cache.peekAccounts?.() ?? []).map((a) => [accountKey(a), a])) },
+          { ...emptyCacheData(), Account: Object.fromEntries((this.#ctx.cache.peekAccounts?.(this.#ctx.clientId) ?? []).map((a) => [accountKey(a), a])) },
           this.#ctx,
         );
     return accounts.filter((account) => wanted === undefined || account.username.toLowerCase() === wanted);

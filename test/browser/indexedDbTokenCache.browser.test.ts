@@ -8,7 +8,7 @@ import { accountGroup } from '../../src/cache/keys.js';
 import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
 import type { CacheChange } from '../../src/cache/tokenCache.js';
 import { CacheError, ErrorCode } from '../../src/errors.js';
-import type { IdTokenClaims } from '../../src/types.js';
+import type { AccountInfo, IdTokenClaims } from '../../src/types.js';
 import { PublicClientApplication } from '../../src/client/PublicClientApplication.js';
 
 // Layout of the store, as src/cache/indexedDbTokenCache.ts writes it.
@@ -18,12 +18,12 @@ const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const requestedAt = 1_700_000_000;
 
 /** A token response's cache entries for user `uid`, secrets made unique so they can be searched for in raw bytes. */
-function changeFor(uid: string, overrides: Partial<CacheWriteInput['response']> = {}) {
+function changeFor(uid: string, overrides: Partial<CacheWriteInput['response']> = {}, clientId = 'spa') {
   const marker = crypto.randomUUID();
   const idTokenClaims: IdTokenClaims = {
     iss: `https://login.microsoftonline.com/${tid}/v2.0`,
     sub: `sub-${uid}`,
-    aud: 'spa',
+    aud: clientId,
     exp: requestedAt + 3600,
     iat: requestedAt,
     tid,
@@ -32,7 +32,7 @@ function changeFor(uid: string, overrides: Partial<CacheWriteInput['response']> 
   };
   const write = cacheWriteFor(
     {
-      clientId: 'spa',
+      clientId,
       authority: parseAuthority('https://login.microsoftonline.com/common'),
       environment: 'login.microsoftonline.com',
       response: {
@@ -609,6 +609,34 @@ describe('IndexedDbTokenCache account index (accounts known before IndexedDB ope
     const loaded = await app.getAccounts();
     expect(app.getAllAccounts()).toEqual(loaded);
     expect(app.getAllAccounts()[0]!.idTokenClaims?.oid).toBe('oid-u1');
+  });
+
+  it('two apps of one provider on one origin: before the load, getAllAccounts() lists only the accounts the app holds a credential for, as after it', async () => {
+    const name = freshDatabase();
+    const { cache: first } = newCache(name);
+    await first.load();
+    await first.apply(changeFor('u1', {}, 'spa').change);
+    await first.apply(changeFor('u2', {}, 'other-app').change);
+    await first.apply(changeFor('u3', {}, 'spa').change);
+    await first.apply(changeFor('u3', {}, 'other-app').change);
+    const stored = localStorage.getItem(indexSlot(name))!;
+    const names = (accounts: AccountInfo[]) => accounts.map((a) => a.username).sort();
+    const appFor = (clientId: string) =>
+      new PublicClientApplication({ clientId, authority: 'https://login.microsoftonline.com/common', tokenCache: newCache(name).cache });
+
+    const spa = appFor('spa');
+    expect(names(spa.getAllAccounts())).toEqual(['u1@contoso.com', 'u3@contoso.com']);
+    expect(names(await spa.getAccounts())).toEqual(['u1@contoso.com', 'u3@contoso.com']);
+    const other = appFor('other-app');
+    expect(names(other.getAllAccounts())).toEqual(['u2@contoso.com', 'u3@contoso.com']);
+    expect(names(await other.getAccounts())).toEqual(['u2@contoso.com', 'u3@contoso.com']);
+    await Promise.all([spa.close(), other.close()]);
+
+    // The index still holds no secret; an index written before it recorded client ids lists every account, as it did.
+    for (const secret of ['AT-SECRET', 'RT-SECRET', 'IDT-SECRET']) expect(stored).not.toContain(secret);
+    const { clients: _, ...older } = JSON.parse(stored) as { clients: unknown };
+    localStorage.setItem(indexSlot(name), JSON.stringify(older));
+    expect(names(appFor('spa').getAllAccounts())).toEqual(['u1@contoso.com', 'u2@contoso.com', 'u3@contoso.com']);
   });
 
   it("an indexed account's tokens come with the load transaction, still sealed: its first use opens no second transaction", async () => {
