@@ -14,7 +14,7 @@ export interface CacheBroadcast {
   change: CacheChange;
   /** The version of each sealed record the change writes (`entry|Section|key` → version). */
   revs: Record<string, number>;
-  /** The sign-out generation, in the sender, of each account group the change touches. */
+  /** The sign-out generation, in the sender, of each account group the change touches, and of each client's part of one (`clientGroupKey`). */
   generations: Record<string, number>;
 }
 
@@ -26,7 +26,7 @@ export function parseCacheBroadcast(data: unknown): CacheBroadcast | undefined {
   if (!isRecord(data) || data.v !== 2 || typeof data.stored !== 'boolean' || !isRecord(data.change) || !isRecord(data.revs) || !isRecord(data.generations))
     return undefined;
   if (!Object.values(data.revs).every(isCount) || !Object.values(data.generations).every(isCount)) return undefined;
-  const { set, remove, signOut, expect, ...rest } = data.change;
+  const { set, remove, signOut, retire, expect, ...rest } = data.change;
   if (Object.keys(rest).length || expect !== undefined) return undefined;
   const change: CacheChange = {};
   if (set !== undefined) {
@@ -54,6 +54,10 @@ export function parseCacheBroadcast(data: unknown): CacheBroadcast | undefined {
   if (signOut !== undefined) {
     if (!Array.isArray(signOut) || !signOut.every((group) => typeof group === 'string')) return undefined;
     change.signOut = signOut as string[];
+  }
+  if (retire !== undefined) {
+    if (!Array.isArray(retire) || !retire.every((key) => typeof key === 'string')) return undefined;
+    change.retire = retire as string[];
   }
   return { v: 2, stored: data.stored, change, revs: data.revs as Record<string, number>, generations: data.generations as Record<string, number> };
 }

@@ -4,9 +4,9 @@ import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheBroadcast, parseCacheBroadcast } from './cacheBroadcast.js';
 import { type AccountEntity, type CacheData, cacheSections, type CacheSection } from './entities.js';
 import { createCacheKey, open, seal } from './encryption.js';
-import { accountGroup } from './keys.js';
+import { accountGroup, clientGroupKey, parseClientGroupKey } from './keys.js';
 import { SerializableTokenCache } from './serializableTokenCache.js';
-import { applyChange, type CacheChange, isEmptyChange, signedOutError } from './tokenCache.js';
+import { applyChange, type CacheChange, generationIn, isEmptyChange, signedOutError } from './tokenCache.js';
 import { normalizeEntry } from './validation.js';
 import { SingleFlight } from '../util/singleFlight.js';
 
@@ -362,7 +362,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const removals = this.#removals;
       const prefetched = group !== undefined && sections === lazySections && this.#prefetched?.groups.has(group) ? this.#prefetched : undefined;
       const { records, generations } = prefetched
-        ? { records: prefetched.records, generations: prefetched.generations.filter(([g]) => g === group) }
+        ? { records: prefetched.records, generations: prefetched.generations.filter(([g]) => g === group || parseClientGroupKey(g)?.group === group) }
         : await readRanges(
             store,
             group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`),
@@ -372,12 +372,14 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const read = await this.#readRecords(store, key, records, group);
       if (removals !== this.#removals) continue;
       const signedOut: string[] = [];
+      const retired: string[] = [];
       for (const [g, generation] of generations) {
         if (generation > (this.generations.get(g) ?? 0)) {
           this.generations.set(g, generation);
-          signedOut.push(g);
+          (parseClientGroupKey(g) ? retired : signedOut).push(g);
         }
       }
+      this.#forgetRetired(retired);
       const set: NonNullable<CacheChange['set']> = {};
       const remove: NonNullable<CacheChange['remove']> = {};
       for (const section of sections) {
@@ -405,7 +407,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
           }
         }
       }
-      this.replaceData(applyChange(this.data, { set, remove, signOut: signedOut }));
+      this.replaceData(applyChange(this.data, { set, remove, signOut: signedOut, retire: retired }));
       if (group === undefined)
         for (const account of Object.values(this.data.Account)) this.#opened.add(accountGroup(account.home_account_id, account.environment));
       return;
@@ -434,9 +436,9 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         return;
       }
       if (isEmptyChange(change)) return;
-      if (change.signOut?.length) {
-        // An unstored write for an account signed out now must never land later.
-        const gone = new Set(change.signOut);
+      if (change.signOut?.length || change.retire?.length) {
+        // An unstored write for an account (or a client's part of it) signed out now must never land later.
+        const gone = new Set([...(change.signOut ?? []), ...(change.retire ?? [])]);
         this.#pending = this.#pending.filter((pending) => ![...groupsOf(pending.change)].some((group) => gone.has(group)));
       }
       const write: PendingWrite = { change, revs: new Map() };
@@ -476,7 +478,8 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     for (const [group, generation] of outcome.generations) {
       if (generation > (this.generations.get(group) ?? 0)) {
         this.generations.set(group, generation);
-        this.replaceData(applyChange(this.data, { signOut: [group] }));
+        this.#forgetRetired([group]);
+        this.replaceData(applyChange(this.data, parseClientGroupKey(group) ? { retire: [group] } : { signOut: [group] }));
       }
     }
     for (const write of batch) {
@@ -512,13 +515,14 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   #publish(write: PendingWrite, stored: boolean): void {
     const { change, revs } = write;
     this.#forget(change.signOut);
+    this.#forgetRetired(change.retire);
     for (const [slot, rev] of revs) {
       if (rev > (this.#revs.get(slot) ?? 0)) this.#revs.set(slot, rev);
       if (stored) {
         if ((this.#unstored.get(slot) ?? 0) <= rev) this.#unstored.delete(slot);
       } else this.#unstored.set(slot, rev);
     }
-    if (change.signOut?.length || cacheSections.some((section) => change.remove?.[section]?.length)) this.#removals++;
+    if (change.signOut?.length || change.retire?.length || cacheSections.some((section) => change.remove?.[section]?.length)) this.#removals++;
     this.replaceData(applyChange(this.data, change));
     const generations: Record<string, number> = {};
     for (const group of groupsOf(change)) generations[group] = this.generations.get(group) ?? 0;
@@ -541,7 +545,17 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     );
     const outcome: PersistOutcome = { refused: new Set(), skipped: new Map(), generations: new Map() };
     await store('readwrite', async (s) => {
-      const groups = [...new Set(batch.flatMap((write) => [...Object.keys(write.change.expect ?? {}), ...(write.change.signOut ?? [])]))];
+      // A client's key counts with its account group's generation (generationIn): both are read.
+      const groups = [
+        ...new Set(
+          batch.flatMap((write) =>
+            [...Object.keys(write.change.expect ?? {}), ...(write.change.signOut ?? []), ...(write.change.retire ?? [])].flatMap((group) => {
+              const client = parseClientGroupKey(group);
+              return client ? [group, client.group] : [group];
+            }),
+          ),
+        ),
+      ];
       const sealedSlots = [...new Set(steps.flatMap((step) => step.records.map(([slot]) => slot).filter((slot) => step.write.revs.has(slot))))];
       const [generations, existing] = await Promise.all([
         Promise.all(groups.map((group) => promisifyRequest(s.get(`${generationPrefix}${group}`)))),
@@ -553,7 +567,7 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const storedRevs = new Map(sealedSlots.map((slot, i) => [slot, existing[i] === undefined ? 0 : revOf(existing[i])]));
       try {
         for (const { write, removals, records } of steps) {
-          if (Object.entries(write.change.expect ?? {}).some(([group, generation]) => (outcome.generations.get(group) ?? 0) !== generation)) {
+          if (Object.entries(write.change.expect ?? {}).some(([group, generation]) => generationIn(outcome.generations, group) !== generation)) {
             outcome.refused.add(write);
             continue;
           }
@@ -563,6 +577,12 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
             s.put(generation, `${generationPrefix}${group}`);
             for (const section of cacheSections) s.delete(IDBKeyRange.bound(`${entryPrefix}${section}|${group}-`, `${entryPrefix}${section}|${group}-\uffff`));
             for (const slot of storedRevs.keys()) if (slot.slice(slot.indexOf('|', entryPrefix.length) + 1).startsWith(`${group}-`)) storedRevs.set(slot, 0);
+          }
+          // A client's part: its generation goes up; its records are the change's own removals.
+          for (const group of write.change.retire ?? []) {
+            const generation = (outcome.generations.get(group) ?? 0) + 1;
+            outcome.generations.set(group, generation);
+            s.put(generation, `${generationPrefix}${group}`);
           }
           for (const slot of removals) {
             s.delete(slot);
@@ -633,21 +653,24 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
   #receive(message: CacheBroadcast): void {
     this.#prefetched = undefined;
     const { change, revs, stored } = message;
-    const signOut: string[] = [];
-    for (const group of change.signOut ?? []) {
+    const signOut = change.signOut ?? [];
+    const retire = change.retire ?? [];
+    // The sender's generations of what it signed out or retired, where newer than this tab's.
+    for (const group of [...signOut, ...retire]) {
       const generation = message.generations[group] ?? 0;
       if (generation > (this.generations.get(group) ?? 0)) this.generations.set(group, generation);
-      signOut.push(group);
     }
     this.#forget(signOut);
+    this.#forgetRetired(retire);
+    const older = (group: string): boolean => (message.generations[group] ?? 0) < (this.generations.get(group) ?? 0);
     const set: NonNullable<CacheChange['set']> = {};
     for (const section of cacheSections) {
       for (const [entryKey, entry] of Object.entries(change.set?.[section] ?? {})) {
         const slot = slotFor(section, entryKey);
-        const owner = entry as { home_account_id?: string; environment?: string };
+        const owner = entry as { home_account_id?: string; environment?: string; client_id?: string };
         const group = section === 'AppMetadata' ? undefined : accountGroup(owner.home_account_id ?? '', owner.environment ?? '');
-        // Written before a sign-out this tab knows of: the sign-out wins.
-        if (group !== undefined && (message.generations[group] ?? 0) < (this.generations.get(group) ?? 0)) continue;
+        // Written before a sign-out this tab knows of (of the account, or of the writing client's part of it): the sign-out wins.
+        if (group !== undefined && (older(group) || (owner.client_id !== undefined && older(clientGroupKey(group, owner.client_id))))) continue;
         // A tab in memory only cannot share rotations of a refresh token, so it takes none.
         if (section === 'RefreshToken' && !this.#store) continue;
         if (sealedSections.has(section)) {
@@ -661,8 +684,8 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
         (set[section] as Record<string, unknown>)[entryKey] = entry;
       }
     }
-    if (signOut.length || cacheSections.some((section) => change.remove?.[section]?.length)) this.#removals++;
-    this.replaceData(applyChange(this.data, { set, ...(change.remove && { remove: change.remove }), signOut }));
+    if (signOut.length || retire.length || cacheSections.some((section) => change.remove?.[section]?.length)) this.#removals++;
+    this.replaceData(applyChange(this.data, { set, ...(change.remove && { remove: change.remove }), signOut, retire }));
   }
 
   /**
@@ -678,6 +701,22 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     };
     for (const slot of [...this.#revs.keys()]) if (owned(slot)) this.#revs.delete(slot);
     for (const slot of [...this.#unstored.keys()]) if (owned(slot)) this.#unstored.delete(slot);
+  }
+
+  /**
+   * A client's part of an account signed out: as {@link #forget}, for the records of that
+   * client only (the ones in memory now, which are what the sign-out removes here).
+   */
+  #forgetRetired(keys: readonly string[] | undefined): void {
+    if (!keys?.length) return;
+    const retired = new Set(keys);
+    for (const section of sealedSections) {
+      for (const [entryKey, entry] of Object.entries(this.data[section]) as [string, { home_account_id: string; environment: string; client_id?: string }][]) {
+        if (!retired.has(clientGroupKey(accountGroup(entry.home_account_id, entry.environment), entry.client_id ?? ''))) continue;
+        this.#revs.delete(slotFor(section, entryKey));
+        this.#unstored.delete(slotFor(section, entryKey));
+      }
+    }
   }
 
   /**
@@ -702,19 +741,23 @@ const revOf = (value: unknown): number => {
   return typeof rev === 'number' && Number.isFinite(rev) ? rev : 0;
 };
 
+/** The account groups a change writes for or signs out, and the client keys (`clientGroupKey`) of what it writes and retires. */
 function groupsOf(change: CacheChange): Set<string> {
-  const groups = new Set(change.signOut ?? []);
+  const groups = new Set([...(change.signOut ?? []), ...(change.retire ?? [])]);
   for (const section of cacheSections) {
     if (section === 'AppMetadata') continue;
-    for (const entry of Object.values(change.set?.[section] ?? {}) as { home_account_id: string; environment: string }[])
-      groups.add(accountGroup(entry.home_account_id, entry.environment));
+    for (const entry of Object.values(change.set?.[section] ?? {}) as { home_account_id: string; environment: string; client_id?: string }[]) {
+      const group = accountGroup(entry.home_account_id, entry.environment);
+      groups.add(group);
+      if (entry.client_id !== undefined) groups.add(clientGroupKey(group, entry.client_id));
+    }
   }
   return groups;
 }
 
-/** Records under each prefix, and the generation of `group` (or every generation), in one readonly transaction. */
 /**
- * Reads the records under `prefixes` and the generations, in one readonly transaction. With
+ * Reads the records under `prefixes` and the generations (of `group` and its clients' parts,
+ * or every generation), in one readonly transaction. With
  * `filtered`, the records under a prefix starting with `filtered.prefix` are read by key: keys
  * first (cheap), then only the values whose cache key `keep` accepts.
  */
@@ -725,18 +768,24 @@ function readRanges(
   filtered?: { prefix: string; keep: (cacheKey: string) => boolean },
 ): Promise<{ records: [IDBValidKey, unknown][]; generations: [string, number][] }> {
   return store('readonly', async (s) => {
-    const genRange = group === undefined ? IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`) : IDBKeyRange.only(`${generationPrefix}${group}`);
+    // A group's clients' keys share the prefix `["<group>","` (clientGroupKey with an empty client id, open at the end).
+    const clients = group === undefined ? undefined : `${generationPrefix}${clientGroupKey(group, '').slice(0, -2)}`;
+    const genRanges =
+      group === undefined
+        ? [IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`)]
+        : [IDBKeyRange.only(`${generationPrefix}${group}`), IDBKeyRange.bound(clients!, `${clients}\uffff`)];
     const readPrefix = async (prefix: string): Promise<[IDBValidKey[], unknown[]]> => {
       const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
       if (!filtered || !prefix.startsWith(filtered.prefix)) return Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]);
       const keys = (await promisifyRequest(s.getAllKeys(range))).filter((key) => filtered.keep(String(key).slice(filtered.prefix.length)));
       return [keys, await Promise.all(keys.map((key) => promisifyRequest(s.get(key))))];
     };
-    const [parts, genKeys, genValues] = await Promise.all([
+    const [parts, genParts] = await Promise.all([
       Promise.all(prefixes.map(readPrefix)),
-      promisifyRequest(s.getAllKeys(genRange)),
-      promisifyRequest(s.getAll(genRange)),
+      Promise.all(genRanges.map((range) => Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]))),
     ]);
+    const genKeys = genParts.flatMap(([keys]) => keys);
+    const genValues = genParts.flatMap(([, values]) => values);
     const records = parts.flatMap(([keys, values]) => keys.map((k, i) => [k, values[i]] as [IDBValidKey, unknown]));
     const generations = genKeys.flatMap((k, i) =>
       isGeneration(genValues[i]) ? [[String(k).slice(generationPrefix.length), genValues[i]] as [string, number]] : [],

@@ -22,3 +22,24 @@ export const appMetadataKey = (m: AppMetadataEntity): string => join('appmetadat
  * account's records are one key range in storage.
  */
 export const accountGroup = (homeAccountId: string, environment: string): string => join(homeAccountId, environment);
+
+/**
+ * One client's part of an account group: the key of its own sign-out generation, raised when
+ * that client signs the person out while another client id of the same provider keeps its
+ * tokens (`CacheChange.retire`). JSON, because an account group can hold any character (an
+ * OIDC `sub` such as `auth0|123`) and a client id too: the pair must come apart unambiguously.
+ */
+export const clientGroupKey = (group: string, clientId: string): string => JSON.stringify([group, clientId]);
+
+/** The account group and client id of a {@link clientGroupKey}; `undefined` for a plain account group. */
+export function parseClientGroupKey(key: string): { group: string; clientId: string } | undefined {
+  if (!key.startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(key);
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string')
+      return { group: parsed[0], clientId: parsed[1] };
+  } catch {
+    // An account group that only looks like JSON.
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheData, cacheSections, emptyCacheData } from './entities.js';
-import { applyChange, type CacheChange, signedOutError, type TokenCache } from './tokenCache.js';
-import { accountGroup } from './keys.js';
+import { applyChange, type CacheChange, generationIn, signedOutError, type TokenCache } from './tokenCache.js';
+import { accountGroup, clientGroupKey } from './keys.js';
 import { normalizeEntry } from './validation.js';
 import { Subscribable } from '../util/subscribable.js';
 
@@ -89,25 +89,26 @@ export class SerializableTokenCache implements TokenCache {
   /** Makes a change durable and visible; subclasses persist here. */
   protected async commit(change: CacheChange): Promise<void> {
     this.assertCurrent(change, this.generations);
-    this.#signOut(change.signOut, this.generations);
+    this.#signOut([...(change.signOut ?? []), ...(change.retire ?? [])], this.generations);
     this.replaceData(applyChange(this.data, change));
   }
 
-  generationOf(homeAccountId: string, environment: string): number {
-    return this.generations.get(accountGroup(homeAccountId, environment)) ?? 0;
+  generationOf(homeAccountId: string, environment: string, clientId?: string): number {
+    const group = accountGroup(homeAccountId, environment);
+    return generationIn(this.generations, clientId === undefined ? group : clientGroupKey(group, clientId));
   }
 
   /** Refuses a change started before a sign-out of an account it writes for. */
   protected assertCurrent(change: CacheChange, generations: ReadonlyMap<string, number>): void {
     for (const [group, generation] of Object.entries(change.expect ?? {})) {
-      if ((generations.get(group) ?? 0) !== generation) {
+      if (generationIn(generations, group) !== generation) {
         throw signedOutError();
       }
     }
   }
 
-  #signOut(groups: readonly string[] | undefined, generations: Map<string, number>): void {
-    for (const group of groups ?? []) generations.set(group, (generations.get(group) ?? 0) + 1);
+  #signOut(groups: readonly string[], generations: Map<string, number>): void {
+    for (const group of groups) generations.set(group, (generations.get(group) ?? 0) + 1);
   }
 
   /** Swaps in new contents and tells every subscriber. */

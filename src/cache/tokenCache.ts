@@ -1,6 +1,6 @@
 import { CacheError, ErrorCode } from '../errors.js';
 import { type AccountEntity, type CacheData, cacheSections, type CacheSection } from './entities.js';
-import { accountGroup } from './keys.js';
+import { accountGroup, clientGroupKey, parseClientGroupKey } from './keys.js';
 
 /** A batch of writes and removals applied atomically: readers see all of it or none. */
 export interface CacheChange {
@@ -15,9 +15,19 @@ export interface CacheChange {
    */
   signOut?: string[];
   /**
+   * One client's part of accounts signed out by this change, while other client ids of the same
+   * provider keep theirs (keys of the form `["<account group>","<client id>"]`): that client's
+   * id, access and refresh tokens of the account are removed and its own generation goes up,
+   * so an answer still on the wire for that client is discarded; the other clients' tokens
+   * and requests are left alone.
+   */
+  retire?: string[];
+  /**
    * The generation of each named account group this change was started under. The change
    * is applied only if every one is still current: a sign-out in any tab since then wins and
-   * the change is refused with a `CacheError` `account_signed_out`.
+   * the change is refused with a `CacheError` `account_signed_out`. A client's key
+   * (`["<account group>","<client id>"]`) stands for the account's generation plus that client's
+   * own: a sign-out of the account, or of that client only, refuses the change.
    */
   expect?: Record<string, number>;
 }
@@ -53,8 +63,12 @@ export interface TokenCache {
    * awaits nothing.
    */
   openAccount?(homeAccountId: string, environment: string): Promise<void> | undefined;
-  /** The sign-out generation of an account group (0 until it is first signed out). */
-  generationOf?(homeAccountId: string, environment: string): number;
+  /**
+   * The sign-out generation of an account group (0 until it is first signed out). With
+   * `clientId`, that of the client's part of it: the account's generation plus the client's own
+   * (see `CacheChange.retire`), the value its `expect` entries compare with.
+   */
+  generationOf?(homeAccountId: string, environment: string, clientId?: string): number;
   /**
    * Releases what the cache holds open (a `BroadcastChannel`, a connection); reads from memory
    * keep working. Optional; `PublicClientApplication.close()` calls it on the cache it created.
@@ -73,11 +87,15 @@ export interface TokenCache {
 export function applyChange(data: Readonly<CacheData>, change: CacheChange): CacheData {
   const next = { ...data };
   const signedOut = change.signOut?.length ? new Set(change.signOut) : undefined;
+  const retired = change.retire?.length ? new Set(change.retire) : undefined;
   for (const section of cacheSections) {
     let removals = change.remove?.[section];
-    if (signedOut && section !== 'AppMetadata') {
-      const owned = Object.entries(data[section] as Record<string, { home_account_id: string; environment: string }>)
-        .filter(([, entry]) => signedOut.has(accountGroup(entry.home_account_id, entry.environment)))
+    if ((signedOut || (retired && section !== 'Account')) && section !== 'AppMetadata') {
+      const owned = Object.entries(data[section] as Record<string, { home_account_id: string; environment: string; client_id?: string }>)
+        .filter(([, entry]) => {
+          const group = accountGroup(entry.home_account_id, entry.environment);
+          return signedOut?.has(group) || (section !== 'Account' && retired?.has(clientGroupKey(group, entry.client_id ?? '')));
+        })
         .map(([key]) => key);
       if (owned.length) removals = [...(removals ?? []), ...owned];
     }
@@ -94,11 +112,23 @@ export function applyChange(data: Readonly<CacheData>, change: CacheChange): Cac
 /** True when a change writes or removes nothing. */
 export function isEmptyChange(change: CacheChange): boolean {
   return (
-    !change.signOut?.length && cacheSections.every((section) => !change.remove?.[section]?.length && Object.keys(change.set?.[section] ?? {}).length === 0)
+    !change.signOut?.length &&
+    !change.retire?.length &&
+    cacheSections.every((section) => !change.remove?.[section]?.length && Object.keys(change.set?.[section] ?? {}).length === 0)
   );
 }
 
 /** The error a write refused by a sign-out (`expect`) gets, and a renewal a sign-out stopped. */
 export function signedOutError(): CacheError {
   return new CacheError(ErrorCode.accountSignedOut, 'The account was signed out while this request was in flight; its answer was discarded.');
+}
+
+/**
+ * The generation an `expect` entry compares with: an account group's own, or for a client's
+ * key (`clientGroupKey`), the account's plus the client's, so that a sign-out of either moves
+ * it (both only ever go up).
+ */
+export function generationIn(generations: ReadonlyMap<string, number>, key: string): number {
+  const client = parseClientGroupKey(key);
+  return (generations.get(key) ?? 0) + (client ? (generations.get(client.group) ?? 0) : 0);
 }

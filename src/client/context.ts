@@ -118,7 +118,7 @@ export class ClientContext {
     this.cache = options.tokenCache ?? new IndexedDbTokenCache();
     this.ownsCache = options.tokenCache === undefined;
     // A sign-out in another tab reaches this page as a change raising the account's generation.
-    this.#unsubscribeCache = this.cache.subscribe(() => this.renewals.checkGenerations(this.cache));
+    this.#unsubscribeCache = this.cache.subscribe(() => this.renewals.checkGenerations(this.cache, this.clientId));
     this.keySets = new KeySetSource(this.transport);
     this.keys = new PopKeys(options.clientId);
     this.logger = new Logger(options.logger, options.enablePiiLog ?? false);

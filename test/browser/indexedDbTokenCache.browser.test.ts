@@ -4,7 +4,7 @@ import { parseAuthority } from '../../src/authority/authority.js';
 import type { AccountEntity, CacheData } from '../../src/cache/entities.js';
 import { type CacheWriteInput, cacheWriteFor } from '../../src/cache/fromTokenResponse.js';
 import { IndexedDbTokenCache } from '../../src/cache/indexedDbTokenCache.js';
-import { accountGroup } from '../../src/cache/keys.js';
+import { accountGroup, clientGroupKey } from '../../src/cache/keys.js';
 import type { CacheWarning } from '../../src/cache/serializableTokenCache.js';
 import type { CacheChange } from '../../src/cache/tokenCache.js';
 import { CacheError, ErrorCode } from '../../src/errors.js';
@@ -517,6 +517,68 @@ describe('IndexedDbTokenCache in a real browser', () => {
       await withOwnCache.close();
       expect(seen.closed).not.toContain(`keyward.cache.${name}`);
     });
+  });
+});
+
+describe("IndexedDbTokenCache: one client's part of an account signed out (retire), two apps of one provider", () => {
+  it("raises that client's generation in storage and in every tab: its writes started before are refused, the other client's are not, and a new page knows it", async () => {
+    const name = freshDatabase();
+    const { cache: tab1 } = newCache(name);
+    const { cache: tab2 } = newCache(name);
+    await Promise.all([tab1.load(), tab2.load()]);
+    const spa = changeFor('u1', {}, 'spa');
+    const other = changeFor('u1', {}, 'other-app');
+    await tab1.apply(spa.change);
+    await tab1.apply(other.change);
+    const account = Object.values(spa.change.set!.Account!)[0]!;
+    const group = accountGroup(account.home_account_id, account.environment);
+    const spaKey = clientGroupKey(group, 'spa');
+    const otherKey = clientGroupKey(group, 'other-app');
+    // What a refresh of each client in tab 2 captures when it starts (tokenExchange's expect).
+    const startedSpa = tab2.generationOf(account.home_account_id, account.environment, 'spa');
+    const startedOther = tab2.generationOf(account.home_account_id, account.environment, 'other-app');
+
+    const spaKeys = { IdToken: [spa.key('IdToken')], AccessToken: [spa.key('AccessToken')], RefreshToken: [spa.key('RefreshToken')] };
+    await tab1.apply({ remove: spaKeys, retire: [spaKey] });
+    expect(tab1.generationOf(account.home_account_id, account.environment, 'spa')).toBe(startedSpa + 1);
+    expect(tab1.generationOf(account.home_account_id, account.environment, 'other-app')).toBe(startedOther);
+    expect(tab1.generationOf(account.home_account_id, account.environment)).toBe(0); // not the account's: the other client keeps it
+    // Tab 2 hears of it on the channel.
+    await expect.poll(() => tab2.generationOf(account.home_account_id, account.environment, 'spa')).toBe(startedSpa + 1);
+    await expect.poll(() => Object.keys(tab2.read().RefreshToken)).toEqual([other.key('RefreshToken')]);
+
+    // Tab 2's spa answer, started before: refused, in memory and in storage; its other-app answer lands.
+    const lateSpa = changeFor('u1', {}, 'spa');
+    await expect(tab2.apply({ ...lateSpa.change, expect: { [spaKey]: startedSpa } })).rejects.toMatchObject({ errorCode: ErrorCode.accountSignedOut });
+    const lateOther = changeFor('u1', {}, 'other-app');
+    await tab2.apply({ ...lateOther.change, expect: { [otherKey]: startedOther } });
+
+    // A new page (nothing in memory): spa has nothing, other-app has its new tokens, and the raised generation.
+    const { cache: fresh } = newCache(name);
+    await fresh.load();
+    await fresh.openAccount(account.home_account_id, account.environment);
+    const stored = fresh.read();
+    for (const section of ['IdToken', 'AccessToken', 'RefreshToken'] as const)
+      expect(
+        Object.values(stored[section]).map((entry) => entry.client_id),
+        section,
+      ).toEqual(['other-app']);
+    expect(Object.values(stored.RefreshToken)[0]!.secret).toBe(`RT-SECRET-${lateOther.marker}`);
+    expect(Object.keys(stored.Account)).toEqual(Object.keys(spa.change.set!.Account!));
+    expect(fresh.generationOf(account.home_account_id, account.environment, 'spa')).toBe(startedSpa + 1);
+    await expect(fresh.apply({ ...changeFor('u1', {}, 'spa').change, expect: { [spaKey]: startedSpa } })).rejects.toBeInstanceOf(CacheError);
+
+    // A sign-out of the whole account moves every client's generation: a write of either, started before, is refused.
+    const beforeOther = fresh.generationOf(account.home_account_id, account.environment, 'other-app');
+    await fresh.apply({ signOut: [group] });
+    await expect(tab2.apply({ ...changeFor('u1', {}, 'other-app').change, expect: { [otherKey]: beforeOther } })).rejects.toMatchObject({
+      errorCode: ErrorCode.accountSignedOut,
+    });
+    // A sign-in of spa after its retirement, with the generation it now reads, is stored and reaches the other tab.
+    const now = tab1.generationOf(account.home_account_id, account.environment, 'spa');
+    const signIn = changeFor('u1', {}, 'spa');
+    await tab1.apply({ ...signIn.change, expect: { [spaKey]: now } });
+    await expect.poll(() => Object.values(tab2.read().RefreshToken).map((t) => t.secret)).toEqual([`RT-SECRET-${signIn.marker}`]);
   });
 });
 

@@ -2,7 +2,7 @@
 // lists only its own accounts, a sign-out of one leaves the other signed in (also after a
 // reload), and a redirect response is handled by the client that started it, ignored by the
 // other. Both clients use the default token cache (IndexedDB, one database for the origin).
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthenticationResult, PublicClientApplicationOptions } from '../../src/index.js';
 import { createIdp, type Idp, publicClient } from '../idp/createIdp.mjs';
@@ -220,6 +220,57 @@ describe('one provider, two client ids (spa and spa2)', () => {
     const again = await refreshed(page, 'a');
     expect(again.error).toBeUndefined();
     expect(await refreshed(page, 'b')).toEqual({ result: null });
+    await context.close();
+  });
+
+  it("signing out of one client while both refresh in another tab: that client's answer is discarded there (no resurrected session, in any tab or after a reload), the other client's refresh lands", async () => {
+    const context = await newContext(browser);
+    const first = await openClients(context, clients());
+    expect((await popupSignIn(first, 'a', 'erin')).error).toBeUndefined();
+    expect((await popupSignIn(first, 'b', 'erin')).error).toBeUndefined();
+    const second = await openClients(context, clients());
+    const env = new URL(idp1.issuer).host;
+    expect(await usernames(second, 'b')).toEqual([`erin@example.test@${env}`]);
+
+    // The provider answers both refreshes (and rotates); the answers reach the second tab only when released.
+    const held: { clientId: string; release: () => void }[] = [];
+    await context.route(`${idp1.issuer}/token`, async (route: Route) => {
+      const body = new URLSearchParams(route.request().postData() ?? '');
+      if (body.get('grant_type') !== 'refresh_token') return route.continue();
+      const response = await route.fetch();
+      await new Promise<void>((release) => held.push({ clientId: body.get('client_id') ?? '', release }));
+      await route.fulfill({ response }).catch(() => {}); // an aborted request has nobody to answer
+    });
+    const refreshingA = refreshed(second, 'a');
+    const refreshingB = refreshed(second, 'b');
+    await expect.poll(() => held.map((h) => h.clientId).sort(), { timeout: 10_000 }).toEqual(['spa', 'spa2']);
+
+    // The first tab signs erin out of `b` only: a's tokens for her stay.
+    const removed = await first.evaluate(async () => {
+      const b = window.apps.b!;
+      const [account] = await b.getAccounts();
+      return window.settle(b.removeAccount(account!));
+    });
+    expect(removed.error).toBeUndefined();
+    for (const h of held) h.release();
+    const [outcomeA, outcomeB] = await Promise.all([refreshingA, refreshingB]);
+    expect(outcomeB.result ?? null).toBeNull();
+    expect(outcomeB.error?.errorCode).toBe('account_signed_out');
+    expect(outcomeA.error).toBeUndefined();
+    expect(outcomeA.result?.fromCache).toBe(false);
+    await context.unroute(`${idp1.issuer}/token`);
+
+    for (const page of [first, second]) {
+      await expect.poll(() => usernames(page, 'b'), { timeout: 5_000 }).toEqual([]);
+      expect(await usernames(page, 'a')).toEqual([`erin@example.test@${env}`]);
+    }
+    const third = await openClients(context, clients());
+    expect(await usernames(third, 'b')).toEqual([]);
+    expect(await refreshed(third, 'b')).toEqual({ result: null });
+    // a's rotated refresh token (the one its released answer brought) is the stored one: it refreshes again.
+    const again = await refreshed(third, 'a');
+    expect(again.error).toBeUndefined();
+    expect(again.result?.fromCache).toBe(false);
     await context.close();
   });
 });

@@ -3,7 +3,7 @@ import type { CacheChange } from '../../cache/tokenCache.js';
 import { credentialHolders, credentialKeysOf } from '../../cache/queries.js';
 import { randomString } from '../../util/random.js';
 import type { ClientContext } from '../context.js';
-import { accountGroup } from '../../cache/keys.js';
+import { accountGroup, clientGroupKey } from '../../cache/keys.js';
 import { assertBrowser } from './interactive.js';
 import { openPopup } from '../browser/popup.js';
 import type { AccountInfo, LogoutOptions } from '../../types.js';
@@ -28,12 +28,23 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
   holders.delete(ctx.clientId);
   if (holders.size > 0) {
     // Not a group sign-out: that would remove the other client's tokens and raise the
-    // generation its own requests in flight were started under. This client's refresh and
-    // access tokens are unsealed first where the cache reads them lazily, so all are removed.
+    // generation its own requests in flight were started under. This client's part is
+    // retired instead: its tokens go and its own generation goes up (in storage, for every
+    // tab), so an answer on the wire for this client, here or in another tab, is discarded
+    // while the other client's are not. Its refresh and access tokens are unsealed first
+    // where the cache reads them lazily, so all are removed.
+    const group = accountGroup(account.homeAccountId, account.environment);
+    const mine = (): ReturnType<typeof credentialKeysOf> => credentialKeysOf(cache.read(), account.homeAccountId, account.environment, ctx.clientId);
     await cache.openAccount?.(account.homeAccountId, account.environment);
-    await cache.apply({ remove: credentialKeysOf(cache.read(), account.homeAccountId, account.environment, ctx.clientId) });
+    await cache.apply({ remove: mine(), retire: [clientGroupKey(group, ctx.clientId)] });
     await signOutBarrier(ctx, { home_account_id: account.homeAccountId, environment: account.environment });
-    dropSessionState(ctx.clientId, accountGroup(account.homeAccountId, account.environment));
+    // A renewal in another tab that wrote between this tab's read and the retirement was not
+    // refused (it came first) and is not in the keys removed above: once the barrier has seen
+    // the renewals end, storage is read again and whatever of this client's is there goes too.
+    await cache.sync?.({ homeAccountId: account.homeAccountId, environment: account.environment });
+    const left = mine();
+    if (Object.values(left).some((keys) => keys.length)) await cache.apply({ remove: left });
+    dropSessionState(ctx.clientId, group);
     return;
   }
   const keys = credentialKeysOf(cache.read(), account.homeAccountId, account.environment);

@@ -27,7 +27,7 @@ export async function withAccountRenewal<T>(
   const flight = ctx.renewals.start(account.home_account_id, account.environment, generation);
   try {
     return await withCrossTabLock(refreshLockName(ctx, account), async () => {
-      const now = ctx.cache.generationOf?.(account.home_account_id, account.environment);
+      const now = ctx.cache.generationOf?.(account.home_account_id, account.environment, ctx.clientId);
       if (flight.signal.aborted || (generation !== undefined && now !== generation)) throw signedOutError();
       return await task(flight.signal);
     });

@@ -95,7 +95,7 @@ export class SessionDeadlines {
     const deadline = (): number => Number(findRefreshToken(cache.read(), refOf(entity), ctx.clientId)?.[1].expires_on);
     const info = accountInfoFrom(entity, cache.read(), ctx.clientId);
     try {
-      const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
+      const generation = cache.generationOf?.(entity.home_account_id, entity.environment, ctx.clientId);
       await withAccountRenewal(ctx, entity, generation, async (signal) => {
         await cache.sync?.({ homeAccountId: entity.home_account_id, environment: entity.environment });
         // Another tab renewed meanwhile.

@@ -44,7 +44,7 @@ export async function acquireTokenSilent(
   const entity = findAccount(cache.read(), ref);
   if (!entity) return null;
   // Taken before any await that could let a sign-out in: an answer started under an older generation is discarded.
-  const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
+  const generation = cache.generationOf?.(entity.home_account_id, entity.environment, ctx.clientId);
   // The account's tokens are unsealed on its first use; afterwards this is undefined and nothing is awaited.
   const opening = cache.openAccount?.(entity.home_account_id, entity.environment);
   if (opening) await opening;

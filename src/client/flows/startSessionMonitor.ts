@@ -70,7 +70,7 @@ async function recheck(ctx: ClientContext, account: AccountInfo): Promise<boolea
   const authority = (await ctx.resolve()).authority.canonical;
   ctx.frameSso.delete(authority);
   ctx.interactiveSignIns.delete(authority);
-  const generation = cache.generationOf?.(entity.home_account_id, entity.environment);
+  const generation = cache.generationOf?.(entity.home_account_id, entity.environment, ctx.clientId);
   // A renewal of the account like any other: one at a time across tabs, stopped by a sign-out.
   const result = await withAccountRenewal(ctx, entity, generation, async (signal) => {
     // The frame code loads with the first frame sign-in (import(), like every ssoSilent caller).

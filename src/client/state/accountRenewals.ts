@@ -5,7 +5,7 @@ interface Renewal {
   controller: AbortController;
   homeAccountId: string;
   environment: string;
-  /** The account's sign-out generation when the renewal started. */
+  /** The sign-out generation of the client's part of the account when the renewal started (`TokenCache.generationOf` with the client id). */
   generation: number | undefined;
 }
 
@@ -41,12 +41,12 @@ export class AccountRenewals {
     for (const renewal of this.#active.get(accountGroup(homeAccountId, environment)) ?? []) renewal.controller.abort();
   }
 
-  /** Aborts the renewals of every account whose generation moved (a sign-out, here or in another tab). */
-  checkGenerations(cache: TokenCache): void {
+  /** Aborts the renewals of every account whose generation moved for `clientId` (a sign-out of it or of this client's part, here or in another tab). */
+  checkGenerations(cache: TokenCache, clientId: string): void {
     if (this.#active.size === 0 || !cache.generationOf) return;
     for (const set of this.#active.values()) {
       for (const renewal of set) {
-        if (renewal.generation !== undefined && cache.generationOf(renewal.homeAccountId, renewal.environment) !== renewal.generation) {
+        if (renewal.generation !== undefined && cache.generationOf(renewal.homeAccountId, renewal.environment, clientId) !== renewal.generation) {
           renewal.controller.abort();
         }
       }

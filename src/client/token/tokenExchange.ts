@@ -14,7 +14,7 @@ import { nowSeconds } from '../../util/time.js';
 import type { ClientContext, ResolvedAuthority } from '../context.js';
 import { accountInfoFrom, resultFrom } from './results.js';
 import type { IdTokenClaims, AuthenticationResult } from '../../types.js';
-import { accountGroup } from '../../cache/keys.js';
+import { accountGroup, clientGroupKey } from '../../cache/keys.js';
 import type { Authority } from '../../authority/authority.js';
 
 /** One call to the token endpoint: what is sent, and how. */
@@ -34,8 +34,9 @@ export interface TokenRequest {
   /** Aborts the request; an answer arriving after the abort is not stored. */
   signal?: AbortSignal;
   /**
-   * The account's sign-out generation when the request started (`TokenCache.generationOf`):
-   * the answer is stored only if the account was not signed out meanwhile, in any tab.
+   * The sign-out generation of this client's part of the account when the request started
+   * (`TokenCache.generationOf` with the client id): the answer is stored only if neither the
+   * account nor this client's part of it was signed out meanwhile, in any tab.
    */
   generation?: number;
   /** Another host's token endpoint for this authority (an Entra regional endpoint); default the metadata's. */
@@ -184,7 +185,10 @@ export async function exchangeToken(ctx: ClientContext, exchange: TokenExchange)
   const guarded =
     exchange.generation === undefined || !exchange.account
       ? write.change
-      : { ...write.change, expect: { [accountGroup(exchange.account.home_account_id, exchange.account.environment)]: exchange.generation } };
+      : {
+          ...write.change,
+          expect: { [clientGroupKey(accountGroup(exchange.account.home_account_id, exchange.account.environment), ctx.clientId)]: exchange.generation },
+        };
   try {
     await cache.apply(guarded);
   } catch (error) {
