@@ -78,7 +78,7 @@ export const features = [
     key: 'revocation',
     label: 'token revocation at sign-out (a provider with a `revocation_endpoint`; Entra ID has none)',
     entry: 'features/revocation.ts',
-    loads: ['src/protocol/revocation.ts'],
+    loads: ['src/client/flows/revoke.ts', 'src/protocol/revocation.ts'],
   },
   { key: 'dpop', label: "DPoP (`authScheme: { type: 'dpop' }`)", entry: 'features/dpop.ts', loads: ['src/pop/popCrypto.ts'] },
   { key: 'pop', label: "MSAL AT-PoP (`authScheme: { type: 'pop' }`)", entry: 'features/pop.ts', loads: ['src/pop/popCrypto.ts'] },

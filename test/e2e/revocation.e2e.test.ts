@@ -58,13 +58,16 @@ async function signedInPage(context: BrowserContext, config = {}): Promise<{ pag
 describe('sign-out revokes the refresh token', () => {
   it('afterwards the refresh token is dead at the provider (invalid_grant); one form POST to revocation_endpoint', async () => {
     const context = await e2e.newContext();
+    const chunks = recordRequests(context, `${e2e.app.origin}/assets/revoke`);
     const { page, refreshToken } = await signedInPage(context);
+    expect(chunks).toEqual([]); // loaded at the sign-out, for a provider that revokes
     const revocations = recordRequests(context, `${e2e.idp.issuer}/token/revocation`);
     e2e.idp.reset();
     // interaction 'none': no end_session round trip, which would end the grant by itself.
     await page.evaluate(() => window.app.logout({ interaction: 'none' }));
     expect(await accounts(page)).toEqual([]);
     expect(revocations).toHaveLength(1);
+    expect(chunks).toHaveLength(1);
     expect(revocations[0]!.method).toBe('POST');
     expect(Object.fromEntries(new URLSearchParams(revocations[0]!.postData ?? ''))).toEqual({
       token: refreshToken,
@@ -80,11 +83,13 @@ describe('sign-out revokes the refresh token', () => {
 
   it('control: with revokeTokenTypes [] the same sign-out leaves the refresh token alive (so the check above can fail)', async () => {
     const context = await e2e.newContext();
+    const chunks = recordRequests(context, `${e2e.app.origin}/assets/revoke`);
     const { page, refreshToken } = await signedInPage(context, { revokeTokenTypes: [] });
     const revocations = recordRequests(context, `${e2e.idp.issuer}/token/revocation`);
     await page.evaluate(() => window.app.logout({ interaction: 'none' }));
     expect(await accounts(page)).toEqual([]);
     expect(revocations).toEqual([]);
+    expect(chunks).toEqual([]); // nothing to revoke: nothing loaded
     expect((await redeem(refreshToken)).status).toBe(200);
     await context.close();
   });

@@ -7,9 +7,8 @@ import { accountGroup, clientGroupKey } from '../../cache/keys.js';
 import { assertBrowser } from './interactive.js';
 import { openPopup } from '../browser/popup.js';
 import type { AccountInfo, LogoutOptions } from '../../types.js';
-import type { KeywardError } from '../../errors.js';
+import { ErrorCode, type KeywardError, ServerError } from '../../errors.js';
 import { dropSessionState } from '../browser/sessionStateStore.js';
-import { revokeTokens, tokensToRevoke } from './revoke.js';
 import { signOutBarrier } from './renewalLock.js';
 import { clientAccountsFrom } from '../token/results.js';
 
@@ -61,6 +60,37 @@ export async function removeAccount(ctx: ClientContext, account: AccountInfo): P
 }
 
 /**
+ * Starts revoking the tokens of `accounts` at sign-out, once their secrets are read; `done`
+ * is the revocation itself, which never rejects. Everything of RFC 7009 (reading the secrets,
+ * the requests, the answer checks) loads only for a provider that advertises a
+ * `revocation_endpoint`: Entra ID advertises none, so an Entra app never downloads it.
+ * Metadata that cannot be had leaves it to `revokeTokens`, which reports the failure.
+ */
+async function startRevocation(ctx: ClientContext, accounts: readonly AccountInfo[], warn: (error: KeywardError) => void): Promise<{ done: Promise<void> }> {
+  const types = ctx.options.revokeTokenTypes ?? ['refresh_token'];
+  const endpoint = await ctx.resolve().then(
+    (resolved) => resolved.metadata.revocationEndpoint ?? null,
+    () => undefined,
+  );
+  if (endpoint === null) ctx.logger.verbose('the provider has no revocation_endpoint (Entra ID has none): nothing revoked at sign-out');
+  if (types.length === 0 || endpoint === null) return { done: Promise.resolve() };
+  let revoke: typeof import('./revoke.js');
+  try {
+    revoke = await import('./revoke.js');
+  } catch (error) {
+    ctx.logger.warning('revocation failed: its code did not load');
+    warn(
+      new ServerError(ErrorCode.revocationFailed, 'Revocation failed (its code did not load); signed out here anyway. The token may work until it expires.', {
+        cause: error,
+      }),
+    );
+    return { done: Promise.resolve() };
+  }
+  const tokens = await revoke.tokensToRevoke(ctx, accounts).catch(() => []); // unreadable secrets: nothing to revoke
+  return { done: revoke.revokeTokens(ctx, tokens, warn) };
+}
+
+/**
  * Signs out: forgets the account's tokens (so a failed provider round trip still leaves
  * nobody signed in here) while revoking them at the provider's `revocation_endpoint`
  * (RFC 7009; `revokeTokenTypes`), then ends the provider session through
@@ -78,8 +108,7 @@ export async function logout(ctx: ClientContext, options: LogoutOptions = {}, wa
     const accounts = options.account ? [options.account] : clientAccountsFrom(cache.read(), ctx);
     const hint = options.account ? sessionHint(ctx, options.account) : undefined;
     // The secrets are read first; the revocation then runs while the cache forgets them.
-    const tokens = await tokensToRevoke(ctx, accounts).catch(() => []); // unreadable secrets: nothing to revoke
-    const revoking = revokeTokens(ctx, tokens, warn);
+    const revoking = (await startRevocation(ctx, accounts, warn)).done;
     try {
       for (const account of accounts) await removeAccount(ctx, account as AccountInfo);
     } finally {

@@ -1,6 +1,6 @@
 import { ErrorCode, KeywardError, ServerError } from '../../errors.js';
 import { send } from '../../http/transport.js';
-import type { RevocableTokenType } from '../../protocol/revocation.js';
+import { buildRevocationRequest, checkRevocationResponse, type RevocableTokenType } from '../../protocol/revocation.js';
 import type { ClientContext } from '../context.js';
 
 /** One token to revoke, read from the cache before the sign-out removes it. */
@@ -74,19 +74,7 @@ export async function revokeTokens(ctx: ClientContext, tokens: readonly Revocabl
     return;
   }
   const endpoint = resolved.metadata.revocationEndpoint;
-  if (!endpoint) {
-    ctx.logger.verbose('the provider has no revocation_endpoint (Entra ID has none): nothing revoked at sign-out');
-    return;
-  }
-  // The request and answer checks load only for a provider that revokes (an Entra app never does).
-  let revocation: typeof import('../../protocol/revocation.js');
-  try {
-    revocation = await import('../../protocol/revocation.js');
-  } catch (error) {
-    fail(error);
-    return;
-  }
-  const { buildRevocationRequest, checkRevocationResponse } = revocation;
+  if (!endpoint) return; // logout loads this module only for a provider that has one
   const transport = { ...ctx.transport, timeout: Math.min(ctx.transport.timeout, revocationTimeoutMs) };
   await Promise.all(
     tokens
