@@ -1,5 +1,5 @@
 import type { AccountEntity, CacheData } from './entities.js';
-import { accountKey } from './keys.js';
+import { accountGroup, accountKey } from './keys.js';
 import { credentialHolders } from './queries.js';
 import { normalizeEntry } from './validation.js';
 import { localStorageOrUndefined } from '../util/storage.js';
@@ -83,7 +83,7 @@ function clearFields(account: AccountEntity): AccountEntity {
   return out;
 }
 
-/** One holder list per account and environment (its tenant profiles share their credentials' owners). */
-const holderKey = (account: AccountEntity): string => `${account.home_account_id}|${account.environment}`.toLowerCase();
+/** One holder list per account group (its tenant profiles share their credentials' owners). */
+const holderKey = (account: AccountEntity): string => accountGroup(account.home_account_id, account.environment);
 
 const storage = localStorageOrUndefined;

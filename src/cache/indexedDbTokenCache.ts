@@ -4,7 +4,7 @@ import { CacheError, ErrorCode } from '../errors.js';
 import { type CacheBroadcast, parseCacheBroadcast } from './cacheBroadcast.js';
 import { type AccountEntity, type CacheData, cacheSections, type CacheSection } from './entities.js';
 import { createCacheKey, open, seal } from './encryption.js';
-import { accountGroup, clientGroupKey, parseClientGroupKey } from './keys.js';
+import { accountGroup, clientGroupKey, clientGroupPrefix, parseClientGroupKey } from './keys.js';
 import { SerializableTokenCache } from './serializableTokenCache.js';
 import { applyChange, type CacheChange, generationIn, isEmptyChange, signedOutError } from './tokenCache.js';
 import { normalizeEntry } from './validation.js';
@@ -362,7 +362,10 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
       const removals = this.#removals;
       const prefetched = group !== undefined && sections === lazySections && this.#prefetched?.groups.has(group) ? this.#prefetched : undefined;
       const { records, generations } = prefetched
-        ? { records: prefetched.records, generations: prefetched.generations.filter(([g]) => g === group || parseClientGroupKey(g)?.group === group) }
+        ? {
+            records: prefetched.records,
+            generations: prefetched.generations.filter(([g]) => g === group || (group !== undefined && g.startsWith(clientGroupPrefix(group)))),
+          }
         : await readRanges(
             store,
             group === undefined ? [entryPrefix] : sections.map((section) => `${entryPrefix}${section}|${group}-`),
@@ -478,8 +481,10 @@ export class IndexedDbTokenCache extends SerializableTokenCache {
     for (const [group, generation] of outcome.generations) {
       if (generation > (this.generations.get(group) ?? 0)) {
         this.generations.set(group, generation);
-        this.#forgetRetired([group]);
-        this.replaceData(applyChange(this.data, parseClientGroupKey(group) ? { retire: [group] } : { signOut: [group] }));
+        if (parseClientGroupKey(group)) {
+          this.#forgetRetired([group]);
+          this.replaceData(applyChange(this.data, { retire: [group] }));
+        } else this.replaceData(applyChange(this.data, { signOut: [group] }));
       }
     }
     for (const write of batch) {
@@ -768,12 +773,11 @@ function readRanges(
   filtered?: { prefix: string; keep: (cacheKey: string) => boolean },
 ): Promise<{ records: [IDBValidKey, unknown][]; generations: [string, number][] }> {
   return store('readonly', async (s) => {
-    // A group's clients' keys share the prefix `["<group>","` (clientGroupKey with an empty client id, open at the end).
-    const clients = group === undefined ? undefined : `${generationPrefix}${clientGroupKey(group, '').slice(0, -2)}`;
+    const prefixRange = (prefix: string): IDBKeyRange => IDBKeyRange.bound(prefix, `${prefix}\uffff`);
     const genRanges =
       group === undefined
-        ? [IDBKeyRange.bound(generationPrefix, `${generationPrefix}\uffff`)]
-        : [IDBKeyRange.only(`${generationPrefix}${group}`), IDBKeyRange.bound(clients!, `${clients}\uffff`)];
+        ? [prefixRange(generationPrefix)]
+        : [IDBKeyRange.only(`${generationPrefix}${group}`), prefixRange(`${generationPrefix}${clientGroupPrefix(group)}`)];
     const readPrefix = async (prefix: string): Promise<[IDBValidKey[], unknown[]]> => {
       const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
       if (!filtered || !prefix.startsWith(filtered.prefix)) return Promise.all([promisifyRequest(s.getAllKeys(range)), promisifyRequest(s.getAll(range))]);

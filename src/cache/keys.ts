@@ -31,6 +31,9 @@ export const accountGroup = (homeAccountId: string, environment: string): string
  */
 export const clientGroupKey = (group: string, clientId: string): string => JSON.stringify([group, clientId]);
 
+/** What every {@link clientGroupKey} of `group` starts with, whatever the client id (`["<group>","`). */
+export const clientGroupPrefix = (group: string): string => clientGroupKey(group, '').slice(0, -2);
+
 /** The account group and client id of a {@link clientGroupKey}; `undefined` for a plain account group. */
 export function parseClientGroupKey(key: string): { group: string; clientId: string } | undefined {
   if (!key.startsWith('[')) return undefined;

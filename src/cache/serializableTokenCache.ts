@@ -94,8 +94,10 @@ export class SerializableTokenCache implements TokenCache {
   }
 
   generationOf(homeAccountId: string, environment: string, clientId?: string): number {
+    // On the token hot path (every acquireTokenSilent): the sum generationIn makes, without parsing the key back.
     const group = accountGroup(homeAccountId, environment);
-    return generationIn(this.generations, clientId === undefined ? group : clientGroupKey(group, clientId));
+    const account = this.generations.get(group) ?? 0;
+    return clientId === undefined ? account : account + (this.generations.get(clientGroupKey(group, clientId)) ?? 0);
   }
 
   /** Refuses a change started before a sign-out of an account it writes for. */
